@@ -1,0 +1,8 @@
+/** Type-checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles here. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/src', '<rootDir>/test'],
+  testMatch: ['**/*.spec.ts', '**/*.test.ts'],
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  testTimeout: 30000,
+};

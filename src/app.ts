@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config';
+import type { Logger } from './logger';
+import { createAdapter } from './bot/adapter';
+import { respondToActivity } from './bot/firstConversation';
+import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
+import { createServer } from './server';
+import { ActivityDedupe } from './store/activityDedupe';
+import { CosmosBotStorage } from './store/cosmosBotStorage';
+import { openStore, type Store } from './store/store';
+
+export interface RunningBot {
+  /** http://host:port of the listening server. */
+  url: string;
+  store: Store;
+  /** Graceful stop: refuse new requests, let in-flight turns finish, close the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The conversation logic; the product's own unless a test drives the pipeline with another. */
+  logic?: ConversationLogic;
+  /** An already open store shared with another instance (it is then not closed by stop). */
+  store?: Store;
+}
+
+/** Composition root: config → store → adapter → turn pipeline → server. */
+export async function startBot(config: Config, logger: Logger, { logic = respondToActivity, store: shared }: StartOptions = {}): Promise<RunningBot> {
+  const store = shared ?? (await openStore(config.store, logger));
+  const closeStore = () => (shared ? Promise.resolve() : store.close());
+  try {
+    const adapter = createAdapter(config.identity, logger);
+    const pipeline = new TurnPipeline({
+      storage: new CosmosBotStorage(store.containers.botState),
+      dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
+      logic,
+      logger,
+    });
+    const { server, drain } = createServer({
+      adapter,
+      handleTurn: (context) => pipeline.run(context),
+      checkStore: () => store.ping(),
+      requestBodyLimitBytes: config.requestBodyLimitBytes,
+      logger,
+    });
+    // No host: listen on every interface, IPv4 and IPv6 (the Playground may resolve localhost to ::1).
+    await new Promise<void>((resolve, reject) => {
+      server.server.once('error', reject);
+      server.listen(config.port, () => resolve());
+    });
+    const { port } = server.address() as AddressInfo;
+    let stopping: Promise<void> | undefined;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      store,
+      stop: () =>
+        (stopping ??= (async () => {
+          const finished = await drain(config.shutdownGraceMs);
+          if (!finished) logger.warn('shutdown grace ended with turns still running');
+          await closeStore();
+        })()),
+    };
+  } catch (err) {
+    await closeStore();
+    throw err;
+  }
+}

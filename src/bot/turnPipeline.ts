@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { ActivityDedupe } from '../store/activityDedupe';
+import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
+import { errorFields, type Logger } from '../logger';
+
+/** What the bot keeps about one conversation between turns. */
+export interface ConversationData {
+  welcomedAt?: string;
+  [part: string]: unknown;
+}
+
+export type ConversationLogic = (context: TurnContext, data: ConversationData) => Promise<void>;
+
+export interface TurnPipelineOptions {
+  storage: CosmosBotStorage;
+  dedupe: ActivityDedupe;
+  logic: ConversationLogic;
+  logger: Logger;
+  /** How many times a turn is run again from fresh state when another turn saved first. */
+  maxAttempts?: number;
+  typingIntervalMs?: number;
+}
+
+const HELD_REPLIES = Symbol('heldReplies');
+
+export const turnNotSavedReply =
+  "Sorry, your message crossed with another one and I couldn't save it. Nothing else has changed: please send it again.";
+
+/**
+ * One turn, after the adapter has authenticated the request:
+ * dedupe → one turn at a time per conversation in this process → load state → logic → save → send replies.
+ *
+ * Replies are held until the state is saved. The save is conditional on the eTag read at the start, so
+ * if another turn (on this or any other instance) saved in between, nothing has been said yet and the
+ * turn is run again on the fresh state. Either both answers are kept or the person is told to resend.
+ */
+export class TurnPipeline {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly maxAttempts: number;
+  private readonly typingIntervalMs: number;
+
+  constructor(private readonly options: TurnPipelineOptions) {
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.typingIntervalMs = options.typingIntervalMs ?? 3000;
+  }
+
+  async run(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const log = this.options.logger.child({
+      turnId: randomUUID(),
+      activityId: activity.id,
+      activityType: activity.type,
+      conversationType: activity.conversation?.conversationType,
+    });
+    const started = Date.now();
+    const markerId = activity.id
+      ? ActivityDedupe.markerId(activity.channelId, activity.conversation.id, activity.id)
+      : undefined;
+    if (markerId && !(await this.options.dedupe.claim(markerId))) {
+      log.info('activity already processed; acknowledged without processing');
+      return;
+    }
+    const stopTyping = activity.type === ActivityTypes.Message ? this.showTyping(context, log) : undefined;
+    try {
+      const attempts = await this.oneAtATime(conversationKey(activity), () => this.transact(context, log));
+      log.info({ ms: Date.now() - started, attempts }, 'turn complete');
+    } catch (err) {
+      if (markerId) await this.options.dedupe.release(markerId).catch(() => undefined);
+      throw err;
+    } finally {
+      await stopTyping?.();
+    }
+  }
+
+  private async transact(context: TurnContext, log: Logger): Promise<number> {
+    const key = conversationKey(context.activity);
+    this.installHoldHandler(context);
+    for (let attempt = 1; ; attempt += 1) {
+      const stored = await this.options.storage.readOne(key);
+      const { eTag, ...data } = stored ?? { eTag: undefined };
+      const before = JSON.stringify(data);
+      const held: Partial<Activity>[] = [];
+      context.turnState.set(HELD_REPLIES, held);
+      try {
+        await this.options.logic(context, data);
+      } finally {
+        context.turnState.delete(HELD_REPLIES);
+      }
+      try {
+        if (JSON.stringify(data) !== before) await this.options.storage.writeIfUnchanged(key, data, eTag);
+      } catch (err) {
+        if (!(err instanceof StateConflictError)) throw err;
+        log.warn({ attempt }, 'conversation state changed during the turn; running the turn again');
+        if (attempt < this.maxAttempts) continue;
+        await context.sendActivity(turnNotSavedReply);
+        return attempt;
+      }
+      if (held.length > 0) await context.sendActivities(held);
+      return attempt;
+    }
+  }
+
+  /** Replies sent while a turn's logic runs are held (see run) instead of going to Teams at once. */
+  private installHoldHandler(context: TurnContext): void {
+    context.onSendActivities(async (ctx, activities, next) => {
+      const held = ctx.turnState.get(HELD_REPLIES) as Partial<Activity>[] | undefined;
+      // Typing indicators are not part of the answer and go out at once.
+      if (!held || activities.every((a) => a.type === ActivityTypes.Typing)) return next();
+      held.push(...activities.filter((a) => a.type !== ActivityTypes.Typing));
+      return activities.map((): ResourceResponse => ({ id: '' }));
+    });
+  }
+
+  private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = previous.then(() => new Promise<void>((resolve) => (done = resolve)));
+    this.queues.set(key, mine);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      done();
+      if (this.queues.get(key) === mine) this.queues.delete(key);
+    }
+  }
+
+  private showTyping(context: TurnContext, log: Logger): () => Promise<void> {
+    const sends: Promise<unknown>[] = [];
+    const send = () => {
+      sends.push(context.sendActivity({ type: ActivityTypes.Typing }).catch((err) => log.debug({ err: errorFields(err) }, 'typing not sent')));
+    };
+    send();
+    const timer = setInterval(send, this.typingIntervalMs);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await Promise.all(sends);
+    };
+  }
+}
+
+export function conversationKey(activity: Partial<Activity>): string {
+  return `${activity.channelId}/conversations/${activity.conversation?.id}`;
+}

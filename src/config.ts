@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the bot reads, parsed once at start-up. The names are the environment variable
+ * names (and the App Service app settings in deployment/infra), so one schema documents them all.
+ */
+const blankAsUnset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess(blankAsUnset, schema.optional());
+const withDefault = <T extends z.ZodTypeAny>(schema: T, fallback: z.input<T>) =>
+  z.preprocess(blankAsUnset, schema.default(fallback as never));
+const wholeNumber = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number between ${min} and ${max}` })
+    .int(`must be a whole number between ${min} and ${max}`)
+    .min(min, `must be a whole number between ${min} and ${max}`)
+    .max(max, `must be a whole number between ${min} and ${max}`);
+const httpsUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+export const settingsSchema = z.object({
+  NODE_ENV: withDefault(z.enum(['development', 'test', 'production']), 'development'),
+  PORT: withDefault(wholeNumber(0, 65535), 3978),
+  LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
+
+  MicrosoftAppId: withDefault(z.string(), ''),
+  MicrosoftAppType: withDefault(
+    z.enum(['UserAssignedMSI', 'SingleTenant'], {
+      error: 'must be UserAssignedMSI or SingleTenant (multi-tenant bot registrations are deprecated)',
+    }),
+    'UserAssignedMSI',
+  ),
+  MicrosoftAppTenantId: optional(z.string()),
+  MicrosoftAppPassword: optional(z.string()),
+  BotOpenIdMetadata: optional(httpsUrl),
+
+  COSMOS_ENDPOINT: optional(httpsUrl),
+  COSMOS_KEY: optional(z.string()),
+  COSMOS_DATABASE: withDefault(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be letters, digits, - or _'), 'coaching'),
+  COSMOS_THROUGHPUT: optional(wholeNumber(400, 1_000_000)),
+  AZURE_CLIENT_ID: optional(z.string()),
+  LOCAL_DATA_DIR: withDefault(z.string(), '.data'),
+
+  DEDUPE_WINDOW_SECONDS: withDefault(wholeNumber(60, 7 * 24 * 3600), 24 * 3600),
+  REQUEST_BODY_LIMIT_BYTES: withDefault(wholeNumber(1024, 4 * 1024 * 1024), 256 * 1024),
+  SHUTDOWN_GRACE_SECONDS: withDefault(wholeNumber(1, 300), 20),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+
+export interface BotIdentity {
+  /** Empty in local unauthenticated mode. */
+  appId: string;
+  appType: 'UserAssignedMSI' | 'SingleTenant';
+  tenantId?: string;
+  password?: string;
+  openIdMetadataUrl?: string;
+}
+
+export type StoreSettings =
+  | { kind: 'azure'; endpoint: string; key?: string; managedIdentityClientId?: string; database: string; throughput?: number }
+  | { kind: 'embedded'; dataDir: string; database: string; throughput?: number };
+
+export interface Config {
+  env: Settings['NODE_ENV'];
+  port: number;
+  logLevel: Settings['LOG_LEVEL'];
+  identity: BotIdentity;
+  /** True when no MicrosoftAppId is set: requests are not authenticated (local development only). */
+  unauthenticated: boolean;
+  store: StoreSettings;
+  dedupeWindowSeconds: number;
+  requestBodyLimitBytes: number;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly setting: string, problem: string) {
+    super(`Configuration error: ${setting} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment into a Config, or throws a ConfigError whose message names the first bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const setting = String(issue.path[0] ?? 'settings');
+    const given = env[setting];
+    const shown = given === undefined ? 'it is not set' : `got ${JSON.stringify(given.length > 60 ? `${given.slice(0, 60)}…` : given)}`;
+    throw new ConfigError(setting, `${issue.message} (${shown})`);
+  }
+  const s = parsed.data;
+  const appId = s.MicrosoftAppId.trim();
+  const unauthenticated = appId === '';
+
+  if (s.NODE_ENV === 'production') {
+    if (unauthenticated) {
+      throw new ConfigError('MicrosoftAppId', 'is required when NODE_ENV=production (the bot will not run unauthenticated in production)');
+    }
+    if (!s.COSMOS_ENDPOINT) {
+      throw new ConfigError('COSMOS_ENDPOINT', 'is required when NODE_ENV=production (the embedded store is for local development only)');
+    }
+  }
+  if (!unauthenticated) {
+    if (!s.MicrosoftAppTenantId) {
+      throw new ConfigError('MicrosoftAppTenantId', `is required with MicrosoftAppType=${s.MicrosoftAppType}`);
+    }
+    if (s.MicrosoftAppType === 'SingleTenant' && !s.MicrosoftAppPassword) {
+      throw new ConfigError('MicrosoftAppPassword', 'is required with MicrosoftAppType=SingleTenant');
+    }
+  }
+
+  const store: StoreSettings = s.COSMOS_ENDPOINT
+    ? {
+        kind: 'azure',
+        endpoint: s.COSMOS_ENDPOINT,
+        key: s.COSMOS_KEY,
+        managedIdentityClientId: s.AZURE_CLIENT_ID,
+        database: s.COSMOS_DATABASE,
+        throughput: s.COSMOS_THROUGHPUT,
+      }
+    : { kind: 'embedded', dataDir: s.LOCAL_DATA_DIR, database: s.COSMOS_DATABASE, throughput: s.COSMOS_THROUGHPUT };
+
+  return {
+    env: s.NODE_ENV,
+    port: s.PORT,
+    logLevel: s.LOG_LEVEL,
+    identity: {
+      appId,
+      appType: s.MicrosoftAppType,
+      tenantId: s.MicrosoftAppTenantId,
+      password: s.MicrosoftAppPassword,
+      openIdMetadataUrl: s.BotOpenIdMetadata,
+    },
+    unauthenticated,
+    store,
+    dedupeWindowSeconds: s.DEDUPE_WINDOW_SECONDS,
+    requestBodyLimitBytes: s.REQUEST_BODY_LIMIT_BYTES,
+    shutdownGraceMs: s.SHUTDOWN_GRACE_SECONDS * 1000,
+  };
+}
+
+/** The names of every setting, for the .env.example and infrastructure consistency tests. */
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];

@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config';
+import { createLogger, errorFields } from './logger';
+import { signposting, signpostingReviewOverdue } from './safety/signposting';
+import { startBot } from './app';
+
+async function main(): Promise<void> {
+  const startedAt = process.hrtime.bigint();
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  if (config.unauthenticated) {
+    const banner = 'LOCAL UNAUTHENTICATED MODE: MicrosoftAppId is empty, so requests to /api/messages are NOT authenticated. For local development only.';
+    logger.warn({ mode: 'unauthenticated' }, banner);
+    process.stderr.write(`\n*** ${banner} ***\n\n`);
+  }
+  if (signpostingReviewOverdue()) {
+    logger.warn({ version: signposting.version, reviewDate: signposting.reviewDate }, 'signposting contacts are past their review date');
+  }
+
+  const bot = await startBot(config, logger);
+  const startupMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  logger.info({ url: bot.url, store: bot.store.kind, startupMs: Math.round(startupMs) }, 'bot listening');
+
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    bot.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err: errorFields(err) }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`The bot could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

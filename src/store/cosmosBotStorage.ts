@@ -1,0 +1,100 @@
+import type { Container, ItemDefinition } from '@azure/cosmos';
+import type { Storage, StoreItems } from 'botbuilder';
+import { storageKeyToId } from './storageKey';
+
+/** Raised when a write was refused because someone else changed (or created) the item since it was read. */
+export class StateConflictError extends Error {
+  constructor(readonly key: string) {
+    super('The stored state changed since it was read');
+    this.name = 'StateConflictError';
+  }
+}
+
+interface StateDocument extends ItemDefinition {
+  id: string;
+  key: string;
+  state: Record<string, unknown>;
+}
+
+/**
+ * botbuilder `Storage` on one Cosmos container partitioned by `/id`.
+ *
+ * Follows the botbuilder contract: a write whose item carries a specific `eTag` succeeds only if the stored
+ * item still has that eTag (Cosmos If-Match), otherwise it throws StateConflictError; no eTag or `*` writes
+ * unconditionally. `writeIfUnchanged` is the stricter form the turn pipeline uses: with no eTag the item
+ * must not exist yet, so two first turns of one conversation cannot overwrite each other either.
+ */
+export class CosmosBotStorage implements Storage {
+  constructor(private readonly container: Container) {}
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const found = await Promise.all(keys.map(async (key) => [key, await this.readOne(key)] as const));
+    const items: StoreItems = {};
+    for (const [key, item] of found) if (item) items[key] = item;
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    await Promise.all(
+      Object.entries(changes).map(([key, item]) => {
+        const { eTag, ...state } = (item ?? {}) as Record<string, unknown>;
+        return typeof eTag === 'string' && eTag !== '*'
+          ? this.writeIfUnchanged(key, state, eTag)
+          : this.upsert(key, state);
+      }),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    await Promise.all(
+      keys.map(async (key) => {
+        const id = storageKeyToId(key);
+        try {
+          await this.container.item(id, id).delete();
+        } catch (err) {
+          if (statusOf(err) !== 404) throw err;
+        }
+      }),
+    );
+  }
+
+  /** Reads one key; the result carries the `eTag` to pass back to writeIfUnchanged. */
+  async readOne(key: string): Promise<(Record<string, unknown> & { eTag: string }) | undefined> {
+    const id = storageKeyToId(key);
+    const { resource, etag } = await this.container.item(id, id).read<StateDocument>();
+    // A different key would only be here after a SHA-256 collision; treat it as absent rather than leak it.
+    if (!resource || resource.key !== key) return undefined;
+    return { ...resource.state, eTag: etag ?? resource._etag ?? '' };
+  }
+
+  /** Writes `state` if the item still has `eTag`, or, with no eTag, if it does not exist yet. Returns the new eTag. */
+  async writeIfUnchanged(key: string, state: Record<string, unknown>, eTag: string | undefined): Promise<string> {
+    const id = storageKeyToId(key);
+    const document: StateDocument = { id, key, state: withoutETag(state) };
+    try {
+      const response = eTag
+        ? await this.container.item(id, id).replace(document, { accessCondition: { type: 'IfMatch', condition: eTag } })
+        : await this.container.items.create(document);
+      return response.etag ?? '';
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 412 || status === 409 || (status === 404 && eTag)) throw new StateConflictError(key);
+      throw err;
+    }
+  }
+
+  private async upsert(key: string, state: Record<string, unknown>): Promise<void> {
+    const id = storageKeyToId(key);
+    await this.container.items.upsert<StateDocument>({ id, key, state: withoutETag(state) });
+  }
+}
+
+function withoutETag(state: Record<string, unknown>): Record<string, unknown> {
+  const { eTag: _ignored, ...rest } = state;
+  return rest;
+}
+
+export function statusOf(err: unknown): number | undefined {
+  const code = (err as { code?: unknown; statusCode?: unknown })?.code ?? (err as { statusCode?: unknown })?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
