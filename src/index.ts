@@ -4,7 +4,6 @@ import { signposting, signpostingReviewOverdue } from './safety/signposting';
 import { startBot } from './app';
 
 async function main(): Promise<void> {
-  const startedAt = process.hrtime.bigint();
   let config;
   try {
     config = loadConfig(process.env);
@@ -26,7 +25,8 @@ async function main(): Promise<void> {
   }
 
   const bot = await startBot(config, logger);
-  const startupMs = Number(process.hrtime.bigint() - startedAt) / 1e6;
+  // From process start, so module loading counts too.
+  const startupMs = process.uptime() * 1000;
   logger.info({ url: bot.url, store: bot.store.kind, startupMs: Math.round(startupMs) }, 'bot listening');
 
   const shutdown = (signal: string) => {

@@ -141,6 +141,6 @@ export class TurnPipeline {
   }
 }
 
-export function conversationKey(activity: Partial<Activity>): string {
+export function conversationKey(activity: { channelId?: string; conversation?: { id: string } }): string {
   return `${activity.channelId}/conversations/${activity.conversation?.id}`;
 }

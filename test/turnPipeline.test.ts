@@ -1,0 +1,168 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { startBot, type RunningBot } from '../src/app';
+import { respondToActivity } from '../src/bot/firstConversation';
+import type { ConversationData, ConversationLogic } from '../src/bot/turnPipeline';
+import { conversationKey } from '../src/bot/turnPipeline';
+import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
+import { openStore, type Store } from '../src/store/store';
+import { cardText, ReplySink } from './support/replySink';
+import { silentLogger, tempDataDir, testConfig } from './support/bot';
+import { botInstalled, newUser, personalConversationId, post, teamsMessage } from './support/teams';
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A conversation logic that keeps every answer it is given, slowly, so that turns overlap between
+ * reading and saving the state. It stands in for any dialog step that stores what the person said.
+ */
+const keepEveryAnswer =
+  (delayMs: number): ConversationLogic =>
+  async (context, data: ConversationData) => {
+    if (context.activity.type !== 'message') return;
+    await pause(delayMs);
+    const answers = (data.answers as string[] | undefined) ?? [];
+    data.answers = [...answers, context.activity.text];
+    await context.sendActivity(`Noted (${answers.length + 1})`);
+  };
+
+describe('the turn pipeline over HTTP', () => {
+  const sink = new ReplySink();
+  beforeAll(() => sink.start());
+  afterAll(() => sink.stop());
+
+  describe('two bot instances on one store', () => {
+    let store: Store;
+    let first: RunningBot;
+    let second: RunningBot;
+
+    beforeAll(async () => {
+      store = await openStore({ kind: 'embedded', dataDir: tempDataDir(), database: 'pipeline' }, silentLogger);
+      first = await startBot(testConfig(), silentLogger, { store, logic: keepEveryAnswer(30) });
+      second = await startBot(testConfig(), silentLogger, { store, logic: keepEveryAnswer(30) });
+    });
+    afterAll(async () => {
+      await first.stop();
+      await second.stop();
+      await store.close();
+    });
+
+    it('loses no answer when messages to one conversation arrive at once on both instances', async () => {
+      const conversation = personalConversationId();
+      const user = newUser();
+      const texts = Array.from({ length: 6 }, (_, i) => `answer ${i + 1}`);
+      const responses = await Promise.all(
+        texts.map((text, i) => post(i % 2 === 0 ? first.url : second.url, teamsMessage(sink.url, conversation, user, text))),
+      );
+      expect(responses.map((r) => r.status)).toEqual(texts.map(() => 200));
+
+      const stored = await new CosmosBotStorage(store.containers.botState).readOne(conversationKey({ channelId: 'msteams', conversation: { id: conversation } }));
+      expect([...(stored!.answers as string[])].sort()).toEqual(texts);
+      // Every person-visible reply was sent once, after its own turn was saved.
+      expect(sink.messagesTo(conversation).map((a) => a.text).sort()).toEqual(texts.map((_, i) => `Noted (${i + 1})`).sort());
+    });
+
+    it('processes an activity that Teams redelivers during a slow turn once, whichever instance gets it', async () => {
+      const conversation = personalConversationId();
+      const activity = teamsMessage(sink.url, conversation, newUser(), 'only once');
+      const responses = await Promise.all([post(first.url, activity), post(second.url, activity), post(first.url, activity)]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
+      await post(second.url, activity);
+      expect(sink.messagesTo(conversation).map((a) => a.text)).toEqual(['Noted (1)']);
+    });
+  });
+
+  it('sends exactly one welcome when a new person sends two messages at once', async () => {
+    const bot = await startBot(testConfig(), silentLogger);
+    try {
+      const conversation = personalConversationId();
+      const user = newUser();
+      await Promise.all([
+        post(bot.url, teamsMessage(sink.url, conversation, user, 'help')),
+        post(bot.url, teamsMessage(sink.url, conversation, user, 'menu')),
+      ]);
+      const texts = sink.messagesTo(conversation).map((a) => a.text ?? cardText(a));
+      expect(texts.filter((t) => t.includes('Welcome to staff coaching'))).toHaveLength(1);
+      expect(texts.filter((t) => t.includes('type these words at any time'))).toHaveLength(1);
+      expect(texts.filter((t) => t.includes('What would you like to do?'))).toHaveLength(2);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('keeps state across a restart: a new server on the same data folder remembers the conversation', async () => {
+    const dataDir = tempDataDir();
+    const conversation = personalConversationId();
+    const user = newUser();
+
+    const before = await startBot(testConfig({ LOCAL_DATA_DIR: dataDir }), silentLogger);
+    await post(before.url, botInstalled(sink.url, conversation, user));
+    await before.stop();
+    expect(existsSync(path.join(dataDir, 'cosmos-snapshot.json'))).toBe(true);
+    expect(readdirSync(dataDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    const after = await startBot(testConfig({ LOCAL_DATA_DIR: dataDir }), silentLogger);
+    try {
+      await post(after.url, teamsMessage(sink.url, conversation, user, 'help'));
+      const texts = sink.messagesTo(conversation).map((a) => a.text ?? cardText(a));
+      expect(texts.filter((t) => t.includes('Welcome to staff coaching'))).toHaveLength(1);
+      expect(texts.at(-2)).toMatch(/type these words at any time/);
+    } finally {
+      await after.stop();
+    }
+  });
+
+  it('apologises with a reference when a turn fails, saves nothing, and lets Teams retry the activity', async () => {
+    let failNext = true;
+    const flaky: ConversationLogic = async (context, data) => {
+      data.touched = true;
+      if (failNext) {
+        failNext = false;
+        throw new Error('simulated failure');
+      }
+      await respondToActivity(context, data);
+    };
+    const bot = await startBot(testConfig(), silentLogger, { logic: flaky });
+    try {
+      const conversation = personalConversationId();
+      const activity = teamsMessage(sink.url, conversation, newUser(), 'help');
+      await post(bot.url, activity);
+      const [apology] = sink.messagesTo(conversation);
+      expect(apology!.text).toMatch(/^Sorry, something went wrong on my side[\s\S]*reference to your service: [0-9a-f-]{36}$/);
+      expect(apology!.text).not.toContain('simulated failure');
+      expect(await new CosmosBotStorage(bot.store.containers.botState).readOne(conversationKey(activity))).toBeUndefined();
+
+      await post(bot.url, activity);
+      expect(cardText(sink.messagesTo(conversation)[1]!)).toMatch(/Welcome to staff coaching/);
+    } finally {
+      await bot.stop();
+    }
+  });
+
+  it('finishes a turn in progress when asked to stop, then refuses new requests', async () => {
+    const bot = await startBot(testConfig(), silentLogger, { logic: keepEveryAnswer(400) });
+    const conversation = personalConversationId();
+    const inFlight = post(bot.url, teamsMessage(sink.url, conversation, newUser(), 'almost done'));
+    await pause(100);
+    const stopped = bot.stop();
+    const response = await inFlight;
+    await stopped;
+    expect(response.status).toBe(200);
+    expect(sink.messagesTo(conversation).map((a) => a.text)).toEqual(['Noted (1)']);
+    await expect(fetch(`${bot.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('reports 503 from /healthz when the store does not answer', async () => {
+    const store = await openStore({ kind: 'embedded', dataDir: tempDataDir(), database: 'health' }, silentLogger);
+    const bot = await startBot(testConfig(), silentLogger, { store });
+    try {
+      expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+      await store.close();
+      const response = await fetch(`${bot.url}/healthz`);
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ status: 'unavailable', store: 'unavailable' });
+    } finally {
+      await bot.stop();
+    }
+  });
+});
