@@ -31,7 +31,10 @@ export async function startBot(config: Config, logger: Logger, { logic = respond
   try {
     const adapter = createAdapter(config.identity, logger);
     const pipeline = new TurnPipeline({
-      storage: new CosmosBotStorage(store.containers.botState),
+      storage: {
+        person: new CosmosBotStorage(store.containers.programmes, 'userId'),
+        conversation: new CosmosBotStorage(store.containers.botState),
+      },
       dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
       logic,
       logger,

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, errorFields } from './logger';
 import { signposting, signpostingReviewOverdue } from './safety/signposting';
 import { startBot } from './app';
 
 async function main(): Promise<void> {
+  // A local .env is read if present; settings already in the environment win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config;
   try {
     config = loadConfig(process.env);

@@ -81,6 +81,19 @@ describe('CosmosBotStorage', () => {
     await expect(storage.writeIfUnchanged(key, { v: 2 }, eTag)).rejects.toBeInstanceOf(StateConflictError);
   });
 
+  it('keeps per-person state in a container partitioned by user id', async () => {
+    const people = new CosmosBotStorage(store.containers.programmes, 'userId');
+    const userId = '6f1c2a8e-0000-4000-8000-000000000001';
+    const eTag = await people.writeIfUnchanged(userId, { stage: 'scaling' }, undefined);
+    await people.writeIfUnchanged(userId, { stage: 'personal-success' }, eTag);
+    await expect(people.writeIfUnchanged(userId, { stage: 'stale' }, eTag)).rejects.toBeInstanceOf(StateConflictError);
+    const { resources } = await store.containers.programmes.items
+      .query({ query: 'SELECT * FROM c WHERE c.userId = @u', parameters: [{ name: '@u', value: userId }] })
+      .fetchAll();
+    expect(resources).toHaveLength(1);
+    expect(resources[0].state).toEqual({ stage: 'personal-success' });
+  });
+
   it('does not store the eTag inside the state', async () => {
     await storage.write({ clean: { v: 1 } });
     const read = (await storage.read(['clean'])).clean;

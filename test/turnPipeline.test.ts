@@ -3,7 +3,6 @@ import path from 'node:path';
 import { startBot, type RunningBot } from '../src/app';
 import { respondToActivity } from '../src/bot/firstConversation';
 import type { ConversationData, ConversationLogic } from '../src/bot/turnPipeline';
-import { conversationKey } from '../src/bot/turnPipeline';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { openStore, type Store } from '../src/store/store';
 import { cardText, ReplySink } from './support/replySink';
@@ -56,7 +55,8 @@ describe('the turn pipeline over HTTP', () => {
       );
       expect(responses.map((r) => r.status)).toEqual(texts.map(() => 200));
 
-      const stored = await new CosmosBotStorage(store.containers.botState).readOne(conversationKey({ channelId: 'msteams', conversation: { id: conversation } }));
+      // In a 1:1 chat the turn state belongs to the person: one document in programmes, keyed by their Entra id.
+      const stored = await new CosmosBotStorage(store.containers.programmes, 'userId').readOne(user.aadObjectId);
       expect([...(stored!.answers as string[])].sort()).toEqual(texts);
       // Every person-visible reply was sent once, after its own turn was saved.
       expect(sink.messagesTo(conversation).map((a) => a.text).sort()).toEqual(texts.map((_, i) => `Noted (${i + 1})`).sort());
@@ -130,7 +130,7 @@ describe('the turn pipeline over HTTP', () => {
       const [apology] = sink.messagesTo(conversation);
       expect(apology!.text).toMatch(/^Sorry, something went wrong on my side[\s\S]*reference to your service: [0-9a-f-]{36}$/);
       expect(apology!.text).not.toContain('simulated failure');
-      expect(await new CosmosBotStorage(bot.store.containers.botState).readOne(conversationKey(activity))).toBeUndefined();
+      expect(await new CosmosBotStorage(bot.store.containers.programmes, 'userId').readOne(activity.from.aadObjectId)).toBeUndefined();
 
       await post(bot.url, activity);
       expect(cardText(sink.messagesTo(conversation)[1]!)).toMatch(/Welcome to staff coaching/);

@@ -12,8 +12,21 @@ export interface ConversationData {
 
 export type ConversationLogic = (context: TurnContext, data: ConversationData) => Promise<void>;
 
+/**
+ * Where a turn's state lives. In a 1:1 chat it belongs to the person (programmes container, keyed by their
+ * Entra object id), so their programme and place in it follow them into any new chat with the bot and a
+ * turn reads and writes one document. In group chats and channels it belongs to the conversation.
+ */
+export type StatePlace = { place: 'person'; key: string } | { place: 'conversation'; key: string };
+
+export function stateLocation(activity: Pick<Activity, 'channelId' | 'conversation' | 'from'>): StatePlace {
+  const person = activity.from?.aadObjectId ?? activity.from?.id;
+  if (activity.conversation?.conversationType === 'personal' && person) return { place: 'person', key: person };
+  return { place: 'conversation', key: conversationKey(activity) };
+}
+
 export interface TurnPipelineOptions {
-  storage: CosmosBotStorage;
+  storage: Record<StatePlace['place'], CosmosBotStorage>;
   dedupe: ActivityDedupe;
   logic: ConversationLogic;
   logger: Logger;
@@ -63,7 +76,8 @@ export class TurnPipeline {
     }
     const stopTyping = activity.type === ActivityTypes.Message ? this.showTyping(context, log) : undefined;
     try {
-      const attempts = await this.oneAtATime(conversationKey(activity), () => this.transact(context, log));
+      const location = stateLocation(activity);
+      const attempts = await this.oneAtATime(`${location.place}:${location.key}`, () => this.transact(context, location, log));
       log.info({ ms: Date.now() - started, attempts }, 'turn complete');
     } catch (err) {
       if (markerId) await this.options.dedupe.release(markerId).catch(() => undefined);
@@ -73,11 +87,11 @@ export class TurnPipeline {
     }
   }
 
-  private async transact(context: TurnContext, log: Logger): Promise<number> {
-    const key = conversationKey(context.activity);
+  private async transact(context: TurnContext, { place, key }: StatePlace, log: Logger): Promise<number> {
+    const storage = this.options.storage[place];
     this.installHoldHandler(context);
     for (let attempt = 1; ; attempt += 1) {
-      const stored = await this.options.storage.readOne(key);
+      const stored = await storage.readOne(key);
       const { eTag, ...data } = stored ?? { eTag: undefined };
       const before = JSON.stringify(data);
       const held: Partial<Activity>[] = [];
@@ -88,7 +102,7 @@ export class TurnPipeline {
         context.turnState.delete(HELD_REPLIES);
       }
       try {
-        if (JSON.stringify(data) !== before) await this.options.storage.writeIfUnchanged(key, data, eTag);
+        if (JSON.stringify(data) !== before) await storage.writeIfUnchanged(key, data, eTag);
       } catch (err) {
         if (!(err instanceof StateConflictError)) throw err;
         log.warn({ attempt }, 'conversation state changed during the turn; running the turn again');

@@ -17,7 +17,13 @@ interface StateDocument extends ItemDefinition {
 }
 
 /**
- * botbuilder `Storage` on one Cosmos container partitioned by `/id`.
+ * Where the partition key comes from. `/id` containers partition by the item id; containers partitioned by
+ * another field (such as `/userId` in programmes) get that field set to the key itself.
+ */
+export type PartitionKeyField = 'id' | 'userId';
+
+/**
+ * botbuilder `Storage` on one Cosmos container, one document per key.
  *
  * Follows the botbuilder contract: a write whose item carries a specific `eTag` succeeds only if the stored
  * item still has that eTag (Cosmos If-Match), otherwise it throws StateConflictError; no eTag or `*` writes
@@ -25,7 +31,10 @@ interface StateDocument extends ItemDefinition {
  * must not exist yet, so two first turns of one conversation cannot overwrite each other either.
  */
 export class CosmosBotStorage implements Storage {
-  constructor(private readonly container: Container) {}
+  constructor(
+    private readonly container: Container,
+    private readonly partitionKeyField: PartitionKeyField = 'id',
+  ) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     const found = await Promise.all(keys.map(async (key) => [key, await this.readOne(key)] as const));
@@ -48,9 +57,8 @@ export class CosmosBotStorage implements Storage {
   async delete(keys: string[]): Promise<void> {
     await Promise.all(
       keys.map(async (key) => {
-        const id = storageKeyToId(key);
         try {
-          await this.container.item(id, id).delete();
+          await this.item(key).delete();
         } catch (err) {
           if (statusOf(err) !== 404) throw err;
         }
@@ -60,8 +68,7 @@ export class CosmosBotStorage implements Storage {
 
   /** Reads one key; the result carries the `eTag` to pass back to writeIfUnchanged. */
   async readOne(key: string): Promise<(Record<string, unknown> & { eTag: string }) | undefined> {
-    const id = storageKeyToId(key);
-    const { resource, etag } = await this.container.item(id, id).read<StateDocument>();
+    const { resource, etag } = await this.item(key).read<StateDocument>();
     // A different key would only be here after a SHA-256 collision; treat it as absent rather than leak it.
     if (!resource || resource.key !== key) return undefined;
     return { ...resource.state, eTag: etag ?? resource._etag ?? '' };
@@ -69,11 +76,10 @@ export class CosmosBotStorage implements Storage {
 
   /** Writes `state` if the item still has `eTag`, or, with no eTag, if it does not exist yet. Returns the new eTag. */
   async writeIfUnchanged(key: string, state: Record<string, unknown>, eTag: string | undefined): Promise<string> {
-    const id = storageKeyToId(key);
-    const document: StateDocument = { id, key, state: withoutETag(state) };
+    const document = this.document(key, state);
     try {
       const response = eTag
-        ? await this.container.item(id, id).replace(document, { accessCondition: { type: 'IfMatch', condition: eTag } })
+        ? await this.item(key).replace(document, { accessCondition: { type: 'IfMatch', condition: eTag } })
         : await this.container.items.create(document);
       return response.etag ?? '';
     } catch (err) {
@@ -84,8 +90,18 @@ export class CosmosBotStorage implements Storage {
   }
 
   private async upsert(key: string, state: Record<string, unknown>): Promise<void> {
+    await this.container.items.upsert<StateDocument>(this.document(key, state));
+  }
+
+  private item(key: string) {
     const id = storageKeyToId(key);
-    await this.container.items.upsert<StateDocument>({ id, key, state: withoutETag(state) });
+    return this.container.item(id, this.partitionKeyField === 'id' ? id : key);
+  }
+
+  private document(key: string, state: Record<string, unknown>): StateDocument {
+    const document: StateDocument = { id: storageKeyToId(key), key, state: withoutETag(state) };
+    if (this.partitionKeyField !== 'id') document[this.partitionKeyField] = key;
+    return document;
   }
 }
 
