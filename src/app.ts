@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAdapter } from './bot/adapter';
-import { respondToActivity } from './bot/firstConversation';
+import { respondToActivity } from './bot/router';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { ActivityDedupe } from './store/activityDedupe';

@@ -47,8 +47,15 @@ describe('first conversation over /api/messages', () => {
     expect(replies[1]!.text).toMatch(/type these words at any time/);
     const menu = replies[2]!.attachments![0]!.content;
     expect(menu.version).toBe('1.5');
-    expect(menu.actions.map((a: { title: string }) => a.title)).toEqual(['Help', 'Not OK right now']);
-    expect(menu.actions[1].data).toEqual({ msteams: { type: 'imBack', value: 'Not OK right now' } });
+    expect(menu.actions.map((a: { title: string }) => a.title)).toEqual([
+      'Start or continue coaching',
+      'Where am I?',
+      'My plan',
+      'Pause',
+      'Help',
+      'Not OK right now',
+    ]);
+    expect(menu.actions.at(-1).data).toEqual({ msteams: { type: 'imBack', value: 'Not OK right now' } });
   });
 
   it('welcomes someone who writes before any install event, once', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startBot, type RunningBot } from '../src/app';
-import { respondToActivity } from '../src/bot/firstConversation';
+import { respondToActivity } from '../src/bot/router';
 import type { ConversationData, ConversationLogic } from '../src/bot/turnPipeline';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { openStore, type Store } from '../src/store/store';

@@ -2,12 +2,17 @@
  * The words the bot understands at any point, with the menu buttons that send them. A button sends
  * exactly its words (Teams imBack), so a tap and typing travel the same path through the risk gate.
  */
-export type Command = 'help' | 'menu' | 'support';
+export type Command = 'help' | 'menu' | 'support' | 'startCoaching' | 'pause' | 'whereAmI' | 'myPlan' | 'startAgain';
 
 const phrases: Record<Command, string[]> = {
-  help: ['help', '?', 'what can you do', 'how does this work'],
-  menu: ['menu', 'show me what i can do', 'hi', 'hello', 'hey', 'start', 'options'],
+  help: ['help', 'what can you do', 'how does this work'],
+  menu: ['menu', 'show me what i can do', 'hi', 'hello', 'hey', 'options', 'good morning', 'good afternoon', 'good evening'],
   support: ['not ok right now', 'i need help', 'not ok', 'support', 'i am not ok', "i'm not ok", 'im not ok'],
+  startCoaching: ['start coaching', 'start', 'continue', 'carry on', 'resume', 'start session 2', 'start session two', 'coaching', 'begin', "let's go", 'lets go'],
+  pause: ['pause', 'stop for now', 'take a break', 'stop'],
+  whereAmI: ['where am i', 'where was i', 'where are we', 'progress'],
+  myPlan: ['my plan', 'plan', 'show my plan', 'edit my plan', 'action plan'],
+  startAgain: ['start again', 'restart', 'start over', 'begin again'],
 };
 
 const lookup = new Map<string, Command>(
@@ -27,12 +32,21 @@ export function normaliseCommandText(text: string): string {
 }
 
 export function parseCommand(text: string): Command | undefined {
+  if (text.trim() === '?') return 'help';
   const normalised = normaliseCommandText(text);
-  return lookup.get(normalised) ?? (normalised === '' ? undefined : lookup.get(normalised.replace(/[?]+$/, '')));
+  if (normalised === '') return undefined;
+  return lookup.get(normalised) ?? lookup.get(normalised.replace(/[?]+$/, ''));
 }
 
-/** The menu's buttons. Each button's words are also a typed command. */
+/** The menu's buttons in a 1:1 chat. Each button's words are also a typed command. */
 export const menuOptions: { title: string; words: string }[] = [
+  { title: 'Start or continue coaching', words: 'start coaching' },
+  { title: 'Where am I?', words: 'where am I' },
+  { title: 'My plan', words: 'my plan' },
+  { title: 'Pause', words: 'pause' },
   { title: 'Help', words: 'help' },
   { title: 'Not OK right now', words: 'Not OK right now' },
 ];
+
+/** In group chats and channels only these apply until a coach runs a session there. */
+export const sharedChatMenuOptions = menuOptions.filter((o) => o.words === 'help' || o.words === 'Not OK right now');

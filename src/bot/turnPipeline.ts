@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ActivityTypes, type Activity, type ResourceResponse, type TurnContext } from 'botbuilder';
+import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
 import { ActivityDedupe } from '../store/activityDedupe';
 import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import { errorFields, type Logger } from '../logger';
@@ -34,8 +34,6 @@ export interface TurnPipelineOptions {
   maxAttempts?: number;
   typingIntervalMs?: number;
 }
-
-const HELD_REPLIES = Symbol('heldReplies');
 
 export const turnNotSavedReply =
   "Sorry, your message crossed with another one and I couldn't save it. Nothing else has changed: please send it again.";
@@ -89,18 +87,12 @@ export class TurnPipeline {
 
   private async transact(context: TurnContext, { place, key }: StatePlace, log: Logger): Promise<number> {
     const storage = this.options.storage[place];
-    this.installHoldHandler(context);
     for (let attempt = 1; ; attempt += 1) {
       const stored = await storage.readOne(key);
       const { eTag, ...data } = stored ?? { eTag: undefined };
       const before = JSON.stringify(data);
-      const held: Partial<Activity>[] = [];
-      context.turnState.set(HELD_REPLIES, held);
-      try {
-        await this.options.logic(context, data);
-      } finally {
-        context.turnState.delete(HELD_REPLIES);
-      }
+      const { attemptContext, held } = holdingContext(context);
+      await this.options.logic(attemptContext, data);
       try {
         if (JSON.stringify(data) !== before) await storage.writeIfUnchanged(key, data, eTag);
       } catch (err) {
@@ -113,17 +105,6 @@ export class TurnPipeline {
       if (held.length > 0) await context.sendActivities(held);
       return attempt;
     }
-  }
-
-  /** Replies sent while a turn's logic runs are held (see run) instead of going to Teams at once. */
-  private installHoldHandler(context: TurnContext): void {
-    context.onSendActivities(async (ctx, activities, next) => {
-      const held = ctx.turnState.get(HELD_REPLIES) as Partial<Activity>[] | undefined;
-      // Typing indicators are not part of the answer and go out at once.
-      if (!held || activities.every((a) => a.type === ActivityTypes.Typing)) return next();
-      held.push(...activities.filter((a) => a.type !== ActivityTypes.Typing));
-      return activities.map((): ResourceResponse => ({ id: '' }));
-    });
   }
 
   private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -153,6 +134,22 @@ export class TurnPipeline {
       await Promise.all(sends);
     };
   }
+}
+
+/**
+ * A fresh context for one attempt at the turn's logic, sharing the adapter's turn state (connector client,
+ * identity) but not the original's "responded" flag, with every reply held back (typing aside) until the
+ * state is saved. A retried attempt thus starts as if nothing had been said.
+ */
+function holdingContext(context: TurnContext): { attemptContext: TurnContext; held: Partial<Activity>[] } {
+  const attemptContext = new TurnContext(context.adapter, context.activity);
+  context.turnState.forEach((value, key) => attemptContext.turnState.set(key, value));
+  const held: Partial<Activity>[] = [];
+  attemptContext.onSendActivities(async (_ctx, activities) => {
+    held.push(...activities.filter((a) => a.type !== ActivityTypes.Typing));
+    return activities.map((): ResourceResponse => ({ id: '' }));
+  });
+  return { attemptContext, held };
 }
 
 export function conversationKey(activity: { channelId?: string; conversation?: { id: string } }): string {

@@ -9,6 +9,28 @@ export interface CardData {
   welcome: { crisis: Signposting['crisis'] };
   menu: { heading: string; options: { title: string; words: string }[] };
   support: { crisis: Signposting['crisis'] };
+  choice: { question: string; options: { title: string }[] };
+  scaling: { heading: string; question: string; previous: string; questionId: string };
+  actionPlan: {
+    heading: string;
+    goal: string;
+    submitTitle: string;
+    questionId: string;
+  } & Record<`${'action' | 'byWhen' | 'obstacle' | 'overcome'}${1 | 2 | 3}`, string>;
+  review: {
+    heading: string;
+    intro: string;
+    goals: { label: string; text: string }[];
+    ratings: { label: string; value: number }[];
+    strengths: string;
+    successes: string;
+    resources: string;
+    roleModels: string;
+    actions: { what: string; byWhen: string }[];
+    obstacles: { obstacle: string; overcome: string }[];
+    closing: string;
+    keepInMind: string;
+  };
 }
 export type CardName = keyof CardData;
 

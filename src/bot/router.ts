@@ -1,0 +1,221 @@
+import { ActivityTypes, TurnContext } from 'botbuilder';
+import type { DialogContext, DialogState } from 'botbuilder-dialogs';
+import { DialogTurnStatus } from 'botbuilder-dialogs';
+import { actionPlanCard, planFromSubmission } from '../coaching/stages/actionPlan';
+import { attachCoachingData, choiceCard, parsePlan, recogniseChoice, type ChoiceOption, type CoachingData } from '../coaching/dialogKit';
+import { activeGoal, currentSession, latestPlan, latestScale, type Programme } from '../coaching/programme';
+import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
+import { parseCommand, sharedChatMenuOptions, type Command } from './commands';
+import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
+import type { ConversationData } from './turnPipeline';
+
+/** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
+export interface PersonalData extends ConversationData, CoachingData {
+  dialogState?: DialogState;
+  lastMessageAt?: string;
+  pendingConfirmation?: 'startAgain';
+}
+
+/** After this long away, a greeting brings a "welcome back" instead of being taken as an answer. */
+const AWAY_MS = 6 * 3600 * 1000;
+const MY_PLAN_QUESTION = 'myPlan';
+
+const confirmOptions: ChoiceOption<'yes' | 'no'>[] = [
+  { title: 'Yes, start again', value: 'yes', words: ['yes', 'yeah', 'yep', 'start again'] },
+  { title: 'No, carry on', value: 'no', words: ['no', 'nope', 'carry on', 'cancel'] },
+];
+
+/** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */
+export async function respondToActivity(context: TurnContext, data: ConversationData): Promise<void> {
+  const activity = context.activity;
+  if (activity.type !== ActivityTypes.Message) {
+    if (isBotAdded(activity) && !data.welcomedAt) {
+      data.welcomedAt = new Date().toISOString();
+      await sendWelcome(context);
+    }
+    return;
+  }
+  if (!data.welcomedAt) {
+    data.welcomedAt = new Date().toISOString();
+    await sendWelcome(context);
+  }
+  const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+  if (activity.conversation.conversationType !== 'personal') {
+    await respondInSharedChat(context, parseCommand(text));
+    return;
+  }
+  await respondInPersonalChat(context, data as PersonalData, text);
+}
+
+async function respondInSharedChat(context: TurnContext, command: Command | undefined): Promise<void> {
+  if (command === 'support') return sendSupport(context);
+  if (command === 'help' || command === 'menu') return sendHelp(context, sharedChatMenuOptions);
+  await context.sendActivity('Self-guided coaching happens in a 1:1 chat with me, so your answers stay private. Open a chat with me to start.');
+  await sendMenu(context, 'In this chat I can', sharedChatMenuOptions);
+}
+
+async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string): Promise<void> {
+  const awayFor = data.lastMessageAt ? Date.now() - Date.parse(data.lastMessageAt) : 0;
+  data.lastMessageAt = new Date().toISOString();
+  attachCoachingData(context, data);
+  const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
+  const programme = data.programme;
+  const activity = context.activity;
+
+  if (parsePlan(activity, MY_PLAN_QUESTION) !== undefined && (activity.value as { questionId?: string }).questionId === MY_PLAN_QUESTION) {
+    return saveEditedPlan(context, dc, data);
+  }
+
+  if (data.pendingConfirmation === 'startAgain') {
+    delete data.pendingConfirmation;
+    const answer = recogniseChoice(text, confirmOptions);
+    if (answer === 'yes') return startSessionAgain(context, dc, data);
+    if (answer === 'no') {
+      await context.sendActivity("OK, we'll carry on from where we were.");
+      return continueOrOffer(dc, programme);
+    }
+  }
+
+  const command = parseCommand(text);
+  switch (command) {
+    case 'help':
+      return sendHelp(context);
+    case 'menu':
+      if (dc.activeDialog && awayFor < AWAY_MS) {
+        await sendMenu(context, 'What would you like to do?');
+        return;
+      }
+      break;
+    case 'support':
+      return sendSupport(context);
+    case 'startCoaching':
+      return startOrContinue(context, dc, programme);
+    case 'pause':
+      return pause(context, dc, data);
+    case 'whereAmI':
+      await context.sendActivity({ type: 'message', text: whereAmI(programme), textFormat: 'plain' });
+      if (dc.activeDialog) await dc.repromptDialog();
+      return;
+    case 'myPlan':
+      return showPlan(context, programme);
+    case 'startAgain':
+      if (!programme || !currentSession(programme)) {
+        await context.sendActivity("There's nothing to start again yet. Type \"start coaching\" to begin.");
+        return;
+      }
+      data.pendingConfirmation = 'startAgain';
+      await context.sendActivity(
+        choiceCard(
+          `Start session ${programme.current} again from the beginning? Your answers from this session so far will be cleared.`,
+          confirmOptions,
+        ),
+      );
+      return;
+  }
+
+  if (dc.activeDialog) {
+    if (awayFor >= AWAY_MS && (command === 'menu' || text.trim() === '')) {
+      await context.sendActivity({ type: 'message', text: `Welcome back. ${reminder(programme)}`, textFormat: 'plain' });
+      await dc.repromptDialog();
+      return;
+    }
+    const result = await dc.continueDialog();
+    if (result.status !== DialogTurnStatus.empty) return;
+  }
+  if (programme && currentSession(programme) && !currentSession(programme)!.completedAt) {
+    await context.sendActivity({ type: 'message', text: `Welcome back. ${reminder(programme)}`, textFormat: 'plain' });
+    await context.sendActivity(choiceCard('Would you like to carry on?', [{ title: 'Start or continue coaching', value: 'start coaching' }]));
+    return;
+  }
+  if (command === 'menu') return sendMenu(context, 'What would you like to do?');
+  await context.sendActivity(notUnderstood);
+  await sendMenu(context, 'Here is what I can do');
+}
+
+async function startOrContinue(context: TurnContext, dc: DialogContext, programme: Programme | undefined): Promise<void> {
+  if (dc.activeDialog) {
+    await context.sendActivity({ type: 'message', text: `Let's carry on. ${reminder(programme)}`, textFormat: 'plain' });
+    await dc.repromptDialog();
+    return;
+  }
+  const record = programme && currentSession(programme);
+  if (record && !record.completedAt) {
+    await context.sendActivity({ type: 'message', text: `Welcome back. ${reminder(programme)}`, textFormat: 'plain' });
+  } else if (!programme || programme.current === 1) {
+    await context.sendActivity(
+      "Let's begin. There are seven short stages and I'll ask one question at a time. There are no right or wrong answers. You can type \"pause\" whenever you like and carry on later.",
+    );
+  }
+  await dc.beginDialog(COACHING_SESSION);
+}
+
+async function pause(context: TurnContext, dc: DialogContext, data: PersonalData): Promise<void> {
+  if (!data.programme || !dc.activeDialog) {
+    await context.sendActivity("There's nothing to pause right now. Type \"start coaching\" whenever you're ready.");
+    return;
+  }
+  await dc.cancelAllDialogs();
+  data.programme.paused = true;
+  await context.sendActivity('Paused. Everything you have told me is kept. When you want to carry on, type "start coaching" and we will pick up where we left off.');
+}
+
+async function startSessionAgain(context: TurnContext, dc: DialogContext, data: PersonalData): Promise<void> {
+  await dc.cancelAllDialogs();
+  const programme = data.programme!;
+  delete programme.sessions[`${programme.current}`];
+  await context.sendActivity(`Starting session ${programme.current} again from the beginning.`);
+  await dc.beginDialog(COACHING_SESSION);
+}
+
+async function continueOrOffer(dc: DialogContext, programme: Programme | undefined): Promise<void> {
+  if (dc.activeDialog) {
+    await dc.repromptDialog();
+    return;
+  }
+  if (programme) await dc.context.sendActivity('Type "start coaching" to carry on.');
+}
+
+async function showPlan(context: TurnContext, programme: Programme | undefined): Promise<void> {
+  const latest = programme && latestPlan(programme);
+  if (!programme || !latest) {
+    await context.sendActivity("You haven't made an action plan yet. It comes in stage 6 of a session: type \"start coaching\" to work towards it.");
+    return;
+  }
+  await context.sendActivity(actionPlanCard(programme, latest.plan, MY_PLAN_QUESTION, `Your action plan (session ${latest.session})`, 'Save changes'));
+}
+
+async function saveEditedPlan(context: TurnContext, dc: DialogContext, data: PersonalData): Promise<void> {
+  const parsed = parsePlan(context.activity, MY_PLAN_QUESTION);
+  const latest = data.programme && latestPlan(data.programme);
+  if (!latest) {
+    await context.sendActivity("I couldn't find a plan to change. Type \"my plan\" to see yours.");
+  } else if (parsed === 'noAction') {
+    await context.sendActivity('Your plan needs at least one action, so I have kept it as it was.');
+  } else if (typeof parsed === 'object') {
+    data.programme!.sessions[`${latest.session}`]!.actionPlan = planFromSubmission(parsed, new Date());
+    await context.sendActivity('Your plan is updated.');
+  } else {
+    await context.sendActivity("Something in that card didn't look right, so I have kept your plan as it was. Type \"my plan\" to try again.");
+  }
+  if (dc.activeDialog) await dc.repromptDialog();
+}
+
+function reminder(programme: Programme | undefined): string {
+  const record = programme && currentSession(programme);
+  if (!programme || !record) return '';
+  return whereWeWere(record.stage, record.number, activeGoal(programme));
+}
+
+function whereAmI(programme: Programme | undefined): string {
+  const record = programme && currentSession(programme);
+  if (!programme || !record) return "You haven't started coaching yet. Type \"start coaching\" to begin.";
+  if (programme.completedAt) return 'You have completed both coaching sessions.';
+  const scale = latestScale(programme);
+  const lines = [
+    record.completedAt ? `You've finished session ${record.number}.` : whereWeWere(record.stage, record.number, activeGoal(programme)),
+    scale !== undefined ? `Your latest rating: ${scale} out of 10.` : 'You have not rated where you are on the scale yet.',
+  ];
+  if (programme.paused) lines.push('Coaching is paused. Type "start coaching" to carry on.');
+  return lines.join('\n');
+}
+

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { MAX_ANSWER_CHARS } from './answers';
+
+/**
+ * Everything a coaching card can send back, validated before any dialog uses it. A submission carries the
+ * id of the question it answers, so a card left over from an earlier question is recognised as stale.
+ */
+const MAX_PLAN_FIELD = 500;
+const planText = z
+  .string()
+  .max(MAX_ANSWER_CHARS * 2)
+  .optional()
+  .transform((s) => (s ?? '').trim().slice(0, MAX_PLAN_FIELD));
+const isoDate = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').trim())
+  .refine((s) => s === '' || /^\d{4}-\d{2}-\d{2}$/.test(s), 'by when must be a date');
+
+export const scalingSubmission = z.object({
+  card: z.literal('scaling'),
+  questionId: z.string().min(1).max(100),
+  scale: z.coerce.number().int().min(1).max(10),
+});
+
+export const actionPlanSubmission = z.object({
+  card: z.literal('actionPlan'),
+  questionId: z.string().min(1).max(100),
+  action1: planText,
+  byWhen1: isoDate,
+  action2: planText,
+  byWhen2: isoDate,
+  action3: planText,
+  byWhen3: isoDate,
+  obstacle1: planText,
+  overcome1: planText,
+  obstacle2: planText,
+  overcome2: planText,
+  obstacle3: planText,
+  overcome3: planText,
+});
+
+export type ScalingSubmission = z.infer<typeof scalingSubmission>;
+export type ActionPlanSubmission = z.infer<typeof actionPlanSubmission>;
+
+/** The card name and question id of any submission, if it looks like one of ours. */
+export function submissionHeader(value: unknown): { card: string; questionId?: string } | undefined {
+  const parsed = z.object({ card: z.string().max(50), questionId: z.string().max(100).optional() }).safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Free-text fields of a submission: what the risk gate screens. */
+export function submittedText(value: unknown): string[] {
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([key, v]) => typeof v === 'string' && key !== 'card' && key !== 'questionId' && !key.startsWith('byWhen'))
+    .map(([, v]) => v as string);
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import {
+  ActivityPrompt,
+  type DialogSet,
+  type PromptValidatorContext,
+  type WaterfallStep,
+  type WaterfallStepContext,
+} from 'botbuilder-dialogs';
+import { renderCard } from '../cards/render';
+import { clipAnswer } from './answers';
+import { actionPlanSubmission, scalingSubmission, submissionHeader, type ActionPlanSubmission } from './cardSubmissions';
+import { currentSession, newProgramme, type Programme, type SessionRecord } from './programme';
+
+/** The person's coaching data for this turn, handed to the dialogs by the router. */
+export interface CoachingData {
+  programme?: Programme;
+}
+const COACHING_DATA = Symbol('coachingData');
+
+export function attachCoachingData(context: TurnContext, data: CoachingData): void {
+  context.turnState.set(COACHING_DATA, data);
+}
+
+export function programmeOf(context: TurnContext): Programme {
+  const data = context.turnState.get(COACHING_DATA) as CoachingData | undefined;
+  if (!data) throw new Error('coaching data not attached to the turn');
+  data.programme ??= newProgramme(new Date());
+  return data.programme;
+}
+
+/** The session in progress. The session dialog creates it before any stage runs. */
+export function sessionOf(context: TurnContext): SessionRecord {
+  const record = currentSession(programmeOf(context));
+  if (!record) throw new Error('no session in progress');
+  return record;
+}
+
+export const TEXT_PROMPT = 'answer.text';
+export const CHOICE_PROMPT = 'answer.choice';
+export const SCALE_PROMPT = 'answer.scale';
+export const PLAN_PROMPT = 'answer.plan';
+
+export interface ChoiceOption<V extends string> {
+  title: string;
+  value: V;
+  /** Other words that pick this option when typed. */
+  words?: string[];
+}
+
+const normalise = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/[.!?,]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+export function recogniseChoice<V extends string>(text: string, options: ChoiceOption<V>[]): V | undefined {
+  const said = normalise(text);
+  if (!said) return undefined;
+  const exact = options.find((o) => [o.title, o.value, ...(o.words ?? [])].some((w) => normalise(w) === said));
+  if (exact) return exact.value;
+  const starts = options.filter((o) => [o.title, ...(o.words ?? [])].some((w) => said.startsWith(normalise(w)) || normalise(w).startsWith(said)));
+  return starts.length === 1 ? starts[0]!.value : undefined;
+}
+
+/** A rating from a tap on the scaling card or a typed number; '*' accepts a card for any question. */
+export function parseScale(activity: Partial<Activity>, questionId: string): number | 'stale' | undefined {
+  const header = submissionHeader(activity.value);
+  if (header) {
+    if (header.card !== 'scaling' || (questionId !== '*' && header.questionId !== questionId)) return 'stale';
+    const parsed = scalingSubmission.safeParse(activity.value);
+    return parsed.success ? parsed.data.scale : undefined;
+  }
+  const match = /^\s*(\d{1,2})\s*(?:\/\s*10|out of 10)?\s*[.!]?\s*$/i.exec(activity.text ?? '');
+  const n = match ? Number(match[1]) : NaN;
+  return Number.isInteger(n) && n >= 1 && n <= 10 ? n : undefined;
+}
+
+export function parsePlan(activity: Partial<Activity>, questionId: string): ActionPlanSubmission | 'stale' | 'noAction' | undefined {
+  const header = submissionHeader(activity.value);
+  if (!header) return undefined;
+  if (header.card !== 'actionPlan' || (header.questionId !== questionId && questionId !== '*')) return 'stale';
+  const parsed = actionPlanSubmission.safeParse(activity.value);
+  if (!parsed.success) return undefined;
+  if (!parsed.data.action1 && !parsed.data.action2 && !parsed.data.action3) return 'noAction';
+  return parsed.data;
+}
+
+const staleCard = "That card belongs to an earlier question, so I haven't used it. Here's where we are now:";
+
+/** Registers the prompts every stage uses. Each recognises typed words as well as taps on a card. */
+export function addPrompts(dialogs: DialogSet): void {
+  dialogs.add(
+    new ActivityPrompt(TEXT_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+      const activity = prompt.recognized.value ?? {};
+      if (submissionHeader(activity.value)) {
+        await prompt.context.sendActivity(staleCard);
+        return false;
+      }
+      return clipAnswer(activity.text ?? '').text.length > 0;
+    }),
+  );
+  dialogs.add(
+    new ActivityPrompt(CHOICE_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+      const options = (prompt.options.validations as { options: ChoiceOption<string>[] }).options;
+      const activity = prompt.recognized.value ?? {};
+      if (submissionHeader(activity.value)) await prompt.context.sendActivity(staleCard);
+      return recogniseChoice(activity.text ?? '', options) !== undefined;
+    }),
+  );
+  dialogs.add(
+    new ActivityPrompt(SCALE_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+      const { questionId } = prompt.options.validations as { questionId: string };
+      const scale = parseScale(prompt.recognized.value ?? {}, questionId);
+      if (scale === 'stale') await prompt.context.sendActivity(staleCard);
+      return typeof scale === 'number';
+    }),
+  );
+  dialogs.add(
+    new ActivityPrompt(PLAN_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+      const { questionId } = prompt.options.validations as { questionId: string };
+      const plan = parsePlan(prompt.recognized.value ?? {}, questionId);
+      if (plan === 'stale') await prompt.context.sendActivity(staleCard);
+      if (plan === 'noAction') await prompt.context.sendActivity('Please add at least one action: one small step is enough.');
+      return typeof plan === 'object';
+    }),
+  );
+}
+
+const SKIPPED = Symbol('skipped');
+
+/**
+ * Two waterfall steps for one open question: ask it unless the session already holds an answer (so a
+ * stage re-entered after a restart, a pause or in a new chat carries on at the first unanswered question),
+ * then keep the answer.
+ */
+export function askText(spec: {
+  answered: (record: SessionRecord) => boolean;
+  question: (step: WaterfallStepContext) => string | Promise<string>;
+  save: (record: SessionRecord, answer: string, step: WaterfallStepContext) => void | Promise<void>;
+  retry?: string;
+}): WaterfallStep[] {
+  return [
+    async (step) => {
+      if (spec.answered(sessionOf(step.context))) return step.next(SKIPPED);
+      return step.prompt(TEXT_PROMPT, {
+        prompt: await spec.question(step),
+        retryPrompt: spec.retry ?? 'Take your time. Could you put that into a few words for me?',
+      });
+    },
+    async (step) => {
+      if (step.result !== SKIPPED && step.result !== undefined) {
+        const { text, clipped } = clipAnswer((step.result as Partial<Activity>).text ?? '');
+        if (clipped) await step.context.sendActivity("That's a long answer, so I've kept the first 2,000 characters of it.");
+        await spec.save(sessionOf(step.context), text, step);
+      }
+      return step.next();
+    },
+  ];
+}
+
+export function askChoice<V extends string>(spec: {
+  answered: (record: SessionRecord) => boolean;
+  question: (step: WaterfallStepContext) => string;
+  options: ChoiceOption<V>[];
+  save: (record: SessionRecord, answer: V, step: WaterfallStepContext) => void | Promise<void>;
+}): WaterfallStep[] {
+  return [
+    async (step) => {
+      if (spec.answered(sessionOf(step.context))) return step.next(SKIPPED);
+      const card = choiceCard(spec.question(step), spec.options);
+      return step.prompt(CHOICE_PROMPT, {
+        prompt: card,
+        retryPrompt: choiceCard('Sorry, I didn\'t catch which one. Tap one of these, or type it:', spec.options),
+        validations: { options: spec.options },
+      });
+    },
+    async (step) => {
+      if (step.result !== SKIPPED) {
+        const value = recogniseChoice((step.result as Partial<Activity>).text ?? '', spec.options)!;
+        await spec.save(sessionOf(step.context), value, step);
+      }
+      return step.next();
+    },
+  ];
+}
+
+export function choiceCard(question: string, options: ChoiceOption<string>[]): Partial<Activity> {
+  return MessageFactory.attachment(renderCard('choice', { question, options: options.map(({ title }) => ({ title })) }));
+}
+
+export function newQuestionId(): string {
+  return randomUUID();
+}
+
+/** A short quotation of the person's own words for reflections ("…" when cut). */
+export function quote(text: string | undefined, max = 160): string {
+  if (!text) return '';
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length <= max ? oneLine : `${Array.from(oneLine).slice(0, max - 1).join('').trimEnd()}…`;
+}

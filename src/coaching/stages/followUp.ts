@@ -1,0 +1,97 @@
+// Seed, Session 2, Stage 1: follow up on how things have progressed: built on the plan? satisfied with the
+// goal and ready for another? still trying but struggling (reshape the plan or set another goal)? not moved
+// on but still wanting coaching (which employment goals now)? In every case, celebrate progress.
+import { WaterfallDialog } from 'botbuilder-dialogs';
+import { askChoice, askText, programmeOf, quote, sessionOf } from '../dialogKit';
+import { sessionRecord } from '../programme';
+import { GOAL_STAGE } from './goal';
+
+export const FOLLOW_UP_STAGE = 'stage.followUp';
+
+export function followUpStage(): WaterfallDialog {
+  return new WaterfallDialog(FOLLOW_UP_STAGE, [
+    ...askText({
+      answered: (r) => r.followUp?.howItWent !== undefined,
+      question: (step) => {
+        const first = sessionRecord(programmeOf(step.context), 1);
+        return `Welcome to your second session. Last time you set a goal: "${quote(first?.goal?.text, 120)}". How have things gone since then?`;
+      },
+      save: (r, answer) => {
+        r.followUp = { ...r.followUp, howItWent: answer };
+      },
+    }),
+    ...askChoice({
+      answered: (r) => r.followUp?.builtOnPlan !== undefined,
+      question: () => 'Have you been able to build on the plan you made?',
+      options: [
+        { title: 'Yes, mostly', value: 'mostly', words: ['yes', 'yeah', 'mostly'] },
+        { title: 'Partly', value: 'partly', words: ['a bit', 'some', 'sort of', 'partly'] },
+        { title: 'Not really', value: 'notReally', words: ['no', 'not yet', 'not really'] },
+      ],
+      save: (r, answer) => {
+        r.followUp = { ...r.followUp, builtOnPlan: answer };
+      },
+    }),
+    ...askChoice({
+      answered: (r) => r.followUp?.progress !== undefined,
+      question: () => 'Which of these fits best right now?',
+      options: [
+        { title: "I've reached my goal and I'm happy with it", value: 'goalMet', words: ['reached', 'done it', 'achieved'] },
+        { title: "I'm still working on it, but it's a struggle", value: 'struggling', words: ['struggling', 'still working', 'struggle'] },
+        { title: "I haven't moved on, but I'd like to keep going", value: 'notMovedOn', words: ['not moved on', "haven't moved", 'stuck'] },
+      ],
+      save: (r, progress) => {
+        r.followUp = { ...r.followUp, progress };
+      },
+    }),
+    async (step) => {
+      const record = sessionOf(step.context);
+      const progress = record.followUp?.progress;
+      if (record.goal?.text !== undefined) return step.next();
+      if (progress === 'goalMet') {
+        await step.context.sendActivity(
+          "That's brilliant, well done. Reaching a goal you set yourself is worth celebrating, so take a moment to notice what you did to get there. Now, what would you like to work on next?",
+        );
+        return step.beginDialog(GOAL_STAGE);
+      }
+      if (progress === 'notMovedOn') {
+        await step.context.sendActivity(
+          "Thank you for being honest about that, and for coming back: that takes commitment. Let's look afresh at what you'd like from your work or career now.",
+        );
+        return step.beginDialog(GOAL_STAGE);
+      }
+      return step.next();
+    },
+    ...askText({
+      answered: (r) => r.goal?.text !== undefined || r.followUp?.whatGotInTheWay !== undefined,
+      question: () =>
+        "You've kept going even though it's been hard, and that matters. What got in the way?",
+      save: (r, answer) => {
+        r.followUp = { ...r.followUp, whatGotInTheWay: answer };
+      },
+    }),
+    ...askChoice({
+      answered: (r) => r.goal?.text !== undefined || r.followUp?.keepGoal !== undefined,
+      question: () => 'Would you like to reshape your plan for the same goal, so it feels more doable, or set a different goal?',
+      options: [
+        { title: 'Keep my goal, reshape the plan', value: 'keep', words: ['keep', 'same goal', 'reshape'] },
+        { title: 'Set a different goal', value: 'change', words: ['different', 'new goal', 'change'] },
+      ],
+      save: (r, answer) => {
+        r.followUp = { ...r.followUp, keepGoal: answer === 'keep' };
+      },
+    }),
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.goal?.text !== undefined) return step.endDialog();
+      if (record.followUp?.keepGoal) {
+        const first = sessionRecord(programmeOf(step.context), 1);
+        record.goal = { ...first?.goal };
+        await step.context.sendActivity("Good. We'll keep your goal and look for a way forward that fits better.");
+        return step.endDialog();
+      }
+      return step.beginDialog(GOAL_STAGE);
+    },
+    async (step) => step.endDialog(),
+  ]);
+}

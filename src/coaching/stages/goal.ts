@@ -1,0 +1,109 @@
+// Seed, Session 1, Stage 1: "What does the 'client' want to work on?" – the goal, why now, what they want
+// from the session, the preferred future (miracle question) and the costs of reaching the goal.
+import { WaterfallDialog } from 'botbuilder-dialogs';
+import { saysDontKnow } from '../answers';
+import { askChoice, askText, quote, sessionOf } from '../dialogKit';
+
+export const GOAL_STAGE = 'stage.goal';
+
+const miracleQuestion =
+  "Here's a question that can help. Imagine you wake up tomorrow and, overnight, a small miracle has happened: things at work are just as you'd like them to be, and what's been bothering you is resolved. What's different? What's the first thing that tells you things have changed? Include as much detail as you can.";
+
+export function goalStage(): WaterfallDialog {
+  return new WaterfallDialog(GOAL_STAGE, [
+    ...askText({
+      answered: (r) => r.goal?.text !== undefined,
+      question: () =>
+        "Let's start with what you'd like to work on. It might be something in your job, your career, or how you work with others. What would you like to achieve?",
+      save: (r, answer) => {
+        r.goal = { ...r.goal, text: answer };
+      },
+    }),
+    ...askChoice({
+      answered: (r) => r.goal?.term !== undefined,
+      question: () => 'Is this something for the next few weeks, or a longer-term goal?',
+      options: [
+        { title: 'Next few weeks', value: 'short', words: ['short', 'short term', 'soon', 'weeks'] },
+        { title: 'Longer term', value: 'longer', words: ['long', 'long term', 'longer', 'months', 'years'] },
+      ],
+      save: (r, term) => {
+        r.goal = { ...r.goal, term };
+      },
+    }),
+    ...askText({
+      answered: (r) => r.goal?.whyNow !== undefined,
+      question: () => 'Why this goal, and why now rather than something else?',
+      save: (r, answer) => {
+        r.goal = { ...r.goal, whyNow: answer };
+      },
+    }),
+    ...askText({
+      answered: (r) => r.goal?.sessionHope !== undefined,
+      question: () => 'What would you like to get from our session today? How will you know it has been useful to you?',
+      save: (r, answer) => {
+        r.goal = { ...r.goal, sessionHope: answer };
+      },
+    }),
+    // The miracle question, with a gentle second way in for "I don't know".
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.goal?.preferredFuture !== undefined) return step.next();
+      return step.prompt('answer.text', { prompt: miracleQuestion, retryPrompt: 'Take your time. What would you notice first?' });
+    },
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.goal?.preferredFuture !== undefined) return step.next();
+      const said = (step.result as { text?: string } | undefined)?.text ?? '';
+      if (saysDontKnow(said)) {
+        return step.prompt('answer.text', {
+          prompt:
+            "That's fine: it can be hard to picture. Let's make it smaller. Think of a good day at work, a little better than today. What's one thing you'd notice, or someone else would notice about you?",
+        });
+      }
+      return step.next(step.result);
+    },
+    ...askText({
+      answered: (r) => r.goal?.preferredFuture !== undefined,
+      question: () => '',
+      save: (r, answer) => {
+        r.goal = { ...r.goal, preferredFuture: answer };
+      },
+    }).slice(1),
+    ...askText({
+      answered: (r) => r.goal?.costs !== undefined,
+      question: (step) =>
+        `Reaching a goal can have costs as well as benefits. If you achieve "${quote(sessionOf(step.context).goal?.text, 100)}", what might it cost you, or the people around you?`,
+      save: (r, answer) => {
+        r.goal = { ...r.goal, costs: answer };
+      },
+    }),
+    ...askChoice({
+      answered: (r) => r.goal?.weighing !== undefined,
+      question: () => 'Weighing that up, how does it feel?',
+      options: [
+        { title: 'The benefits outweigh the costs', value: 'benefitsOutweigh', words: ['benefits', 'yes', 'worth it'] },
+        { title: "I'm not sure", value: 'unsure', words: ['not sure', 'unsure', 'maybe', "don't know"] },
+        { title: 'The costs outweigh the benefits', value: 'costsOutweigh', words: ['costs', 'no', 'not worth it'] },
+      ],
+      save: (r, weighing) => {
+        r.goal = { ...r.goal, weighing };
+      },
+    }),
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.goal?.weighing === 'costsOutweigh') {
+        await step.context.sendActivity(
+          "That's really worth knowing, and it's good you've noticed it now. Let's look at the goal again: you might reshape it so the cost is smaller, or choose something else.",
+        );
+        record.goal = {};
+        return step.replaceDialog(GOAL_STAGE);
+      }
+      const reply =
+        record.goal?.weighing === 'unsure'
+          ? "That's fair. We'll keep the costs in mind as we go, and you can change the goal later if you want to."
+          : "Thank you. You've got a clear picture of where you want to get to.";
+      await step.context.sendActivity(reply);
+      return step.endDialog();
+    },
+  ]);
+}

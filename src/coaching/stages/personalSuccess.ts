@@ -1,0 +1,114 @@
+// Seed, Stage 3: "Discovering instances of personal success" – past successes at similar goals, exceptions
+// the client may not have noticed, current strengths, past strengths to reactivate, skills to acquire.
+import { WaterfallDialog } from 'botbuilder-dialogs';
+import { clipAnswer, saysNoMore } from '../answers';
+import { askText, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
+import { sessionRecord, type SessionRecord } from '../programme';
+
+export const PERSONAL_SUCCESS_STAGE = 'stage.personalSuccess';
+const WHAT_ELSE = 'stage.personalSuccess.whatElse';
+/** "Within reason": after this many the list closes itself. */
+const MAX_ITEMS = 5;
+
+type ListName = 'pastSuccesses' | 'strengths';
+interface WhatElseOptions {
+  list: ListName;
+}
+
+const firstQuestions: Record<ListName, (record: SessionRecord, lastTime?: SessionRecord) => string> = {
+  pastSuccesses: (record) =>
+    `Think of a time you achieved something like "${quote(record.goal?.text, 80)}", at work or outside it. What did you do, and what went well?`,
+  strengths: (_record, lastTime) =>
+    lastTime?.personalSuccess?.strengths?.length
+      ? `Last time you named these strengths: ${lastTime.personalSuccess.strengths.map((s) => quote(s, 60)).join('; ')}. Which of them have you used since, and what other strengths or skills do you have now that could help?`
+      : 'What strengths or skills do you have now that could help you with this goal?',
+};
+
+const whatElsePrompts = ['What else?', 'What else comes to mind?', 'Anything else, however small?', 'And what else?'];
+
+function listOf(record: SessionRecord, list: ListName): { items: string[]; complete: boolean } {
+  const ps = record.personalSuccess ?? {};
+  return list === 'pastSuccesses'
+    ? { items: ps.pastSuccesses ?? [], complete: ps.pastSuccessesComplete ?? false }
+    : { items: ps.strengths ?? [], complete: ps.strengthsComplete ?? false };
+}
+
+function setList(record: SessionRecord, list: ListName, items: string[], complete: boolean): void {
+  record.personalSuccess =
+    list === 'pastSuccesses'
+      ? { ...record.personalSuccess, pastSuccesses: items, pastSuccessesComplete: complete }
+      : { ...record.personalSuccess, strengths: items, strengthsComplete: complete };
+}
+
+/** Asks for one thing, then "what else?" until the person says there is no more (or the list is long enough). */
+function whatElseDialog(): WaterfallDialog {
+  return new WaterfallDialog(WHAT_ELSE, [
+    async (step) => {
+      const { list } = step.options as WhatElseOptions;
+      const record = sessionOf(step.context);
+      const { items, complete } = listOf(record, list);
+      if (complete) return step.endDialog();
+      const lastTime = record.number === 2 ? sessionRecord(programmeOf(step.context), 1) : undefined;
+      const question = items.length === 0 ? firstQuestions[list](record, lastTime) : whatElsePrompts[(items.length - 1) % whatElsePrompts.length]!;
+      return step.prompt(TEXT_PROMPT, { prompt: question, retryPrompt: 'Take your time. A few words is plenty.' });
+    },
+    async (step) => {
+      const { list } = step.options as WhatElseOptions;
+      const record = sessionOf(step.context);
+      const { items } = listOf(record, list);
+      const said = clipAnswer((step.result as { text?: string }).text ?? '');
+      if (saysNoMore(said.text)) {
+        setList(record, list, items, true);
+        if (items.length === 0) await step.context.sendActivity("That's OK. Sometimes these are easier to spot later on.");
+        return step.endDialog();
+      }
+      if (said.clipped) await step.context.sendActivity("That's a long answer, so I've kept the first 2,000 characters of it.");
+      const more = [...items, said.text];
+      const complete = more.length >= MAX_ITEMS;
+      setList(record, list, more, complete);
+      if (complete) {
+        await step.context.sendActivity("That's a good list. Let's keep it and move on.");
+        return step.endDialog();
+      }
+      return step.replaceDialog(WHAT_ELSE, step.options);
+    },
+  ]);
+}
+
+export function personalSuccessStage(): WaterfallDialog[] {
+  const stage = new WaterfallDialog(PERSONAL_SUCCESS_STAGE, [
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (!record.personalSuccess) {
+        await step.context.sendActivity("Now let's look at what you've already done well, because it often holds the key to what comes next.");
+        record.personalSuccess = {};
+      }
+      return step.beginDialog(WHAT_ELSE, { list: 'pastSuccesses' } satisfies WhatElseOptions);
+    },
+    ...askText({
+      answered: (r) => r.personalSuccess?.exceptions !== undefined,
+      question: () =>
+        "Sometimes things go better without us noticing. Can you think of a time, even briefly, when this wasn't a problem, or was a bit easier? What was different then?",
+      save: (r, answer) => {
+        r.personalSuccess = { ...r.personalSuccess, exceptions: answer };
+      },
+    }),
+    async (step) => step.beginDialog(WHAT_ELSE, { list: 'strengths' } satisfies WhatElseOptions),
+    ...askText({
+      answered: (r) => r.personalSuccess?.pastStrengths !== undefined,
+      question: () => 'Are there strengths you used in the past, in another job or another part of your life, that you could bring back now?',
+      save: (r, answer) => {
+        r.personalSuccess = { ...r.personalSuccess, pastStrengths: answer };
+      },
+    }),
+    ...askText({
+      answered: (r) => r.personalSuccess?.skillsToLearn !== undefined,
+      question: () => 'Is there anything you might need to learn, or get better at, to reach your goal?',
+      save: (r, answer) => {
+        r.personalSuccess = { ...r.personalSuccess, skillsToLearn: answer };
+      },
+    }),
+    async (step) => step.endDialog(),
+  ]);
+  return [stage, whatElseDialog()];
+}

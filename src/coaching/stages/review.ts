@@ -1,0 +1,107 @@
+// Seed, Stage 7: "Review of Session" (and, in session 2, "Review of Final Session") – a summary of strengths
+// and positive qualities, what has been helping, role models, the plan and plans for hurdles, re-scaling,
+// keeping in mind what works; in the final session, both goals' ratings and the coaching relationship.
+import { MessageFactory } from 'botbuilder';
+import { WaterfallDialog } from 'botbuilder-dialogs';
+import { renderCard, type CardData } from '../../cards/render';
+import { saysNoMore } from '../answers';
+import { askText, programmeOf, quote, sessionOf } from '../dialogKit';
+import { sessionRecord, type Programme, type SessionRecord } from '../programme';
+import { byWhenLabel } from './actionPlan';
+import { askForScale, scaleFrom } from './scaling';
+
+export const REVIEW_STAGE = 'stage.review';
+
+const join = (items: (string | undefined)[]) => items.filter((s): s is string => !!s).map((s) => quote(s, 200)).join('\n\n');
+
+/** The review card's data for one session, or for both when the final session ends. */
+export function reviewCardData(programme: Programme, final: boolean): CardData['review'] {
+  const sessions = ([1, 2] as const).map((n) => sessionRecord(programme, n)).filter((s): s is SessionRecord => !!s && (final || s.number === programme.current));
+  const latest = sessions[sessions.length - 1]!;
+  const ratings = sessions.flatMap((s) => [
+    ...(s.scaling?.before !== undefined ? [{ label: `Start of session ${s.number}`, value: s.scaling.before }] : []),
+    ...(s.scaling?.after !== undefined ? [{ label: `End of session ${s.number}`, value: s.scaling.after }] : []),
+  ]);
+  const goals = sessions
+    .filter((s, i) => s.goal?.text && (i === 0 || s.goal.text !== sessions[0]!.goal?.text))
+    .map((s) => ({ label: final ? (s.number === 1 ? 'Your first goal' : 'Your second goal') : 'Your goal', text: s.goal!.text! }));
+  const plan = latest.actionPlan;
+  return {
+    heading: final ? 'Your coaching: a look back over both sessions' : `Session ${latest.number} summary`,
+    intro: final
+      ? "Here's what you've worked on across our two sessions, in your own words."
+      : "Here's what we covered today, in your own words.",
+    goals,
+    ratings,
+    strengths: join(sessions.flatMap((s) => [...(s.personalSuccess?.strengths ?? []), s.personalSuccess?.pastStrengths])),
+    successes: join(sessions.flatMap((s) => [...(s.personalSuccess?.pastSuccesses ?? []), s.personalSuccess?.exceptions, s.scaling?.whyNotLower])),
+    resources: join(sessions.map((s) => s.acknowledgement?.resources)),
+    roleModels: join(sessions.map((s) => s.othersSuccess?.roleModels)),
+    actions: (plan?.actions ?? []).map((a) => ({ what: a.what, byWhen: byWhenLabel(a.byWhen) })),
+    obstacles: (plan?.obstacles ?? []).map((o) => ({ obstacle: o.obstacle || 'Something unexpected', overcome: o.overcome || 'Think about who could help' })),
+    closing: final ? latest.review?.relationship ?? '' : '',
+    keepInMind: 'Keep in mind what works for you: it will help with the next goal too.',
+  };
+}
+
+export function reviewStage(): WaterfallDialog {
+  return new WaterfallDialog(REVIEW_STAGE, [
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.scaling?.after !== undefined) return step.next();
+      await step.context.sendActivity("We're nearly at the end of this session. Let's look back at where you are now.");
+      const before = record.scaling?.before;
+      return askForScale(
+        step,
+        'Where are you now?',
+        'On the same scale of 1 to 10, where are you now with your goal?',
+        before !== undefined ? `At the start of this session you said ${before}.` : '',
+      );
+    },
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.scaling?.after === undefined) {
+        const after = scaleFrom(step);
+        record.scaling = { ...record.scaling, after };
+        const before = record.scaling.before;
+        if (before !== undefined) {
+          await step.context.sendActivity(
+            after > before
+              ? `From ${before} to ${after}. That's real movement.`
+              : after === before
+                ? `Still at ${after}, and now you have a plan to move from there.`
+                : `You've gone from ${before} to ${after}. Sometimes seeing things more clearly feels like a step back; your plan gives you a way forward.`,
+          );
+        }
+      }
+      return step.next();
+    },
+    ...askText({
+      answered: (r) => r.number === 1 || r.review?.relationship !== undefined,
+      question: () =>
+        "This is our last session. Before I show you the summary: how has it been, working through this together? What's been most useful to you?",
+      save: (r, answer) => {
+        r.review = { ...r.review, relationship: answer };
+      },
+    }),
+    async (step) => {
+      const record = sessionOf(step.context);
+      const programme = programmeOf(step.context);
+      await step.context.sendActivity(MessageFactory.attachment(renderCard('review', reviewCardData(programme, record.number === 2))));
+      if (record.number === 2) {
+        await step.context.sendActivity(
+          "Over these two sessions you've shown that you can set a goal, notice your own strengths and act on them. That's yours to keep, whatever comes next.",
+        );
+      }
+      return step.next();
+    },
+    ...askText({
+      answered: (r) => r.review?.newGoals !== undefined,
+      question: () => "Did any new goals come up that you'd like to note for the future? If not, just say no.",
+      save: (r, answer) => {
+        r.review = { ...r.review, newGoals: saysNoMore(answer) ? '' : answer };
+      },
+    }),
+    async (step) => step.endDialog(),
+  ]);
+}

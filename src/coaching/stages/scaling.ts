@@ -1,0 +1,75 @@
+// Seed, Stage 2: "Scaling" – where the client is now, 1 (least close to the goal) to 10 (goal completely
+// reached), then what puts them there and not lower, and what one point higher would look like.
+import { MessageFactory, type Activity } from 'botbuilder';
+import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
+import { renderCard } from '../../cards/render';
+import { askText, newQuestionId, parseScale, programmeOf, quote, SCALE_PROMPT, sessionOf } from '../dialogKit';
+import { activeGoal, sessionRecord } from '../programme';
+
+export const SCALING_STAGE = 'stage.scaling';
+export const RESCALING = 'stage.review.rescale';
+
+/** Sends the scaling card and waits for a tap or a typed number. Used again at the review. */
+export async function askForScale(step: WaterfallStepContext, heading: string, question: string, previous: string) {
+  const questionId = newQuestionId();
+  const card = (q: string) => MessageFactory.attachment(renderCard('scaling', { heading, question: q, previous, questionId }));
+  return step.prompt(SCALE_PROMPT, {
+    prompt: card(question),
+    retryPrompt: card('Please tap a number from 1 to 10, or type one.'),
+    validations: { questionId },
+  });
+}
+
+/** The rating from a scaling answer the prompt has already validated. */
+export function scaleFrom(step: WaterfallStepContext): number {
+  return parseScale(step.result as Partial<Activity>, '*') as number;
+}
+
+export function scalingStage(): WaterfallDialog {
+  return new WaterfallDialog(SCALING_STAGE, [
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.scaling?.before !== undefined) return step.next();
+      const programme = programmeOf(step.context);
+      const lastTime = record.number === 2 ? sessionRecord(programme, 1)?.scaling : undefined;
+      const previous =
+        lastTime?.after !== undefined ? `At the end of our first session you put yourself at ${lastTime.after}.` : '';
+      return askForScale(
+        step,
+        'Where are you now?',
+        `On a scale of 1 to 10, where 1 is the furthest from your goal and 10 is having completely reached it, where are you today with "${quote(activeGoal(programme), 120)}"?`,
+        previous,
+      );
+    },
+    async (step) => {
+      const record = sessionOf(step.context);
+      if (record.scaling?.before === undefined) record.scaling = { ...record.scaling, before: scaleFrom(step) };
+      return step.next();
+    },
+    ...askText({
+      answered: (r) => r.scaling?.whyNotLower !== undefined,
+      question: (step) => {
+        const x = sessionOf(step.context).scaling!.before!;
+        return x === 1
+          ? "You've put yourself at 1. That's an honest place to start. What has helped you keep going, even so?"
+          : `You're at ${x}. What puts you at ${x} and not lower?`;
+      },
+      save: (r, answer) => {
+        r.scaling = { ...r.scaling, whyNotLower: answer };
+      },
+    }),
+    ...askText({
+      answered: (r) => r.scaling?.onePointHigher !== undefined,
+      question: (step) => {
+        const x = sessionOf(step.context).scaling!.before!;
+        return x >= 10
+          ? "You're at 10. What will help you stay there?"
+          : `What would ${x + 1} look like? What would you be doing differently, and who would notice?`;
+      },
+      save: (r, answer) => {
+        r.scaling = { ...r.scaling, onePointHigher: answer };
+      },
+    }),
+    async (step) => step.endDialog(),
+  ]);
+}

@@ -1,0 +1,72 @@
+import type { CapturedReply, ReplySink } from './replySink';
+import { cardText } from './replySink';
+import { newUser, personalConversationId, post, teamsMessage, type TeamsUser } from './teams';
+
+/** What a person sees in reply to one message: texts and card texts in order, and the raw activities. */
+export interface Seen {
+  all: string;
+  activities: CapturedReply['activity'][];
+  /** The last card's submit data for a given card name, for tapping it. */
+  card(name: string): any;
+}
+
+/** A 1:1 chat with the bot over HTTP, as one staff member. */
+export class PersonalChat {
+  readonly conversationId = personalConversationId();
+  constructor(
+    public botUrl: string,
+    private readonly sink: ReplySink,
+    readonly user: TeamsUser = newUser(),
+  ) {}
+
+  async say(text: string, extra: Record<string, unknown> = {}): Promise<Seen> {
+    return this.send(teamsMessage(this.sink.url, this.conversationId, this.user, text, extra));
+  }
+
+  /** Submits a card (Action.Submit): a message with a value and no text, as Teams sends it. */
+  async submit(value: Record<string, unknown>): Promise<Seen> {
+    const activity = teamsMessage(this.sink.url, this.conversationId, this.user, '', { value });
+    delete (activity as { text?: string }).text;
+    return this.send(activity);
+  }
+
+  private async send(activity: unknown): Promise<Seen> {
+    const before = this.sink.replies.length;
+    const response = await post(this.botUrl, activity);
+    if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
+    const activities = this.sink.replies
+      .slice(before)
+      .filter((r) => r.conversationId === this.conversationId && r.activity.type === 'message')
+      .map((r) => r.activity);
+    return {
+      activities,
+      all: activities.map((a) => [a.text ?? '', cardText(a)].join('\n')).join('\n---\n'),
+      card: (name: string) => {
+        for (const a of [...activities].reverse()) {
+          const found = findSubmit(a.attachments?.map((x) => x.content), name);
+          if (found) return found;
+        }
+        throw new Error(`no ${name} card in the reply`);
+      },
+    };
+  }
+}
+
+function findSubmit(node: unknown, card: string): any {
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = findSubmit(n, card);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (node && typeof node === 'object') {
+    const n = node as Record<string, any>;
+    if (n.type === 'Action.Submit' && n.data?.card === card) return n.data;
+    for (const v of Object.values(n)) {
+      const found = findSubmit(v, card);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
