@@ -131,6 +131,19 @@ export function addPrompts(dialogs: DialogSet): void {
 
 const SKIPPED = Symbol('skipped');
 
+type Section = 'goal' | 'scaling' | 'personalSuccess' | 'othersSuccess' | 'acknowledgement' | 'followUp' | 'review';
+type FieldOf<S extends Section> = keyof NonNullable<SessionRecord[S]>;
+
+/** Where one answer lives in the session record: whether it is there yet, and how to keep it. */
+export function field<S extends Section, F extends FieldOf<S>>(section: S, name: F) {
+  return {
+    answered: (record: SessionRecord) => (record[section] as Record<PropertyKey, unknown> | undefined)?.[name] !== undefined,
+    save: (record: SessionRecord, answer: NonNullable<SessionRecord[S]>[F]) => {
+      record[section] = { ...(record[section] as object), [name]: answer } as SessionRecord[S];
+    },
+  };
+}
+
 /**
  * Two waterfall steps for one open question: ask it unless the session already holds an answer (so a
  * stage re-entered after a restart, a pause or in a new chat carries on at the first unanswered question),

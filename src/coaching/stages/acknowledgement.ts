@@ -1,7 +1,7 @@
 // Seed, Stage 5: "Acknowledgement" – the resources the client has, personally and in the wider context,
 // affirmed back to them in their own words, and how they might use them in the situation of their goal.
 import { WaterfallDialog } from 'botbuilder-dialogs';
-import { askText, quote, sessionOf } from '../dialogKit';
+import { askText, field, quote, sessionOf } from '../dialogKit';
 import type { SessionRecord } from '../programme';
 
 export const ACKNOWLEDGEMENT_STAGE = 'stage.acknowledgement';
@@ -23,22 +23,16 @@ export function reflection(record: SessionRecord): string {
 export function acknowledgementStage(): WaterfallDialog {
   return new WaterfallDialog(ACKNOWLEDGEMENT_STAGE, [
     ...askText({
-      answered: (r) => r.acknowledgement?.resources !== undefined,
+      ...field('acknowledgement', 'resources'),
       question: () =>
         'Beyond your own strengths, what else is around you that could help? Think of people, teams, time, training, or anything at work or at home.',
-      save: (r, answer) => {
-        r.acknowledgement = { ...r.acknowledgement, resources: answer };
-      },
     }),
     ...askText({
-      answered: (r) => r.acknowledgement?.howToUse !== undefined,
+      ...field('acknowledgement', 'howToUse'),
       question: async (step) => {
         const record = sessionOf(step.context);
         await step.context.sendActivity({ type: 'message', text: reflection(record), textFormat: 'plain' });
         return `How might you use these in working towards "${quote(record.goal?.text, 100)}"?`;
-      },
-      save: (r, answer) => {
-        r.acknowledgement = { ...r.acknowledgement, howToUse: answer };
       },
     }),
     async (step) => step.endDialog(),

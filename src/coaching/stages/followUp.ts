@@ -2,7 +2,7 @@
 // goal and ready for another? still trying but struggling (reshape the plan or set another goal)? not moved
 // on but still wanting coaching (which employment goals now)? In every case, celebrate progress.
 import { WaterfallDialog } from 'botbuilder-dialogs';
-import { askChoice, askText, programmeOf, quote, sessionOf } from '../dialogKit';
+import { askChoice, askText, field, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord } from '../programme';
 import { GOAL_STAGE } from './goal';
 
@@ -11,38 +11,29 @@ export const FOLLOW_UP_STAGE = 'stage.followUp';
 export function followUpStage(): WaterfallDialog {
   return new WaterfallDialog(FOLLOW_UP_STAGE, [
     ...askText({
-      answered: (r) => r.followUp?.howItWent !== undefined,
+      ...field('followUp', 'howItWent'),
       question: (step) => {
         const first = sessionRecord(programmeOf(step.context), 1);
         return `Welcome to your second session. Last time you set a goal: "${quote(first?.goal?.text, 120)}". How have things gone since then?`;
       },
-      save: (r, answer) => {
-        r.followUp = { ...r.followUp, howItWent: answer };
-      },
     }),
     ...askChoice({
-      answered: (r) => r.followUp?.builtOnPlan !== undefined,
+      ...field('followUp', 'builtOnPlan'),
       question: () => 'Have you been able to build on the plan you made?',
       options: [
         { title: 'Yes, mostly', value: 'mostly', words: ['yes', 'yeah', 'mostly'] },
         { title: 'Partly', value: 'partly', words: ['a bit', 'some', 'sort of', 'partly'] },
         { title: 'Not really', value: 'notReally', words: ['no', 'not yet', 'not really'] },
       ],
-      save: (r, answer) => {
-        r.followUp = { ...r.followUp, builtOnPlan: answer };
-      },
     }),
     ...askChoice({
-      answered: (r) => r.followUp?.progress !== undefined,
+      ...field('followUp', 'progress'),
       question: () => 'Which of these fits best right now?',
       options: [
         { title: "I've reached my goal and I'm happy with it", value: 'goalMet', words: ['reached', 'done it', 'achieved'] },
         { title: "I'm still working on it, but it's a struggle", value: 'struggling', words: ['struggling', 'still working', 'struggle'] },
         { title: "I haven't moved on, but I'd like to keep going", value: 'notMovedOn', words: ['not moved on', "haven't moved", 'stuck'] },
       ],
-      save: (r, progress) => {
-        r.followUp = { ...r.followUp, progress };
-      },
     }),
     async (step) => {
       const record = sessionOf(step.context);

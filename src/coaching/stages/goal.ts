@@ -2,7 +2,7 @@
 // from the session, the preferred future (miracle question) and the costs of reaching the goal.
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { saysDontKnow } from '../answers';
-import { askChoice, askText, quote, sessionOf } from '../dialogKit';
+import { askChoice, askText, field, quote, sessionOf } from '../dialogKit';
 
 export const GOAL_STAGE = 'stage.goal';
 
@@ -12,37 +12,25 @@ const miracleQuestion =
 export function goalStage(): WaterfallDialog {
   return new WaterfallDialog(GOAL_STAGE, [
     ...askText({
-      answered: (r) => r.goal?.text !== undefined,
+      ...field('goal', 'text'),
       question: () =>
         "Let's start with what you'd like to work on. It might be something in your job, your career, or how you work with others. What would you like to achieve?",
-      save: (r, answer) => {
-        r.goal = { ...r.goal, text: answer };
-      },
     }),
     ...askChoice({
-      answered: (r) => r.goal?.term !== undefined,
+      ...field('goal', 'term'),
       question: () => 'Is this something for the next few weeks, or a longer-term goal?',
       options: [
         { title: 'Next few weeks', value: 'short', words: ['short', 'short term', 'soon', 'weeks'] },
         { title: 'Longer term', value: 'longer', words: ['long', 'long term', 'longer', 'months', 'years'] },
       ],
-      save: (r, term) => {
-        r.goal = { ...r.goal, term };
-      },
     }),
     ...askText({
-      answered: (r) => r.goal?.whyNow !== undefined,
+      ...field('goal', 'whyNow'),
       question: () => 'Why this goal, and why now rather than something else?',
-      save: (r, answer) => {
-        r.goal = { ...r.goal, whyNow: answer };
-      },
     }),
     ...askText({
-      answered: (r) => r.goal?.sessionHope !== undefined,
+      ...field('goal', 'sessionHope'),
       question: () => 'What would you like to get from our session today? How will you know it has been useful to you?',
-      save: (r, answer) => {
-        r.goal = { ...r.goal, sessionHope: answer };
-      },
     }),
     // The miracle question, with a gentle second way in for "I don't know".
     async (step) => {
@@ -63,31 +51,22 @@ export function goalStage(): WaterfallDialog {
       return step.next(step.result);
     },
     ...askText({
-      answered: (r) => r.goal?.preferredFuture !== undefined,
+      ...field('goal', 'preferredFuture'),
       question: () => '',
-      save: (r, answer) => {
-        r.goal = { ...r.goal, preferredFuture: answer };
-      },
     }).slice(1),
     ...askText({
-      answered: (r) => r.goal?.costs !== undefined,
+      ...field('goal', 'costs'),
       question: (step) =>
         `Reaching a goal can have costs as well as benefits. If you achieve "${quote(sessionOf(step.context).goal?.text, 100)}", what might it cost you, or the people around you?`,
-      save: (r, answer) => {
-        r.goal = { ...r.goal, costs: answer };
-      },
     }),
     ...askChoice({
-      answered: (r) => r.goal?.weighing !== undefined,
+      ...field('goal', 'weighing'),
       question: () => 'Weighing that up, how does it feel?',
       options: [
         { title: 'The benefits outweigh the costs', value: 'benefitsOutweigh', words: ['benefits', 'yes', 'worth it'] },
         { title: "I'm not sure", value: 'unsure', words: ['not sure', 'unsure', 'maybe', "don't know"] },
         { title: 'The costs outweigh the benefits', value: 'costsOutweigh', words: ['costs', 'no', 'not worth it'] },
       ],
-      save: (r, weighing) => {
-        r.goal = { ...r.goal, weighing };
-      },
     }),
     async (step) => {
       const record = sessionOf(step.context);

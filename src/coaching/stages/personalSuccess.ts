@@ -2,7 +2,7 @@
 // the client may not have noticed, current strengths, past strengths to reactivate, skills to acquire.
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { clipAnswer, saysNoMore } from '../answers';
-import { askText, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
+import { askText, field, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
 import { sessionRecord, type SessionRecord } from '../programme';
 
 export const PERSONAL_SUCCESS_STAGE = 'stage.personalSuccess';
@@ -86,27 +86,18 @@ export function personalSuccessStage(): WaterfallDialog[] {
       return step.beginDialog(WHAT_ELSE, { list: 'pastSuccesses' } satisfies WhatElseOptions);
     },
     ...askText({
-      answered: (r) => r.personalSuccess?.exceptions !== undefined,
+      ...field('personalSuccess', 'exceptions'),
       question: () =>
         "Sometimes things go better without us noticing. Can you think of a time, even briefly, when this wasn't a problem, or was a bit easier? What was different then?",
-      save: (r, answer) => {
-        r.personalSuccess = { ...r.personalSuccess, exceptions: answer };
-      },
     }),
     async (step) => step.beginDialog(WHAT_ELSE, { list: 'strengths' } satisfies WhatElseOptions),
     ...askText({
-      answered: (r) => r.personalSuccess?.pastStrengths !== undefined,
+      ...field('personalSuccess', 'pastStrengths'),
       question: () => 'Are there strengths you used in the past, in another job or another part of your life, that you could bring back now?',
-      save: (r, answer) => {
-        r.personalSuccess = { ...r.personalSuccess, pastStrengths: answer };
-      },
     }),
     ...askText({
-      answered: (r) => r.personalSuccess?.skillsToLearn !== undefined,
+      ...field('personalSuccess', 'skillsToLearn'),
       question: () => 'Is there anything you might need to learn, or get better at, to reach your goal?',
-      save: (r, answer) => {
-        r.personalSuccess = { ...r.personalSuccess, skillsToLearn: answer };
-      },
     }),
     async (step) => step.endDialog(),
   ]);

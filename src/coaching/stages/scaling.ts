@@ -3,7 +3,7 @@
 import { MessageFactory, type Activity } from 'botbuilder';
 import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { renderCard } from '../../cards/render';
-import { askText, newQuestionId, parseScale, programmeOf, quote, SCALE_PROMPT, sessionOf } from '../dialogKit';
+import { askText, field, newQuestionId, parseScale, programmeOf, quote, SCALE_PROMPT, sessionOf } from '../dialogKit';
 import { activeGoal, sessionRecord } from '../programme';
 
 export const SCALING_STAGE = 'stage.scaling';
@@ -47,27 +47,21 @@ export function scalingStage(): WaterfallDialog {
       return step.next();
     },
     ...askText({
-      answered: (r) => r.scaling?.whyNotLower !== undefined,
+      ...field('scaling', 'whyNotLower'),
       question: (step) => {
         const x = sessionOf(step.context).scaling!.before!;
         return x === 1
           ? "You've put yourself at 1. That's an honest place to start. What has helped you keep going, even so?"
           : `You're at ${x}. What puts you at ${x} and not lower?`;
       },
-      save: (r, answer) => {
-        r.scaling = { ...r.scaling, whyNotLower: answer };
-      },
     }),
     ...askText({
-      answered: (r) => r.scaling?.onePointHigher !== undefined,
+      ...field('scaling', 'onePointHigher'),
       question: (step) => {
         const x = sessionOf(step.context).scaling!.before!;
         return x >= 10
           ? "You're at 10. What will help you stay there?"
           : `What would ${x + 1} look like? What would you be doing differently, and who would notice?`;
-      },
-      save: (r, answer) => {
-        r.scaling = { ...r.scaling, onePointHigher: answer };
       },
     }),
     async (step) => step.endDialog(),
