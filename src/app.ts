@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAdapter } from './bot/adapter';
-import { respondToActivity } from './bot/router';
+import { createRouter } from './bot/router';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { ActivityDedupe } from './store/activityDedupe';
@@ -25,7 +25,7 @@ export interface StartOptions {
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
-export async function startBot(config: Config, logger: Logger, { logic = respondToActivity, store: shared }: StartOptions = {}): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger, { logic, store: shared }: StartOptions = {}): Promise<RunningBot> {
   const store = shared ?? (await openStore(config.store, logger));
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
@@ -36,7 +36,7 @@ export async function startBot(config: Config, logger: Logger, { logic = respond
         conversation: new CosmosBotStorage(store.containers.botState),
       },
       dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
-      logic,
+      logic: logic ?? createRouter({ safety: config.safety, referrals: store.containers.referrals, logger }),
       logger,
     });
     const { server, drain } = createServer({

@@ -39,6 +39,16 @@ export const settingsSchema = z.object({
   AZURE_CLIENT_ID: optional(z.string()),
   LOCAL_DATA_DIR: withDefault(z.string(), '.data'),
 
+  SERVICE_LEAD_IDS: withDefault(
+    z.string().regex(/^[0-9a-fA-F-]{36}(\s*,\s*[0-9a-fA-F-]{36})*$/, 'must be a comma-separated list of Entra object ids (GUIDs)'),
+    '',
+  ).or(z.literal('')),
+  SIGNPOSTING_NATION: withDefault(z.enum(['england', 'scotland', 'wales', 'northern-ireland']), 'england'),
+  WELLBEING_SERVICE_CONTACT: withDefault(z.string().max(300), 'Ask your line manager or occupational health team for the service\'s contact details.'),
+  WELLBEING_SERVICE_URL: optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
+  REFERRAL_REPOST_MINUTES: withDefault(wholeNumber(1, 24 * 60), 30),
+  OUTBOX_POLL_SECONDS: withDefault(wholeNumber(1, 300), 5),
+
   DEDUPE_WINDOW_SECONDS: withDefault(wholeNumber(60, 7 * 24 * 3600), 24 * 3600),
   REQUEST_BODY_LIMIT_BYTES: withDefault(wholeNumber(1024, 4 * 1024 * 1024), 256 * 1024),
   SHUTDOWN_GRACE_SECONDS: withDefault(wholeNumber(1, 300), 20),
@@ -59,6 +69,18 @@ export type StoreSettings =
   | { kind: 'azure'; endpoint: string; key?: string; managedIdentityClientId?: string; database: string; throughput?: number }
   | { kind: 'embedded'; dataDir: string; database: string; throughput?: number };
 
+export type Nation = Settings['SIGNPOSTING_NATION'];
+
+export interface SafetySettings {
+  /** Entra object ids of service leads, who may register the referrals channel and act on referrals. */
+  serviceLeadIds: string[];
+  nation: Nation;
+  wellbeingService: { contact: string; url?: string };
+  /** An urgent referral nobody has acknowledged is posted again after this long. */
+  repostAfterMs: number;
+  outboxPollMs: number;
+}
+
 export interface Config {
   env: Settings['NODE_ENV'];
   port: number;
@@ -67,6 +89,7 @@ export interface Config {
   /** True when no MicrosoftAppId is set: requests are not authenticated (local development only). */
   unauthenticated: boolean;
   store: StoreSettings;
+  safety: SafetySettings;
   dedupeWindowSeconds: number;
   requestBodyLimitBytes: number;
   shutdownGraceMs: number;
@@ -134,6 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     unauthenticated,
     store,
+    safety: {
+      serviceLeadIds: s.SERVICE_LEAD_IDS.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean),
+      nation: s.SIGNPOSTING_NATION,
+      wellbeingService: { contact: s.WELLBEING_SERVICE_CONTACT, url: s.WELLBEING_SERVICE_URL },
+      repostAfterMs: s.REFERRAL_REPOST_MINUTES * 60_000,
+      outboxPollMs: s.OUTBOX_POLL_SECONDS * 1000,
+    },
     dedupeWindowSeconds: s.DEDUPE_WINDOW_SECONDS,
     requestBodyLimitBytes: s.REQUEST_BODY_LIMIT_BYTES,
     shutdownGraceMs: s.SHUTDOWN_GRACE_SECONDS * 1000,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startBot, type RunningBot } from '../src/app';
-import { respondToActivity } from '../src/bot/router';
+import { createRouter } from '../src/bot/router';
 import type { ConversationData, ConversationLogic } from '../src/bot/turnPipeline';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { openStore, type Store } from '../src/store/store';
@@ -122,7 +122,10 @@ describe('the turn pipeline over HTTP', () => {
       }
       await respondToActivity(context, data);
     };
-    const bot = await startBot(testConfig(), silentLogger, { logic: flaky });
+    const config = testConfig();
+    const store = await openStore(config.store, silentLogger);
+    const respondToActivity = createRouter({ safety: config.safety, referrals: store.containers.referrals, logger: silentLogger });
+    const bot = await startBot(config, silentLogger, { logic: flaky, store });
     try {
       const conversation = personalConversationId();
       const activity = teamsMessage(sink.url, conversation, newUser(), 'help');
@@ -136,6 +139,7 @@ describe('the turn pipeline over HTTP', () => {
       expect(cardText(sink.messagesTo(conversation)[1]!)).toMatch(/Welcome to staff coaching/);
     } finally {
       await bot.stop();
+      await store.close();
     }
   });
 

@@ -7,7 +7,10 @@ import { activeGoal, currentSession, latestPlan, latestScale, type Programme } f
 import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
 import { parseCommand, sharedChatMenuOptions, type Command } from './commands';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
-import type { ConversationData } from './turnPipeline';
+import type { Container } from '@azure/cosmos';
+import type { SafetySettings } from '../config';
+import type { Logger } from '../logger';
+import type { ConversationData, ConversationLogic } from './turnPipeline';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
 export interface PersonalData extends ConversationData, CoachingData {
@@ -25,8 +28,21 @@ const confirmOptions: ChoiceOption<'yes' | 'no'>[] = [
   { title: 'No, carry on', value: 'no', words: ['no', 'nope', 'carry on', 'cancel'] },
 ];
 
+/** What the router needs from the rest of the bot, given once at start-up. */
+export interface RouterServices {
+  safety: SafetySettings;
+  /** The referrals container: referrals and the leads' channel registration. */
+  referrals: Container;
+  logger: Logger;
+}
+
+/** Builds the conversation logic that runs after the risk gate. */
+export function createRouter(services: RouterServices): ConversationLogic {
+  return (context, data) => respondToActivity(context, data, services);
+}
+
 /** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */
-export async function respondToActivity(context: TurnContext, data: ConversationData): Promise<void> {
+async function respondToActivity(context: TurnContext, data: ConversationData, _services: RouterServices): Promise<void> {
   const activity = context.activity;
   if (activity.type !== ActivityTypes.Message) {
     if (isBotAdded(activity) && !data.welcomedAt) {
