@@ -1,14 +1,15 @@
 import { ActivityTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
-import { signposting } from '../safety/signposting';
+import type { Nation } from '../config';
+import { crisisContacts } from '../safety/signposting';
 import { menuOptions } from './commands';
 
 /**
  * What the bot says in any conversation outside a coaching question: the welcome on install or first
  * contact (what the bot is, what it is not, and the crisis numbers), help, the menu, and support contacts.
  */
-export async function sendWelcome(context: TurnContext): Promise<void> {
-  await context.sendActivity(MessageFactory.attachment(renderCard('welcome', { crisis: signposting.crisis })));
+export async function sendWelcome(context: TurnContext, nation: Nation): Promise<void> {
+  await context.sendActivity(MessageFactory.attachment(renderCard('welcome', { crisis: crisisContacts(nation) })));
 }
 
 export async function sendHelp(context: TurnContext, options = menuOptions): Promise<void> {
@@ -20,8 +21,8 @@ export async function sendMenu(context: TurnContext, heading: string, options = 
   await context.sendActivity(MessageFactory.attachment(renderCard('menu', { heading, options })));
 }
 
-export async function sendSupport(context: TurnContext): Promise<void> {
-  await context.sendActivity(MessageFactory.attachment(renderCard('support', { crisis: signposting.crisis })));
+export async function sendSupport(context: TurnContext, nation: Nation): Promise<void> {
+  await context.sendActivity(MessageFactory.attachment(renderCard('support', { crisis: crisisContacts(nation) })));
 }
 
 export function isBotAdded(activity: Activity): boolean {

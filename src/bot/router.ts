@@ -8,7 +8,7 @@ import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '.
 import { parseCommand, sharedChatMenuOptions, type Command } from './commands';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
 import type { Container } from '@azure/cosmos';
-import type { SafetySettings } from '../config';
+import type { Nation, SafetySettings } from '../config';
 import type { Logger } from '../logger';
 import type { ConversationData, ConversationLogic } from './turnPipeline';
 
@@ -42,35 +42,36 @@ export function createRouter(services: RouterServices): ConversationLogic {
 }
 
 /** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */
-async function respondToActivity(context: TurnContext, data: ConversationData, _services: RouterServices): Promise<void> {
+async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices): Promise<void> {
   const activity = context.activity;
+  const { nation } = services.safety;
   if (activity.type !== ActivityTypes.Message) {
     if (isBotAdded(activity) && !data.welcomedAt) {
       data.welcomedAt = new Date().toISOString();
-      await sendWelcome(context);
+      await sendWelcome(context, nation);
     }
     return;
   }
   if (!data.welcomedAt) {
     data.welcomedAt = new Date().toISOString();
-    await sendWelcome(context);
+    await sendWelcome(context, nation);
   }
   const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
   if (activity.conversation.conversationType !== 'personal') {
-    await respondInSharedChat(context, parseCommand(text));
+    await respondInSharedChat(context, parseCommand(text), nation);
     return;
   }
-  await respondInPersonalChat(context, data as PersonalData, text);
+  await respondInPersonalChat(context, data as PersonalData, text, nation);
 }
 
-async function respondInSharedChat(context: TurnContext, command: Command | undefined): Promise<void> {
-  if (command === 'support') return sendSupport(context);
+async function respondInSharedChat(context: TurnContext, command: Command | undefined, nation: Nation): Promise<void> {
+  if (command === 'support') return sendSupport(context, nation);
   if (command === 'help' || command === 'menu') return sendHelp(context, sharedChatMenuOptions);
   await context.sendActivity('Self-guided coaching happens in a 1:1 chat with me, so your answers stay private. Open a chat with me to start.');
   await sendMenu(context, 'In this chat I can', sharedChatMenuOptions);
 }
 
-async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string): Promise<void> {
+async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string, nation: Nation): Promise<void> {
   const awayFor = data.lastMessageAt ? Date.now() - Date.parse(data.lastMessageAt) : 0;
   data.lastMessageAt = new Date().toISOString();
   attachCoachingData(context, data);
@@ -103,7 +104,7 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
       }
       break;
     case 'support':
-      return sendSupport(context);
+      return sendSupport(context, nation);
     case 'startCoaching':
       return startOrContinue(context, dc, programme);
     case 'pause':

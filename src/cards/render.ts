@@ -2,13 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { Template } from 'adaptivecards-templating';
-import type { Signposting } from '../safety/signposting';
+import type { Contact } from '../safety/signposting';
 
 /** The data each template in cards/ takes. Every string in it is shown literally, never evaluated. */
 export interface CardData {
-  welcome: { crisis: Signposting['crisis'] };
+  welcome: { crisis: Contact[] };
   menu: { heading: string; options: { title: string; words: string }[] };
-  support: { crisis: Signposting['crisis'] };
+  support: { crisis: Contact[] };
+  checkIn: { intro: string; questionId: string };
+  crisis: { heading: string; contacts: Contact[]; wellbeingName: string; wellbeingContact: string; leadNotice: string };
+  wellbeing: { heading: string; about: string; contact: string; url: string };
   choice: { question: string; options: { title: string }[] };
   scaling: { heading: string; question: string; previous: string; questionId: string };
   actionPlan: {
