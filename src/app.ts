@@ -3,8 +3,11 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAdapter } from './bot/adapter';
 import { createRouter } from './bot/router';
+import { createRiskGate } from './safety/riskGate';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
+import { CloudAdapterSender } from './proactive/sender';
+import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
 import { ActivityDedupe } from './store/activityDedupe';
 import { CosmosBotStorage } from './store/cosmosBotStorage';
 import { openStore, type Store } from './store/store';
@@ -13,7 +16,9 @@ export interface RunningBot {
   /** http://host:port of the listening server. */
   url: string;
   store: Store;
-  /** Graceful stop: refuse new requests, let in-flight turns finish, close the store. */
+  /** Delivers referrals to the service leads' channel (started once the server listens, unless told not to). */
+  outbox: ReferralOutbox;
+  /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox, close the store. */
   stop(): Promise<void>;
 }
 
@@ -22,10 +27,12 @@ export interface StartOptions {
   logic?: ConversationLogic;
   /** An already open store shared with another instance (it is then not closed by stop). */
   store?: Store;
+  /** For tests: a clock or instance id for the referral outbox, or `autoStart: false` to drive it with runOnce(). */
+  outbox?: Partial<Pick<ReferralOutboxOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
-export async function startBot(config: Config, logger: Logger, { logic, store: shared }: StartOptions = {}): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger, { logic, store: shared, outbox: outboxOptions = {} }: StartOptions = {}): Promise<RunningBot> {
   const store = shared ?? (await openStore(config.store, logger));
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
@@ -36,13 +43,26 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
         conversation: new CosmosBotStorage(store.containers.botState),
       },
       dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
+      gate: createRiskGate({ safety: config.safety, referrals: store.containers.referrals, logger }),
       logic: logic ?? createRouter({ safety: config.safety, referrals: store.containers.referrals, logger }),
       logger,
+    });
+    const { autoStart = true, ...outboxOverrides } = outboxOptions;
+    const outbox = new ReferralOutbox({
+      referrals: store.containers.referrals,
+      sender: new CloudAdapterSender(adapter, config.identity.appId),
+      safety: config.safety,
+      logger,
+      ...outboxOverrides,
     });
     const { server, drain } = createServer({
       adapter,
       handleTurn: (context) => pipeline.run(context),
       checkStore: () => store.ping(),
+      checkReferrals: async () => {
+        const referrals = await outbox.backlog();
+        return { referrals, problems: referralProblems(referrals) };
+      },
       requestBodyLimitBytes: config.requestBodyLimitBytes,
       logger,
     });
@@ -52,14 +72,17 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       server.listen(config.port, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
+    if (autoStart) outbox.start();
     let stopping: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       store,
+      outbox,
       stop: () =>
         (stopping ??= (async () => {
           const finished = await drain(config.shutdownGraceMs);
           if (!finished) logger.warn('shutdown grace ended with turns still running');
+          await outbox.stop();
           await closeStore();
         })()),
     };

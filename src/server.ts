@@ -1,6 +1,7 @@
 import restify, { type Request, type Response, type Server } from 'restify';
 import type { CloudAdapter, TurnContext } from 'botbuilder';
 import { errorFields, type Logger } from './logger';
+import type { ReferralBacklog } from './safety/referralOutbox';
 
 export interface ServerOptions {
   adapter: CloudAdapter;
@@ -9,6 +10,8 @@ export interface ServerOptions {
   checkStore: () => Promise<void>;
   requestBodyLimitBytes: number;
   logger: Logger;
+  /** The referral outbox's backlog and the problems it shows; reported by /healthz, never a 503 by itself. */
+  checkReferrals?: () => Promise<{ referrals: ReferralBacklog; problems: string[] }>;
 }
 
 export interface BotServer {
@@ -19,7 +22,7 @@ export interface BotServer {
 
 const HEALTH_TIMEOUT_MS = 3000;
 
-export function createServer({ adapter, handleTurn, checkStore, requestBodyLimitBytes, logger }: ServerOptions): BotServer {
+export function createServer({ adapter, handleTurn, checkStore, requestBodyLimitBytes, logger, checkReferrals }: ServerOptions): BotServer {
   const server = restify.createServer({ name: 'coaching-bot', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: requestBodyLimitBytes, mapParams: false, rejectUnknown: true }));
 
@@ -48,17 +51,30 @@ export function createServer({ adapter, handleTurn, checkStore, requestBodyLimit
   server.get('/healthz', async (_req: Request, res: Response) => {
     const started = Date.now();
     let storeOk = false;
+    // Referral delivery is checked alongside: its problems are reported and logged, but only the store
+    // decides liveness (a restart would not register a leads' channel or reach Teams any sooner).
+    const referralCheck = checkReferrals
+      ? withTimeout(checkReferrals(), HEALTH_TIMEOUT_MS).catch((err) => {
+          logger.warn({ err: errorFields(err) }, 'health check: referral backlog unavailable');
+          return { referrals: 'unavailable' as const, problems: ['referrals-unchecked'] };
+        })
+      : undefined;
     try {
       await withTimeout(checkStore(), HEALTH_TIMEOUT_MS);
       storeOk = true;
     } catch (err) {
       logger.warn({ err: errorFields(err) }, 'health check: store did not answer');
     }
+    const referralHealth = await referralCheck;
+    if (referralHealth && referralHealth.problems.length > 0) {
+      logger.error({ problems: referralHealth.problems, referrals: referralHealth.referrals }, 'health check: referral delivery problems');
+    }
     const healthy = storeOk && !draining;
     res.send(healthy ? 200 : 503, {
       status: healthy ? 'ok' : 'unavailable',
       store: storeOk ? 'ok' : 'unavailable',
       draining,
+      ...(referralHealth ? { referrals: referralHealth.referrals, problems: referralHealth.problems } : {}),
       checkedInMs: Date.now() - started,
     });
   });

@@ -26,7 +26,9 @@ describe('self-guided session 1', () => {
   it('walks all seven stages, with a restart in the middle of stage 3, and stores the session', async () => {
     const chat = new PersonalChat(bot.url, sink);
     let seen = await chat.say('start coaching');
-    expect(seen.all).toMatch(/Welcome to staff coaching/);
+    expect(seen.all).toMatch(/A quick check-in/);
+    seen = await chat.checkIn(seen);
+    expect(seen.all).toMatch(/Thank you for checking in/);
     expect(seen.all).toMatch(/seven short stages/);
     expect(seen.all).toMatch(/What would you like to achieve\?/);
 
@@ -151,7 +153,7 @@ describe('self-guided session 1', () => {
 
   it('answers where am I, pause and my plan, and welcomes the person back where they left off', async () => {
     const chat = new PersonalChat(bot.url, sink);
-    await chat.say('start coaching');
+    await chat.startCoaching();
     await chat.say('Get better at saying no to extra shifts');
     let seen = await chat.say('where am I');
     expect(seen.all).toMatch(/We were looking at what you want to work on for your goal "Get better at saying no to extra shifts"/);
@@ -164,13 +166,15 @@ describe('self-guided session 1', () => {
     seen = await chat.say('something else');
     expect(seen.all).toMatch(/Welcome back\. We were looking at what you want to work on/);
     seen = await chat.say('start coaching');
+    // Carrying on within a session does not ask for another check-in.
+    expect(seen.all).not.toMatch(/A quick check-in/);
     expect(seen.all).toMatch(/next few weeks, or a longer-term goal/);
   });
 
   it('refuses a stale or out-of-range scaling card and keeps the question', async () => {
     const chat = new PersonalChat(bot.url, sink);
-    await chat.say('start coaching');
-    for (const answer of ['Have a proper lunch break', 'Longer term', 'Burnout on the team', 'An idea', 'Calmer days', 'none', 'The benefits outweigh the costs']) {
+    await chat.startCoaching();
+    for (const answer of ['Have a proper lunch break', 'Longer term', 'A new manager started', 'An idea', 'Calmer days', 'none', 'The benefits outweigh the costs']) {
       await chat.say(answer);
     }
     const programme = await storedProgramme(chat);
@@ -193,7 +197,7 @@ describe('self-guided session 1', () => {
 
   it('keeps a very long answer up to the bound and says so', async () => {
     const chat = new PersonalChat(bot.url, sink);
-    await chat.say('start coaching');
+    await chat.startCoaching();
     const seen = await chat.say('x'.repeat(5000));
     expect(seen.all).toMatch(/kept the first 2,000 characters/);
     expect((await storedProgramme(chat)).sessions['1']!.goal?.text).toHaveLength(2000);

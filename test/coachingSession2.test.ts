@@ -26,7 +26,9 @@ describe('self-guided session 2', () => {
   async function startSessionTwo(chat: PersonalChat) {
     const end = await completeSessionOne(chat);
     expect(end.all).toMatch(/end of your first session/);
-    const seen = await chat.say('start coaching');
+    let seen = await chat.say('start coaching');
+    expect(seen.all).toMatch(/Before each session I ask everyone the same few questions/);
+    seen = await chat.checkIn(seen);
     expect(seen.all).toMatch(/Welcome to your second session\. Last time you set a goal: "Get a clinical educator role"/);
     await chat.say('Better than I expected');
     return chat.say('Partly');

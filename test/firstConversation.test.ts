@@ -55,7 +55,7 @@ describe('first conversation over /api/messages', () => {
       'Help',
       'Not OK right now',
     ]);
-    expect(menu.actions.at(-1).data).toEqual({ msteams: { type: 'imBack', value: 'Not OK right now' } });
+    expect(menu.actions.at(-1).data).toEqual({ say: 'Not OK right now' });
   });
 
   it('welcomes someone who writes before any install event, once', async () => {
@@ -76,8 +76,9 @@ describe('first conversation over /api/messages', () => {
     await post(bot.url, teamsMessage(sink.url, conversation, user, 'I need help'));
     await post(bot.url, teamsMessage(sink.url, conversation, user, 'the rota this week ${1+1}'));
 
-    const [, support, notUnderstood, menu] = sink.messagesTo(conversation);
+    const [, support, checkIn, notUnderstood, menu] = sink.messagesTo(conversation);
     expect(cardText(support!)).toMatch(/Support you can reach now[\s\S]*116 123/);
+    expect(cardText(checkIn!)).toMatch(/A quick check-in/);
     expect(notUnderstood!.text).toMatch(/Not OK right now[\s\S]*116 123/);
     expect(cardText(menu!)).toMatch(/Here is what I can do/);
   });
@@ -110,5 +111,23 @@ describe('first conversation over /api/messages', () => {
     const response = await fetch(`${bot.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: 'ok', store: 'ok' });
+  });
+});
+
+describe('buttons that stand for words', () => {
+  it('read a tap on a menu button exactly as the typed words', async () => {
+    const sink = await new ReplySink().start();
+    const bot = await startBot(testConfig(), silentLogger);
+    try {
+      const conversation = personalConversationId();
+      const user = newUser();
+      await post(bot.url, botInstalled(sink.url, conversation, user));
+      const tap = teamsMessage(sink.url, conversation, user, '', { value: { say: 'help' } });
+      await post(bot.url, tap);
+      expect(sink.messagesTo(conversation)[1]!.text).toMatch(/type these words at any time/);
+    } finally {
+      await bot.stop();
+      await sink.stop();
+    }
   });
 });

@@ -2,11 +2,13 @@ import { ActivityTypes, TurnContext } from 'botbuilder';
 import type { DialogContext, DialogState } from 'botbuilder-dialogs';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
 import { actionPlanCard, planFromSubmission } from '../coaching/stages/actionPlan';
+import { submissionHeader } from '../coaching/cardSubmissions';
 import { attachCoachingData, choiceCard, parsePlan, recogniseChoice, type ChoiceOption, type CoachingData } from '../coaching/dialogKit';
 import { activeGoal, currentSession, latestPlan, latestScale, type Programme } from '../coaching/programme';
 import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
 import { parseCommand, sharedChatMenuOptions, type Command } from './commands';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
+import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
 import type { Nation, SafetySettings } from '../config';
 import type { Logger } from '../logger';
@@ -43,6 +45,8 @@ export function createRouter(services: RouterServices): ConversationLogic {
 
 /** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */
 async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices): Promise<void> {
+  // The service leads' own actions: "register referrals" in their channel, Acknowledge on a referral card.
+  if (await handleLeadsActivity(context, services)) return;
   const activity = context.activity;
   const { nation } = services.safety;
   if (activity.type !== ActivityTypes.Message) {
@@ -93,7 +97,8 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
     }
   }
 
-  const command = parseCommand(text);
+  // A check-in the risk gate let through is a clean one taken before coaching: carry on into coaching.
+  const command = submissionHeader(activity.value)?.card === 'checkIn' ? 'startCoaching' : parseCommand(text);
   switch (command) {
     case 'help':
       return sendHelp(context);

@@ -3,6 +3,7 @@ import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from
 import { ActivityDedupe } from '../store/activityDedupe';
 import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import { errorFields, type Logger } from '../logger';
+import type { RiskGate } from '../safety/riskGate';
 
 /** What the bot keeps about one conversation between turns. */
 export interface ConversationData {
@@ -28,6 +29,8 @@ export function stateLocation(activity: Pick<Activity, 'channelId' | 'conversati
 export interface TurnPipelineOptions {
   storage: Record<StatePlace['place'], CosmosBotStorage>;
   dedupe: ActivityDedupe;
+  /** Runs before the logic on every turn; the logic only runs if the gate lets the turn through. */
+  gate: RiskGate;
   logic: ConversationLogic;
   logger: Logger;
   /** How many times a turn is run again from fresh state when another turn saved first. */
@@ -40,7 +43,8 @@ export const turnNotSavedReply =
 
 /**
  * One turn, after the adapter has authenticated the request:
- * dedupe → one turn at a time per conversation in this process → load state → logic → save → send replies.
+ * dedupe → one turn at a time per conversation in this process → load state → risk gate → logic → save →
+ * send replies.
  *
  * Replies are held until the state is saved. The save is conditional on the eTag read at the start, so
  * if another turn (on this or any other instance) saved in between, nothing has been said yet and the
@@ -72,6 +76,7 @@ export class TurnPipeline {
       log.info('activity already processed; acknowledged without processing');
       return;
     }
+    readButtonWordsAsText(activity);
     const stopTyping = activity.type === ActivityTypes.Message ? this.showTyping(context, log) : undefined;
     try {
       const location = stateLocation(activity);
@@ -92,7 +97,7 @@ export class TurnPipeline {
       const { eTag, ...data } = stored ?? { eTag: undefined };
       const before = JSON.stringify(data);
       const { attemptContext, held } = holdingContext(context);
-      await this.options.logic(attemptContext, data);
+      if ((await this.options.gate(attemptContext, data)) === 'continue') await this.options.logic(attemptContext, data);
       try {
         if (JSON.stringify(data) !== before) await storage.writeIfUnchanged(key, data, eTag);
       } catch (err) {
@@ -134,6 +139,18 @@ export class TurnPipeline {
       await Promise.all(sends);
     };
   }
+}
+
+/**
+ * Buttons that stand for words (menu options, choices) submit `{ say: words }`: the turn then reads exactly
+ * as if the person had typed them, so a tap and typing take one path through the risk gate and the router.
+ * (Teams' imBack would do this too, but the Agents Playground cannot submit it.)
+ */
+function readButtonWordsAsText(activity: Activity): void {
+  const say = (activity.value as { say?: unknown } | undefined)?.say;
+  if (activity.type !== ActivityTypes.Message || typeof say !== 'string' || (activity.text ?? '').trim() !== '') return;
+  activity.text = say.slice(0, 200);
+  activity.value = undefined;
 }
 
 /**

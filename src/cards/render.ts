@@ -34,6 +34,30 @@ export interface CardData {
     closing: string;
     keepInMind: string;
   };
+  /** A referral posted to the service leads' channel (src/safety/referralCard.ts builds it). */
+  referral: {
+    referralId: string;
+    heading: string;
+    /** Container style: "attention" for urgent, "warning" for wellbeing. */
+    style: string;
+    /** "" unless this is a repeat post of an unacknowledged referral. */
+    reminder: string;
+    summary: string;
+    name: string;
+    when: string;
+    trigger: string;
+    source: string;
+    shown: string;
+    consent: string;
+    /** "" when the person said nothing more (for example that the bot misunderstood them). */
+    personSaid: string;
+    /** "" when there is no Entra object id to open a chat with. */
+    chatUrl: string;
+    chatTitle: string;
+    acknowledged: boolean;
+    acknowledgedText: string;
+    guidance: string;
+  };
 }
 export type CardName = keyof CardData;
 

@@ -211,6 +211,6 @@ export function newQuestionId(): string {
 /** A short quotation of the person's own words for reflections ("…" when cut). */
 export function quote(text: string | undefined, max = 160): string {
   if (!text) return '';
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = text.replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   return oneLine.length <= max ? oneLine : `${Array.from(oneLine).slice(0, max - 1).join('').trimEnd()}…`;
 }

@@ -45,6 +45,8 @@ export interface Referral {
     lastError?: string;
     /** The id of the card in the leads' channel, once posted. */
     channelActivityId?: string;
+    /** Ids of earlier copies of the card (reminders), so acknowledging updates them all. */
+    earlierActivityIds?: string[];
     postedAt?: string;
     reposts: number;
     claimedBy?: string;

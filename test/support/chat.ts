@@ -30,6 +30,25 @@ export class PersonalChat {
     return this.send(activity);
   }
 
+  /** Answers the check-in card in the last reply: "not at all" and "no" unless told otherwise. */
+  async checkIn(seen: Seen, answers: Record<string, string> = {}): Promise<Seen> {
+    return this.submit({
+      ...seen.card('checkIn'),
+      nervous: '0',
+      worrying: '0',
+      littleInterest: '0',
+      down: '0',
+      harmSelf: '0',
+      harmOthers: 'no',
+      ...answers,
+    });
+  }
+
+  /** "start coaching" and a clean check-in: what anyone starting a session goes through. */
+  async startCoaching(): Promise<Seen> {
+    return this.checkIn(await this.say('start coaching'));
+  }
+
   private async send(activity: unknown): Promise<Seen> {
     const before = this.sink.replies.length;
     const response = await post(this.botUrl, activity);

@@ -1,0 +1,344 @@
+import { ActivityTypes, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import type { Container } from '@azure/cosmos';
+import { renderCard } from '../cards/render';
+import type { SafetySettings } from '../config';
+import type { Logger } from '../logger';
+import { parseCommand, type Command } from '../bot/commands';
+import { choiceCard, newQuestionId, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
+import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
+import { checkInSubmission, scoreCheckIn } from './checkIn';
+import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
+import { screenText, type RiskLevel } from './screening';
+import { crisisContacts, signposting } from './signposting';
+
+/**
+ * The risk gate. Every inbound message and every free-text card input passes here before any command,
+ * dialog or card handler runs (the turn pipeline calls it first, for every conversation type).
+ *
+ * - Keyword screening of everything the person wrote, plus the self-report check-in.
+ * - wellbeing: coaching pauses (nothing is lost), the Stress Support and Wellbeing service is explained and a
+ *   referral is offered with consent; coaching resumes only after a fresh check-in that does not flag.
+ * - urgent: coaching stops, crisis signposting is shown, the person is told a service lead is being informed,
+ *   a referral is written to the store (the outbox delivers it) and they are asked whether they are safe.
+ * Nothing here assesses or diagnoses, and no score ever takes support away.
+ */
+export interface SafetyState {
+  status: 'clear' | 'wellbeingPause' | 'urgentStop';
+  since?: string;
+  flaggedBy?: 'keywords' | 'checkIn';
+  /** The person said the bot misunderstood their words: a clean check-in may then reopen coaching. */
+  saidMisunderstood?: boolean;
+  /** The gate's own question waiting for an answer. */
+  pending?: 'safeNow' | 'referralConsent' | 'okNow';
+  checkInQuestionId?: string;
+  /** What a clean check-in leads on to. */
+  afterCheckIn?: 'startCoaching';
+  lastCleanCheckInAt?: string;
+  referralIds?: string[];
+}
+
+export interface GuardedData {
+  safety?: SafetyState;
+  dialogState?: unknown;
+  programme?: { paused?: boolean; current: number; sessions: Record<string, { completedAt?: string } | undefined> };
+  [part: string]: unknown;
+}
+
+export type GateDecision = 'handled' | 'continue';
+export type RiskGate = (context: TurnContext, data: GuardedData) => Promise<GateDecision>;
+
+export interface RiskGateServices {
+  safety: SafetySettings;
+  referrals: Container;
+  logger: Logger;
+}
+
+const rank: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
+/** Commands that never touch coaching and so still work while coaching is paused or stopped. */
+const alwaysAllowed = new Set<Command>(['help', 'menu', 'whereAmI', 'myPlan', 'pause']);
+
+const safeNowOptions: ChoiceOption<'yes' | 'no' | 'ratherNot'>[] = [
+  { title: "Yes, I'm safe right now", value: 'yes', words: ['yes', 'yeah', 'yep', 'i am safe', "i'm safe", 'safe'] },
+  { title: "No, I'm not safe", value: 'no', words: ['no', 'not safe', "i'm not safe", 'i am not safe', 'nope'] },
+  { title: "I'd rather not say", value: 'ratherNot', words: ['rather not say', 'rather not', 'skip'] },
+];
+const consentOptions: ChoiceOption<'yes' | 'no'>[] = [
+  { title: 'Yes, please ask them', value: 'yes', words: ['yes', 'yes please', 'please do', 'ok', 'yeah'] },
+  { title: 'No, thank you', value: 'no', words: ['no', 'no thanks', 'not now', 'nope'] },
+];
+const okNowOptions: ChoiceOption<'ok' | 'support'>[] = [
+  { title: "I'm OK", value: 'ok', words: ["i'm ok", 'i am ok', 'ok', 'fine', "i'm fine", 'yes'] },
+  { title: "I'd like some support", value: 'support', words: ['support', 'help', 'not ok', 'no'] },
+];
+const misunderstood =
+  /\b(you('ve| have)? (misunderstood|got (it|that|me) wrong)|misunderstood me|not what i meant|i didn'?t mean (it|that)|i was (only )?joking|it was a joke|just a joke|wrong end of the stick|figure of speech|didn'?t mean it like that|you read (that|it) wrong)\b/i;
+
+export function createRiskGate(services: RiskGateServices): RiskGate {
+  return (context, data) => guard(context, data, services);
+}
+
+async function guard(context: TurnContext, data: GuardedData, services: RiskGateServices): Promise<GateDecision> {
+  const activity = context.activity;
+  if (activity.type !== ActivityTypes.Message) return 'continue';
+  const safety = (data.safety ??= { status: 'clear' });
+  const log = services.logger.child({ activityId: activity.id, conversationType: activity.conversation?.conversationType });
+  const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+
+  if (submissionHeader(activity.value)?.card === 'checkIn') return checkInSubmitted(context, data, safety, services, log);
+
+  const screened = [text, ...submittedText(activity.value)].map(screenText).reduce(
+    (worst, next) => (rank[next.level] > rank[worst.level] ? { level: next.level, reasons: [...next.reasons] } : rank[next.level] === rank[worst.level] ? { level: worst.level, reasons: [...new Set([...worst.reasons, ...next.reasons])] } : worst),
+    { level: 'none' as RiskLevel, reasons: [] as string[] },
+  );
+  if (screened.level !== 'none') log.info({ level: screened.level, reasons: screened.reasons, source: 'keywords' }, 'risk screening flagged a message');
+  if (screened.level === 'urgent') return urgent(context, data, safety, { source: 'keywords', reasons: screened.reasons }, services, log);
+  const command = parseCommand(text);
+  if (command === 'support') {
+    await sendSupportContacts(context, services);
+    await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You can skip it.');
+    return 'handled';
+  }
+  if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
+
+  if (safety.pending) {
+    const answered = await pendingAnswered(context, safety, text, services, log);
+    if (answered) return 'handled';
+  }
+  if (misunderstood.test(text) && (safety.status !== 'clear' || safety.pending)) return saidMisunderstood(context, safety, services);
+
+  if (safety.status === 'clear') {
+    if (command === 'startCoaching' && startsNewSession(data)) {
+      safety.afterCheckIn = 'startCoaching';
+      await sendCheckIn(context, safety, 'Before each session I ask everyone the same few questions, so I can point you to the right support if you need it.');
+      return 'handled';
+    }
+    return 'continue';
+  }
+  // Pausing and stopping are about coaching; a channel (such as the leads' own) has none to block.
+  if ((command && alwaysAllowed.has(command)) || activity.conversation?.conversationType === 'channel') return 'continue';
+  if (safety.status === 'wellbeingPause') {
+    if (command === 'startCoaching') {
+      safety.afterCheckIn = 'startCoaching';
+      await sendCheckIn(context, safety, "Welcome back. Before we carry on, let's do a quick check-in.");
+      return 'handled';
+    }
+    return 'continue';
+  }
+  // urgentStop
+  if (command === 'startCoaching' && safety.saidMisunderstood) {
+    safety.afterCheckIn = 'startCoaching';
+    await sendCheckIn(context, safety, "Before we carry on, let's do a quick check-in.");
+    return 'handled';
+  }
+  await context.sendActivity(
+    "Coaching is stopped for now, because of what you told me earlier. A service lead has been told so they can make sure you're supported. The people below are there for you right now.",
+  );
+  await sendSupportContacts(context, services);
+  return 'handled';
+}
+
+async function urgent(context: TurnContext, data: GuardedData, safety: SafetyState, trigger: ReferralTrigger, services: RiskGateServices, log: Logger): Promise<GateDecision> {
+  stopCoaching(data);
+  const alreadyReferred = safety.status === 'urgentStop' && (safety.referralIds?.length ?? 0) > 0;
+  safety.status = 'urgentStop';
+  safety.since = new Date().toISOString();
+  safety.flaggedBy = trigger.source;
+  safety.saidMisunderstood = false;
+  if (!alreadyReferred) {
+    const referral = await refer(context, 'urgent', trigger, ['crisis-signposting', 'wellbeing-service'], true, services);
+    safety.referralIds = [...(safety.referralIds ?? []), referral.id];
+    log.warn({ referralId: referral.id, level: 'urgent', reasons: trigger.reasons }, 'urgent referral recorded');
+  }
+  const contacts = crisisContacts(services.safety.nation);
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard('crisis', {
+        heading: "I'm really glad you told me. You don't have to face this on your own.",
+        contacts,
+        wellbeingName: signposting.wellbeingService.name,
+        wellbeingContact: services.safety.wellbeingService.contact,
+        leadNotice:
+          "I've stopped our coaching for now. Because you may be at risk, I'm letting a service lead know, so they can make sure you are supported: it's what we always do when someone might not be safe. They will see your name and that you may need support, not what you wrote.",
+      }),
+    ),
+  );
+  safety.pending = 'safeNow';
+  await context.sendActivity(choiceCard('Are you safe right now?', safeNowOptions));
+  return 'handled';
+}
+
+async function wellbeing(context: TurnContext, data: GuardedData, safety: SafetyState, services: RiskGateServices): Promise<GateDecision> {
+  stopCoaching(data);
+  safety.status = 'wellbeingPause';
+  safety.since = new Date().toISOString();
+  safety.flaggedBy = 'keywords';
+  safety.pending = 'referralConsent';
+  await sendWellbeingService(context, services, "It sounds like things are a lot at the moment. Let's pause the coaching here.");
+  return 'handled';
+}
+
+async function sendWellbeingService(context: TurnContext, services: RiskGateServices, heading: string): Promise<void> {
+  const { wellbeingService } = services.safety;
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard('wellbeing', { heading, about: signposting.wellbeingService.about, contact: wellbeingService.contact, url: wellbeingService.url ?? '' }),
+    ),
+  );
+}
+
+async function pendingAnswered(context: TurnContext, safety: SafetyState, text: string, services: RiskGateServices, log: Logger): Promise<boolean> {
+  const pending = safety.pending;
+  if (pending === 'safeNow') {
+    const answer = recogniseChoice(text, safeNowOptions);
+    if (!answer) return false;
+    delete safety.pending;
+    log.info({ answer }, 'safe-now answered');
+    await context.sendActivity(
+      answer === 'no'
+        ? 'Please call 999 now, or go to your nearest A&E. If you can, tell someone near you how you are feeling. You can also call Samaritans free on 116 123 at any time.'
+        : answer === 'yes'
+          ? "I'm glad you're safe right now. Please keep these numbers close. A service lead will be in touch. If things change, call 999, or Samaritans free on 116 123."
+          : "That's OK. If you are in any danger, please call 999. The numbers above are there whenever you need them.",
+    );
+    return true;
+  }
+  if (pending === 'referralConsent') {
+    const answer = recogniseChoice(text, consentOptions);
+    if (!answer) return false;
+    delete safety.pending;
+    if (answer === 'yes') {
+      const referral = await refer(context, 'wellbeing', { source: safety.flaggedBy ?? 'keywords', reasons: ['asked-for-wellbeing-service'] }, ['wellbeing-service'], true, services);
+      safety.referralIds = [...(safety.referralIds ?? []), referral.id];
+      log.info({ referralId: referral.id, level: 'wellbeing' }, 'wellbeing referral recorded with consent');
+      await context.sendActivity("Thank you. I've asked the service to get in touch with you. They'll see your name, not what you've written here.");
+    } else {
+      await context.sendActivity("That's fine. The details are there whenever you want them.");
+    }
+    await context.sendActivity('When you feel ready to carry on with coaching, type "start coaching" and we will begin with a quick check-in.');
+    return true;
+  }
+  if (pending === 'okNow') {
+    const answer = recogniseChoice(text, okNowOptions);
+    if (!answer) return false;
+    delete safety.pending;
+    if (answer === 'support') {
+      await sendSupportContacts(context, services);
+      await sendWellbeingService(context, services, 'You can also talk to the Stress Support and Wellbeing service');
+      safety.pending = 'referralConsent';
+    } else {
+      await context.sendActivity('Thank you for letting me know. Whenever you want to carry on with coaching, type "start coaching" and we will start with a quick check-in.');
+    }
+    return true;
+  }
+  return false;
+}
+
+async function saidMisunderstood(context: TurnContext, safety: SafetyState, services: RiskGateServices): Promise<GateDecision> {
+  safety.saidMisunderstood = safety.flaggedBy === 'keywords';
+  if (safety.referralIds?.length) await noteMisunderstood(services.referrals, safety.referralIds[safety.referralIds.length - 1]!);
+  await context.sendActivity("Thank you for telling me, and I'm sorry if I read that wrongly. I'll leave these here, just in case they're ever useful:");
+  await sendSupportContacts(context, services);
+  safety.pending = 'okNow';
+  await context.sendActivity(choiceCard('Just so I know, gently: are you OK right now?', okNowOptions));
+  return 'handled';
+}
+
+
+async function checkInSubmitted(context: TurnContext, data: GuardedData, safety: SafetyState, services: RiskGateServices, log: Logger): Promise<GateDecision> {
+  const value = context.activity.value as { questionId?: string };
+  if (!safety.checkInQuestionId || value.questionId !== safety.checkInQuestionId) {
+    await sendCheckIn(context, safety, "That check-in card is an old one, so I haven't used it. Here's a fresh one.");
+    return 'handled';
+  }
+  const parsed = checkInSubmission.safeParse(context.activity.value);
+  if (!parsed.success) {
+    // Anything written in a card that did not validate is still screened.
+    const urgentText = submittedText(context.activity.value).map(screenText).find((r) => r.level === 'urgent');
+    if (urgentText) return urgent(context, data, safety, { source: 'keywords', reasons: urgentText.reasons }, services, log);
+    await sendCheckIn(context, safety, 'Please answer each question, then press Send.');
+    return 'handled';
+  }
+  delete safety.checkInQuestionId;
+  const scored = scoreCheckIn(parsed.data);
+  const extra = screenText(parsed.data.anythingElse ?? '');
+  const level: RiskLevel = rank[extra.level] > rank[scored.level] ? extra.level : scored.level;
+  log.info({ level, reasons: [...scored.reasons, ...extra.reasons], source: 'checkIn' }, 'check-in scored');
+  if (level === 'urgent') {
+    const trigger: ReferralTrigger = scored.level === 'urgent' ? { source: 'checkIn', reasons: scored.reasons } : { source: 'keywords', reasons: extra.reasons };
+    return urgent(context, data, safety, trigger, services, log);
+  }
+  if (level === 'wellbeing') {
+    stopCoaching(data);
+    safety.status = 'wellbeingPause';
+    safety.since = new Date().toISOString();
+    safety.flaggedBy = 'checkIn';
+    safety.pending = 'referralConsent';
+    delete safety.afterCheckIn;
+    await sendWellbeingService(context, services, "Thank you for answering. It sounds like things are hard at the moment, so let's pause the coaching for now.");
+    return 'handled';
+  }
+  safety.lastCleanCheckInAt = new Date().toISOString();
+  if (safety.status === 'wellbeingPause' || (safety.status === 'urgentStop' && safety.saidMisunderstood)) {
+    safety.status = 'clear';
+    delete safety.since;
+  }
+  if (safety.status === 'urgentStop') {
+    await context.sendActivity('Thank you for checking in. Coaching stays stopped for now; a service lead will be in touch, and the support numbers are there whenever you need them.');
+    return 'handled';
+  }
+  await context.sendActivity('Thank you for checking in.');
+  if (safety.afterCheckIn === 'startCoaching') {
+    delete safety.afterCheckIn;
+    return 'continue';
+  }
+  return 'handled';
+}
+
+async function sendCheckIn(context: TurnContext, safety: SafetyState, intro: string): Promise<void> {
+  safety.checkInQuestionId = newQuestionId();
+  await context.sendActivity(MessageFactory.attachment(renderCard('checkIn', { intro, questionId: safety.checkInQuestionId })));
+}
+
+async function sendSupportContacts(context: TurnContext, services: RiskGateServices): Promise<void> {
+  await context.sendActivity(MessageFactory.attachment(renderCard('support', { crisis: crisisContacts(services.safety.nation) })));
+}
+
+async function refer(context: TurnContext, level: ReferralLevel, trigger: ReferralTrigger, shown: string[], consented: boolean, services: RiskGateServices): Promise<Referral> {
+  const activity: Partial<Activity> = context.activity;
+  const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown-tenant';
+  const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
+  return recordReferral(services.referrals, referralId(tenantId, userId, activity.id ?? newQuestionId(), level), {
+    tenantId,
+    level,
+    person: { userId, teamsId: activity.from?.id ?? '', name: activity.from?.name ?? 'A member of staff' },
+    trigger,
+    shown,
+    consented,
+    conversationType: activity.conversation?.conversationType ?? 'unknown',
+  });
+}
+
+async function noteMisunderstood(referrals: Container, id: string): Promise<void> {
+  const { resource, etag } = await referrals.item(id, id).read<Referral>();
+  if (!resource || resource.personSaid === 'misunderstood') return;
+  const updated: Referral = {
+    ...resource,
+    personSaid: 'misunderstood',
+    audit: [...resource.audit, { at: new Date().toISOString(), event: 'person said the bot misunderstood their wording' }],
+  };
+  // A concurrent change (the outbox delivering it) wins; the note is informative, not safety-critical.
+  await referrals.item(id, id).replace(updated, { accessCondition: { type: 'IfMatch', condition: etag! } }).catch(() => undefined);
+}
+
+/** Coaching stops where it is: the dialog is ended; every answer stays in the programme. */
+function stopCoaching(data: GuardedData): void {
+  delete data.dialogState;
+  if (data.programme) data.programme.paused = true;
+}
+
+function startsNewSession(data: GuardedData): boolean {
+  const programme = data.programme;
+  if (!programme) return true;
+  const record = programme.sessions[`${programme.current}`];
+  return !record || !!record.completedAt;
+}
