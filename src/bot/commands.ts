@@ -2,7 +2,7 @@
  * The words the bot understands at any point, with the menu buttons that send them. A button sends
  * exactly its words (Teams imBack), so a tap and typing travel the same path through the risk gate.
  */
-export type Command = 'help' | 'menu' | 'support' | 'startCoaching' | 'pause' | 'whereAmI' | 'myPlan' | 'startAgain';
+export type Command = 'help' | 'menu' | 'support' | 'startCoaching' | 'pause' | 'whereAmI' | 'myPlan' | 'startAgain' | 'exportData' | 'deleteData';
 
 const phrases: Record<Command, string[]> = {
   help: ['help', 'what can you do', 'how does this work'],
@@ -13,6 +13,8 @@ const phrases: Record<Command, string[]> = {
   whereAmI: ['where am i', 'where was i', 'where are we', 'progress'],
   myPlan: ['my plan', 'plan', 'show my plan', 'edit my plan', 'action plan'],
   startAgain: ['start again', 'restart', 'start over', 'begin again'],
+  exportData: ['export my data', 'export data', 'download my data', 'what do you know about me', 'what do you keep about me'],
+  deleteData: ['delete my data', 'delete data', 'erase my data', 'forget me', 'delete everything'],
 };
 
 const lookup = new Map<string, Command>(

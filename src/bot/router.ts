@@ -7,6 +7,8 @@ import { attachCoachingData, choiceCard, parsePlan, recogniseChoice, type Choice
 import { activeGoal, currentSession, latestPlan, latestScale, type Programme } from '../coaching/programme';
 import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
 import { parseCommand, sharedChatMenuOptions, type Command } from './commands';
+import { deletionExplained, exportSize, exportSummary, fileConsentAnswered, fileConsentCard, newExportId, referralsAbout } from './yourData';
+import type { SafetyState } from '../safety/riskGate';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
 import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
@@ -18,12 +20,19 @@ import type { ConversationData, ConversationLogic } from './turnPipeline';
 export interface PersonalData extends ConversationData, CoachingData {
   dialogState?: DialogState;
   lastMessageAt?: string;
-  pendingConfirmation?: 'startAgain';
+  pendingConfirmation?: 'startAgain' | 'deleteData';
+  pendingExport?: string;
+  safety?: SafetyState;
 }
 
 /** After this long away, a greeting brings a "welcome back" instead of being taken as an answer. */
 const AWAY_MS = 6 * 3600 * 1000;
 const MY_PLAN_QUESTION = 'myPlan';
+
+const deleteOptions: ChoiceOption<'yes' | 'no'>[] = [
+  { title: 'Yes, delete my data', value: 'yes', words: ['yes', 'delete', 'yes delete'] },
+  { title: 'No, keep it', value: 'no', words: ['no', 'keep', 'cancel', 'keep it'] },
+];
 
 const confirmOptions: ChoiceOption<'yes' | 'no'>[] = [
   { title: 'Yes, start again', value: 'yes', words: ['yes', 'yeah', 'yep', 'start again'] },
@@ -49,6 +58,10 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
   if (await handleLeadsActivity(context, services)) return;
   const activity = context.activity;
   const { nation } = services.safety;
+  if (activity.type === ActivityTypes.Invoke && activity.name === 'fileConsent/invoke' && activity.conversation.conversationType === 'personal') {
+    await fileConsentAnswered(context, data as PersonalData, services.referrals, personOf(activity));
+    return;
+  }
   if (activity.type !== ActivityTypes.Message) {
     if (isBotAdded(activity) && !data.welcomedAt) {
       data.welcomedAt = new Date().toISOString();
@@ -65,7 +78,7 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
     await respondInSharedChat(context, parseCommand(text), nation);
     return;
   }
-  await respondInPersonalChat(context, data as PersonalData, text, nation);
+  await respondInPersonalChat(context, data as PersonalData, text, services);
 }
 
 async function respondInSharedChat(context: TurnContext, command: Command | undefined, nation: Nation): Promise<void> {
@@ -75,7 +88,8 @@ async function respondInSharedChat(context: TurnContext, command: Command | unde
   await sendMenu(context, 'In this chat I can', sharedChatMenuOptions);
 }
 
-async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string, nation: Nation): Promise<void> {
+async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string, services: RouterServices): Promise<void> {
+  const { nation } = services.safety;
   const awayFor = data.lastMessageAt ? Date.now() - Date.parse(data.lastMessageAt) : 0;
   data.lastMessageAt = new Date().toISOString();
   attachCoachingData(context, data);
@@ -85,6 +99,16 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
 
   if (parsePlan(activity, MY_PLAN_QUESTION) !== undefined && (activity.value as { questionId?: string }).questionId === MY_PLAN_QUESTION) {
     return saveEditedPlan(context, dc, data);
+  }
+
+  if (data.pendingConfirmation === 'deleteData') {
+    delete data.pendingConfirmation;
+    const answer = recogniseChoice(text, deleteOptions);
+    if (answer === 'yes') return deleteEverything(context, data);
+    if (answer === 'no') {
+      await context.sendActivity('OK, I have kept everything as it was.');
+      return continueOrOffer(dc, programme);
+    }
   }
 
   if (data.pendingConfirmation === 'startAgain') {
@@ -120,6 +144,18 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
       return;
     case 'myPlan':
       return showPlan(context, programme);
+    case 'exportData': {
+      const userId = personOf(activity);
+      const referrals = await referralsAbout(services.referrals, userId);
+      data.pendingExport = newExportId();
+      await context.sendActivity({ type: 'message', text: exportSummary(data, referrals), textFormat: 'plain' });
+      await context.sendActivity({ attachments: [fileConsentCard(data.pendingExport, exportSize(userId, data, referrals))] });
+      return;
+    }
+    case 'deleteData':
+      data.pendingConfirmation = 'deleteData';
+      await context.sendActivity(choiceCard(deletionExplained, deleteOptions));
+      return;
     case 'startAgain':
       if (!programme || !currentSession(programme)) {
         await context.sendActivity("There's nothing to start again yet. Type \"start coaching\" to begin.");
@@ -220,6 +256,28 @@ async function saveEditedPlan(context: TurnContext, dc: DialogContext, data: Per
     await context.sendActivity("Something in that card didn't look right, so I have kept your plan as it was. Type \"my plan\" to try again.");
   }
   if (dc.activeDialog) await dc.repromptDialog();
+}
+
+/** Erases the person's document. While an urgent referral is open, one note is kept: that coaching is stopped. */
+async function deleteEverything(context: TurnContext, data: PersonalData): Promise<void> {
+  const safety = data.safety;
+  for (const key of Object.keys(data)) delete data[key];
+  if (safety?.status === 'urgentStop') {
+    data.welcomedAt = new Date().toISOString();
+    data.safety = { status: 'urgentStop', since: safety.since, flaggedBy: safety.flaggedBy, referralIds: safety.referralIds };
+    await context.sendActivity(
+      'Done: I have deleted your coaching data. I have kept one note, for your safety: that coaching is paused while a service lead follows up the referral. Referrals already sent are kept by the service; they hold your name and why you were referred, never your messages.',
+    );
+    return;
+  }
+  data.erase = true;
+  await context.sendActivity(
+    'Done: I have deleted your coaching data. Referrals already sent to the service leads are kept by the service, because it must keep a record of them; they hold your name and why you were referred, never your messages. You can start afresh at any time.',
+  );
+}
+
+function personOf(activity: { from: { aadObjectId?: string; id: string } }): string {
+  return activity.from.aadObjectId ?? activity.from.id;
 }
 
 function reminder(programme: Programme | undefined): string {

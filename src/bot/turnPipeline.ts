@@ -8,6 +8,8 @@ import type { RiskGate } from '../safety/riskGate';
 /** What the bot keeps about one conversation between turns. */
 export interface ConversationData {
   welcomedAt?: string;
+  /** Set when the person asked for their data to be deleted: the turn deletes the document instead of saving it. */
+  erase?: true;
   [part: string]: unknown;
 }
 
@@ -94,12 +96,17 @@ export class TurnPipeline {
     const storage = this.options.storage[place];
     for (let attempt = 1; ; attempt += 1) {
       const stored = await storage.readOne(key);
-      const { eTag, ...data } = stored ?? { eTag: undefined };
+      const { eTag, ...rest } = stored ?? { eTag: undefined };
+      const data: ConversationData = rest;
       const before = JSON.stringify(data);
       const { attemptContext, held } = holdingContext(context);
       if ((await this.options.gate(attemptContext, data)) === 'continue') await this.options.logic(attemptContext, data);
       try {
-        if (JSON.stringify(data) !== before) await storage.writeIfUnchanged(key, data, eTag);
+        if (data.erase) {
+          if (eTag) await storage.deleteIfUnchanged(key, eTag);
+        } else if (JSON.stringify(data) !== before) {
+          await storage.writeIfUnchanged(key, data, eTag);
+        }
       } catch (err) {
         if (!(err instanceof StateConflictError)) throw err;
         log.warn({ attempt }, 'conversation state changed during the turn; running the turn again');

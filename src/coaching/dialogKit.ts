@@ -61,7 +61,11 @@ export function recogniseChoice<V extends string>(text: string, options: ChoiceO
   if (!said) return undefined;
   const exact = options.find((o) => [o.title, o.value, ...(o.words ?? [])].some((w) => normalise(w) === said));
   if (exact) return exact.value;
-  const starts = options.filter((o) => [o.title, ...(o.words ?? [])].some((w) => said.startsWith(normalise(w)) || normalise(w).startsWith(said)));
+  // A few words of a longer option ("benefits outweigh") or an option's phrase at the start of a longer
+  // answer. A lone word such as "yes" must be the whole answer: "yes, delete my data" is not "yes".
+  const starts = options.filter((o) =>
+    [o.title, ...(o.words ?? [])].some((w) => normalise(w).startsWith(said) || (normalise(w).includes(' ') && said.startsWith(normalise(w)))),
+  );
   return starts.length === 1 ? starts[0]!.value : undefined;
 }
 

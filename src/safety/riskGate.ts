@@ -40,6 +40,7 @@ export interface SafetyState {
 export interface GuardedData {
   safety?: SafetyState;
   dialogState?: unknown;
+  pendingConfirmation?: string;
   programme?: { paused?: boolean; current: number; sessions: Record<string, { completedAt?: string } | undefined> };
   [part: string]: unknown;
 }
@@ -55,7 +56,7 @@ export interface RiskGateServices {
 
 const rank: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
 /** Commands that never touch coaching and so still work while coaching is paused or stopped. */
-const alwaysAllowed = new Set<Command>(['help', 'menu', 'whereAmI', 'myPlan', 'pause']);
+const alwaysAllowed = new Set<Command>(['help', 'menu', 'whereAmI', 'myPlan', 'pause', 'exportData', 'deleteData']);
 
 const safeNowOptions: ChoiceOption<'yes' | 'no' | 'ratherNot'>[] = [
   { title: "Yes, I'm safe right now", value: 'yes', words: ['yes', 'yeah', 'yep', 'i am safe', "i'm safe", 'safe'] },
@@ -116,6 +117,8 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   }
   // Pausing and stopping are about coaching; a channel (such as the leads' own) has none to block.
   if ((command && alwaysAllowed.has(command)) || activity.conversation?.conversationType === 'channel') return 'continue';
+  // The answer to "delete your data?" asked by the router.
+  if (data.pendingConfirmation === 'deleteData') return 'continue';
   if (safety.status === 'wellbeingPause') {
     if (command === 'startCoaching') {
       safety.afterCheckIn = 'startCoaching';
@@ -333,6 +336,7 @@ async function noteMisunderstood(referrals: Container, id: string): Promise<void
 /** Coaching stops where it is: the dialog is ended; every answer stays in the programme. */
 function stopCoaching(data: GuardedData): void {
   delete data.dialogState;
+  delete data.pendingConfirmation;
   if (data.programme) data.programme.paused = true;
 }
 

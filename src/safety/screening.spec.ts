@@ -34,14 +34,12 @@ describe('lexicon', () => {
 
   describe('a bad edit stops start-up (validated when the module loads)', () => {
     const loadWith = (edit: (lexicon: Record<string, unknown>) => void): unknown => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const good = JSON.parse(JSON.stringify(require('./lexicon.json'))) as Record<string, unknown>;
       edit(good);
       let thrown: unknown;
       jest.isolateModules(() => {
         jest.doMock('./lexicon.json', () => good);
         try {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
           require('./screening');
         } catch (e) {
           thrown = e;

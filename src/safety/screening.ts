@@ -14,7 +14,7 @@ import raw from './lexicon.json';
  *    leetspeak, squeezed repeated letters, listed misspellings; split into sentences and clauses
  *    (punctuation, line breaks, and words such as "but" and "though").
  * 2. Match every lexicon phrase inside each clause (phrases never cross a clause). Matching walks a
- *    first-word index and short fixed-size patterns: linear in the message length, no backtracking
+ *    first-words index and short, bounded patterns: linear in the message length, no backtracking
  *    regular expressions on message text.
  * 3. For each risk phrase, apply downgrades found in its own clause only: idioms, work terms, who the
  *    phrase is about, resolved past, negation, hypotheticals and being told to. Nothing softens a phrase
@@ -308,7 +308,7 @@ const GAP = 4;
 
 interface Payload {
   kind: PayloadKind;
-  /** index into `entries` for risk; level rank for idioms; index into contexts for context */
+  /** Index into `entries` (risk), `idiomInfo` (idiom) or the lexicon's contexts (context); 0 otherwise. */
   ref: number;
 }
 
@@ -366,7 +366,6 @@ interface Rewrite {
   from: string[];
   to: string[];
 }
-const rewrites: Rewrite[] = [];
 const rewriteIndex = new Map<string, Rewrite[]>();
 
 function canonicalWords(text: string): string[] {
@@ -380,7 +379,6 @@ for (const [from, to] of Object.entries(lexicon.normalisation.rewrites)) {
   const t = canonicalWords(to);
   if (f.length === 0 || (f.length === t.length && f.every((x, i) => x === t[i]))) continue;
   const r = { from: f, to: t };
-  rewrites.push(r);
   const list = rewriteIndex.get(f[0]!) ?? [];
   list.push(r);
   list.sort((a, b) => b.from.length - a.from.length);
@@ -792,13 +790,11 @@ const QUOTE_FOLD: Record<string, string> = {
   '\u201B': "'",
   '\u2032': "'",
   '\u02BC': "'",
-  '`': "'",
   '\u00B4': "'",
   '\u2013': ' - ',
   '\u2014': ' - ',
   '\u2015': ' - ',
   '\u2212': '-',
-  '&': ' and ',
 };
 
 const NON_ASCII = /[^\x00-\x7f]/;

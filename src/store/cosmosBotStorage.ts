@@ -89,6 +89,18 @@ export class CosmosBotStorage implements Storage {
     }
   }
 
+  /** Deletes the item if it still has `eTag` (gone already counts as done). */
+  async deleteIfUnchanged(key: string, eTag: string): Promise<void> {
+    try {
+      await this.item(key).delete({ accessCondition: { type: 'IfMatch', condition: eTag } });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404) return;
+      if (status === 412) throw new StateConflictError(key);
+      throw err;
+    }
+  }
+
   private async upsert(key: string, state: Record<string, unknown>): Promise<void> {
     await this.container.items.upsert<StateDocument>(this.document(key, state));
   }
