@@ -42,6 +42,7 @@ const helpText = [
   '- **my plan**: see or change your action plan',
   '- **pause**: stop for now; everything is kept',
   '- **start again**: restart the current session',
+  '- **export my data** / **delete my data**: see or delete what I keep about you',
   '- **menu** or **help**: these options',
   '- **Not OK right now** or **I need help**: support you can reach straight away',
   '',
