@@ -158,6 +158,17 @@ describe('the risk gate over /api/messages', () => {
     expect(seen.all).toMatch(/seven short stages/);
   });
 
+  it('keeps the check-in private: in a group chat "Not OK right now" gives the contacts and points to a 1:1 chat', async () => {
+    const activity = teamsMessage(sink.url, '19:ward7@thread.v2', newUser(), 'Not OK right now', {
+      conversation: { id: '19:ward7@thread.v2', conversationType: 'groupChat', tenantId: 'tenant-1' },
+    });
+    await post(bot.url, activity);
+    const texts = sink.messagesTo('19:ward7@thread.v2').map((a) => `${a.text ?? ''}${cardText(a)}`).join('\n');
+    expect(texts).toMatch(/Support you can reach now/);
+    expect(texts).toMatch(/private check-in[\s\S]*1:1 chat/);
+    expect(texts).not.toMatch(/A quick check-in/);
+  });
+
   it('responds in a group chat too', async () => {
     const user = newUser();
     const activity = teamsMessage(sink.url, '19:groupchat@thread.v2', user, 'I keep thinking about hurting myself', {

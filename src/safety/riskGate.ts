@@ -94,9 +94,14 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   if (screened.level !== 'none') log.info({ level: screened.level, reasons: screened.reasons, source: 'keywords' }, 'risk screening flagged a message');
   if (screened.level === 'urgent') return urgent(context, data, safety, { source: 'keywords', reasons: screened.reasons }, services, log);
   const command = parseCommand(text);
+  const personal = activity.conversation?.conversationType === 'personal';
   if (command === 'support') {
     await sendSupportContacts(context, services);
-    await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You can skip it.');
+    if (personal) {
+      await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You can skip it.');
+    } else {
+      await context.sendActivity('If you would like a private check-in, send me "Not OK right now" in a 1:1 chat: no one else will see your answers.');
+    }
     return 'handled';
   }
   if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
@@ -108,7 +113,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   if (misunderstood.test(text) && (safety.status !== 'clear' || safety.pending)) return saidMisunderstood(context, safety, services);
 
   if (safety.status === 'clear') {
-    if (command === 'startCoaching' && startsNewSession(data)) {
+    if (command === 'startCoaching' && personal && startsNewSession(data)) {
       safety.afterCheckIn = 'startCoaching';
       await sendCheckIn(context, safety, 'Before each session I ask everyone the same few questions, so I can point you to the right support if you need it.');
       return 'handled';
