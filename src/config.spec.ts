@@ -18,7 +18,13 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.unauthenticated).toBe(true);
     expect(config.port).toBe(3978);
-    expect(config.store).toEqual({ kind: 'embedded', dataDir: '.data', database: 'coaching', throughput: undefined });
+    expect(config.store).toEqual({
+      kind: 'embedded',
+      dataDir: '.data',
+      database: 'coaching',
+      throughput: undefined,
+      retention: { programmes: 365, botState: 90, referrals: 0, bookings: 365 },
+    });
   });
 
   it('treats blank settings as unset', () => {

@@ -38,6 +38,10 @@ export const settingsSchema = z.object({
   COSMOS_THROUGHPUT: optional(wholeNumber(400, 1_000_000)),
   AZURE_CLIENT_ID: optional(z.string()),
   LOCAL_DATA_DIR: withDefault(z.string(), '.data'),
+  RETENTION_DAYS_PROGRAMMES: withDefault(wholeNumber(0, 36500), 365),
+  RETENTION_DAYS_CONVERSATIONS: withDefault(wholeNumber(0, 36500), 90),
+  RETENTION_DAYS_REFERRALS: withDefault(wholeNumber(0, 36500), 0),
+  RETENTION_DAYS_BOOKINGS: withDefault(wholeNumber(0, 36500), 365),
 
   SERVICE_LEAD_IDS: withDefault(
     z.string().regex(/^[0-9a-fA-F-]{36}(\s*,\s*[0-9a-fA-F-]{36})*$/, 'must be a comma-separated list of Entra object ids (GUIDs)'),
@@ -65,9 +69,17 @@ export interface BotIdentity {
   openIdMetadataUrl?: string;
 }
 
+/** Days a document is kept after its last change, per container (Cosmos TTL); 0 keeps it until deleted. */
+export interface Retention {
+  programmes: number;
+  botState: number;
+  referrals: number;
+  bookings: number;
+}
+
 export type StoreSettings =
-  | { kind: 'azure'; endpoint: string; key?: string; managedIdentityClientId?: string; database: string; throughput?: number }
-  | { kind: 'embedded'; dataDir: string; database: string; throughput?: number };
+  | { kind: 'azure'; endpoint: string; key?: string; managedIdentityClientId?: string; database: string; throughput?: number; retention?: Retention }
+  | { kind: 'embedded'; dataDir: string; database: string; throughput?: number; retention?: Retention };
 
 export type Nation = Settings['SIGNPOSTING_NATION'];
 
@@ -133,6 +145,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     }
   }
 
+  const retention: Retention = {
+    programmes: s.RETENTION_DAYS_PROGRAMMES,
+    botState: s.RETENTION_DAYS_CONVERSATIONS,
+    referrals: s.RETENTION_DAYS_REFERRALS,
+    bookings: s.RETENTION_DAYS_BOOKINGS,
+  };
   const store: StoreSettings = s.COSMOS_ENDPOINT
     ? {
         kind: 'azure',
@@ -141,8 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         managedIdentityClientId: s.AZURE_CLIENT_ID,
         database: s.COSMOS_DATABASE,
         throughput: s.COSMOS_THROUGHPUT,
+        retention,
       }
-    : { kind: 'embedded', dataDir: s.LOCAL_DATA_DIR, database: s.COSMOS_DATABASE, throughput: s.COSMOS_THROUGHPUT };
+    : { kind: 'embedded', dataDir: s.LOCAL_DATA_DIR, database: s.COSMOS_DATABASE, throughput: s.COSMOS_THROUGHPUT, retention };
 
   return {
     env: s.NODE_ENV,

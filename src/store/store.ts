@@ -1,7 +1,7 @@
 import { CosmosClient, type Container, type Database } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { Logger } from 'pino';
-import type { StoreSettings } from '../config';
+import type { Retention, StoreSettings } from '../config';
 import { containerSpecs, type ContainerName } from './containers';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 
@@ -28,7 +28,7 @@ export async function openStore(settings: StoreSettings, logger: Logger): Promis
   }
   try {
     const database = await ensureDatabase(client, settings.database, settings.throughput);
-    const containers = await ensureContainers(database);
+    const containers = await ensureContainers(database, settings.retention);
     logger.info({ store: settings.kind, database: settings.database }, 'store ready');
     return {
       kind: settings.kind,
@@ -54,14 +54,28 @@ async function ensureDatabase(client: CosmosClient, id: string, throughput: numb
   return database;
 }
 
-async function ensureContainers(database: Database): Promise<Record<ContainerName, Container>> {
+/** Cosmos defaultTtl for a container: its own fixed setting, or the configured retention in seconds. */
+export function defaultTtlFor(name: ContainerName, retention: Retention | undefined): number | undefined {
+  const spec = containerSpecs[name];
+  if ('defaultTtl' in spec) return spec.defaultTtl;
+  const days = retention?.[name as keyof Retention];
+  return days ? days * 24 * 3600 : undefined;
+}
+
+async function ensureContainers(database: Database, retention: Retention | undefined): Promise<Record<ContainerName, Container>> {
   const entries = await Promise.all(
-    Object.entries(containerSpecs).map(async ([name, spec]) => {
-      const { container } = await database.containers.createIfNotExists({
+    (Object.keys(containerSpecs) as ContainerName[]).map(async (name) => {
+      const spec = containerSpecs[name];
+      const defaultTtl = defaultTtlFor(name, retention);
+      const { container, resource } = await database.containers.createIfNotExists({
         id: spec.id,
         partitionKey: { paths: [spec.partitionKeyPath] },
-        ...('defaultTtl' in spec ? { defaultTtl: spec.defaultTtl } : {}),
+        ...(defaultTtl !== undefined ? { defaultTtl } : {}),
       });
+      // Retention may have been changed since the container was made: bring its TTL in line.
+      if (resource && resource.defaultTtl !== defaultTtl) {
+        await container.replace({ ...resource, id: spec.id, partitionKey: resource.partitionKey, defaultTtl });
+      }
       return [name, container] as const;
     }),
   );
