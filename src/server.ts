@@ -48,11 +48,9 @@ export function createServer({ adapter, handleTurn, checkStore, requestBodyLimit
     }
   });
 
-  server.get('/healthz', async (_req: Request, res: Response) => {
+  const checkHealth = async () => {
     const started = Date.now();
     let storeOk = false;
-    // Referral delivery is checked alongside: its problems are reported and logged, but only the store
-    // decides liveness (a restart would not register a leads' channel or reach Teams any sooner).
     const referralCheck = checkReferrals
       ? withTimeout(checkReferrals(), HEALTH_TIMEOUT_MS).catch((err) => {
           logger.warn({ err: errorFields(err) }, 'health check: referral backlog unavailable');
@@ -69,14 +67,31 @@ export function createServer({ adapter, handleTurn, checkStore, requestBodyLimit
     if (referralHealth && referralHealth.problems.length > 0) {
       logger.error({ problems: referralHealth.problems, referrals: referralHealth.referrals }, 'health check: referral delivery problems');
     }
-    const healthy = storeOk && !draining;
-    res.send(healthy ? 200 : 503, {
-      status: healthy ? 'ok' : 'unavailable',
-      store: storeOk ? 'ok' : 'unavailable',
-      draining,
-      ...(referralHealth ? { referrals: referralHealth.referrals, problems: referralHealth.problems } : {}),
-      checkedInMs: Date.now() - started,
-    });
+    const live = storeOk && !draining;
+    return {
+      live,
+      ready: live && (referralHealth?.problems.length ?? 0) === 0,
+      body: {
+        status: live ? 'ok' : 'unavailable',
+        store: storeOk ? 'ok' : 'unavailable',
+        draining,
+        ...(referralHealth ? { referrals: referralHealth.referrals, problems: referralHealth.problems } : {}),
+        checkedInMs: Date.now() - started,
+      },
+    };
+  };
+
+  // Liveness (App Service's health check): only the store decides, because a restart would not register a
+  // leads' channel or reach Teams any sooner. Referral problems are reported here and logged as errors.
+  server.get('/healthz', async (_req: Request, res: Response) => {
+    const { live, body } = await checkHealth();
+    res.send(live ? 200 : 503, body);
+  });
+
+  // Readiness for operators and monitors: also 503 while referrals cannot reach the service leads.
+  server.get('/readyz', async (_req: Request, res: Response) => {
+    const { ready, body } = await checkHealth();
+    res.send(ready ? 200 : 503, { ...body, status: ready ? 'ready' : 'not ready' });
   });
 
   return {

@@ -488,11 +488,15 @@ describe('with no leads channel registered', () => {
     const health = await healthz();
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ status: 'ok', store: 'ok', problems: ['no-leads-channel'], referrals: { pending: 1, failed: 0, leadsChannelRegistered: false } });
+    const notReady = await fetch(`${bot.url}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ status: 'not ready', problems: ['no-leads-channel'] });
 
     const channelId = newChannelId();
     await post(bot.url, channelMessage(sink.url, channelId, lead, 'register referrals', 'tenant-unregistered'));
     expect(await bot.outbox.runOnce()).toMatchObject({ delivered: 1 });
     expect(sink.replies.filter((r) => r.conversationId === channelId && cardText(r.activity).includes('thoughts of being better off dead or of hurting themselves'))).toHaveLength(1);
     expect((await healthz()).body).toMatchObject({ status: 'ok', problems: [], referrals: { pending: 0, failed: 0, oldestPendingSeconds: 0, leadsChannelRegistered: true } });
+    expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
   });
 });
