@@ -99,7 +99,7 @@ export class TurnPipeline {
       const { eTag, ...rest } = stored ?? { eTag: undefined };
       const data: ConversationData = rest;
       const before = JSON.stringify(data);
-      const { attemptContext, held } = holdingContext(context);
+      const { attemptContext, held, afterSave } = holdingContext(context);
       if ((await this.options.gate(attemptContext, data)) === 'continue') await this.options.logic(attemptContext, data);
       try {
         if (data.erase) {
@@ -115,6 +115,7 @@ export class TurnPipeline {
         return attempt;
       }
       if (held.length > 0) await context.sendActivities(held);
+      for (const work of afterSave) await work();
       return attempt;
     }
   }
@@ -165,15 +166,29 @@ function readButtonWordsAsText(activity: Activity): void {
  * identity) but not the original's "responded" flag, with every reply held back (typing aside) until the
  * state is saved. A retried attempt thus starts as if nothing had been said.
  */
-function holdingContext(context: TurnContext): { attemptContext: TurnContext; held: Partial<Activity>[] } {
+function holdingContext(context: TurnContext): { attemptContext: TurnContext; held: Partial<Activity>[]; afterSave: (() => Promise<void>)[] } {
   const attemptContext = new TurnContext(context.adapter, context.activity);
   context.turnState.forEach((value, key) => attemptContext.turnState.set(key, value));
   const held: Partial<Activity>[] = [];
+  const afterSave: (() => Promise<void>)[] = [];
+  attemptContext.turnState.set(AFTER_SAVE, afterSave);
   attemptContext.onSendActivities(async (_ctx, activities) => {
     held.push(...activities.filter((a) => a.type !== ActivityTypes.Typing));
     return activities.map((): ResourceResponse => ({ id: '' }));
   });
-  return { attemptContext, held };
+  return { attemptContext, held, afterSave };
+}
+
+const AFTER_SAVE = Symbol('afterSave');
+
+/**
+ * Work with effects outside the turn's own state (a message to someone else, say) that must happen once,
+ * only if the turn is saved: it runs after the save and the replies, never for an attempt that is run again.
+ */
+export function afterTurnSaved(context: TurnContext, work: () => Promise<void>): void {
+  const queue = context.turnState.get(AFTER_SAVE) as (() => Promise<void>)[] | undefined;
+  if (!queue) throw new Error('afterTurnSaved called outside a turn');
+  queue.push(work);
 }
 
 export function conversationKey(activity: { channelId?: string; conversation?: { id: string } }): string {

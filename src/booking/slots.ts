@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { Container } from '@azure/cosmos';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { statusOf } from '../store/cosmosBotStorage';
+
+/**
+ * Coaches' availability and bookings: one document per slot in the `bookings` container, partitioned by
+ * coach. A slot is booked by an eTag-conditional replace, so of two people choosing it at once exactly one
+ * gets it. Times are stored in UTC and always shown in Europe/London, which luxon keeps right across the
+ * clock changes.
+ */
+export const LONDON = 'Europe/London';
+
+export interface Booking {
+  staffId: string;
+  staffName: string;
+  bookedAt: string;
+  /** The staff member's choice: may the coach see their programme so far? Default no. */
+  shareProgramme: boolean;
+}
+
+export interface Slot {
+  id: string;
+  docType: 'slot';
+  coachId: string;
+  coachName: string;
+  start: string;
+  end: string;
+  status: 'free' | 'booked' | 'withdrawn';
+  booking?: Booking;
+  history: { at: string; event: string; by: string }[];
+}
+
+export const availabilitySubmission = z.object({
+  card: z.literal('availability'),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Please choose a date.'),
+  time: z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'Please choose a start time.'),
+  minutes: z.coerce.number({ error: 'The length must be a number of minutes.' }).int().min(15, 'Sessions are at least 15 minutes.').max(240, 'Sessions are at most 4 hours.'),
+  weeks: z.coerce.number({ error: 'Repeat must be a number of weeks.' }).int().min(0).max(12, 'You can repeat for up to 12 weeks.'),
+});
+export type AvailabilityRequest = z.infer<typeof availabilitySubmission>;
+
+/** "Tue 2 Dec, 10:00–11:00" in London time. */
+export function slotLabel(slot: Pick<Slot, 'start' | 'end'>): string {
+  const start = DateTime.fromISO(slot.start).setZone(LONDON).setLocale('en-GB');
+  const end = DateTime.fromISO(slot.end).setZone(LONDON);
+  return `${start.toFormat('ccc d LLL, HH:mm')}–${end.toFormat('HH:mm')}`;
+}
+
+export interface PublishResult {
+  created: Slot[];
+  /** Weeks skipped, with why: in the past, a time that does not exist that day (clock change), or overlapping. */
+  skipped: { localStart: string; why: 'past' | 'noSuchTime' | 'overlaps' }[];
+}
+
+export async function publishAvailability(
+  bookings: Container,
+  coach: { id: string; name: string },
+  request: AvailabilityRequest,
+  now: Date = new Date(),
+): Promise<PublishResult> {
+  const existing = await slotsOfCoach(bookings, coach.id);
+  const result: PublishResult = { created: [], skipped: [] };
+  const time = request.time.slice(0, 5);
+  for (let week = 0; week <= request.weeks; week += 1) {
+    const day = DateTime.fromISO(request.date, { zone: LONDON }).plus({ weeks: week });
+    const local = DateTime.fromISO(`${day.toISODate()}T${time}`, { zone: LONDON });
+    const localStart = `${day.toISODate()} ${time}`;
+    // Luxon moves a time inside the spring-forward gap to a later hour; such a start does not exist.
+    if (!local.isValid || local.toFormat('HH:mm') !== time) {
+      result.skipped.push({ localStart, why: 'noSuchTime' });
+      continue;
+    }
+    const start = local.toUTC();
+    const end = start.plus({ minutes: request.minutes });
+    if (start.toMillis() <= now.getTime()) {
+      result.skipped.push({ localStart, why: 'past' });
+      continue;
+    }
+    const overlaps = existing.some((s) => s.status !== 'withdrawn' && Date.parse(s.start) < end.toMillis() && Date.parse(s.end) > start.toMillis());
+    if (overlaps) {
+      result.skipped.push({ localStart, why: 'overlaps' });
+      continue;
+    }
+    const slot: Slot = {
+      id: `slot-${randomUUID()}`,
+      docType: 'slot',
+      coachId: coach.id,
+      coachName: coach.name,
+      start: start.toISO()!,
+      end: end.toISO()!,
+      status: 'free',
+      history: [{ at: now.toISOString(), event: 'published', by: coach.id }],
+    };
+    await bookings.items.create(slot);
+    existing.push(slot);
+    result.created.push(slot);
+  }
+  return result;
+}
+
+export async function slotsOfCoach(bookings: Container, coachId: string): Promise<Slot[]> {
+  const { resources } = await bookings.items
+    .query<Slot>({ query: 'SELECT * FROM c WHERE c.docType = "slot" AND c.coachId = @coachId', parameters: [{ name: '@coachId', value: coachId }] }, { partitionKey: coachId })
+    .fetchAll();
+  return resources.sort(byStart);
+}
+
+/** Free slots from now until `days` ahead, soonest first. */
+export async function freeSlots(bookings: Container, days: number, now: Date = new Date(), excludeCoach?: string): Promise<Slot[]> {
+  const until = DateTime.fromJSDate(now).plus({ days }).toUTC().toISO()!;
+  const { resources } = await bookings.items
+    .query<Slot>({
+      query: 'SELECT * FROM c WHERE c.docType = "slot" AND c.status = "free" AND c.start > @now AND c.start < @until',
+      parameters: [
+        { name: '@now', value: now.toISOString() },
+        { name: '@until', value: until },
+      ],
+    })
+    .fetchAll();
+  return resources.filter((s) => s.coachId !== excludeCoach).sort(byStart);
+}
+
+export async function bookingsOfStaff(bookings: Container, staffId: string, now: Date = new Date()): Promise<Slot[]> {
+  const { resources } = await bookings.items
+    .query<Slot>({
+      query: 'SELECT * FROM c WHERE c.docType = "slot" AND c.status = "booked" AND c.booking.staffId = @staffId AND c.end > @now',
+      parameters: [
+        { name: '@staffId', value: staffId },
+        { name: '@now', value: now.toISOString() },
+      ],
+    })
+    .fetchAll();
+  return resources.sort(byStart);
+}
+
+export type BookOutcome = { booked: Slot } | { taken: true } | { notFound: true };
+
+/** Books a free slot for the staff member; exactly one of two simultaneous bookings wins. */
+export async function bookSlot(bookings: Container, coachId: string, slotId: string, booking: Booking, now: Date = new Date()): Promise<BookOutcome> {
+  const { resource, etag } = await bookings.item(slotId, coachId).read<Slot>();
+  if (!resource || resource.docType !== 'slot') return { notFound: true };
+  if (resource.status !== 'free' || Date.parse(resource.start) <= now.getTime()) return { taken: true };
+  const booked: Slot = {
+    ...resource,
+    status: 'booked',
+    booking,
+    history: [...resource.history, { at: now.toISOString(), event: 'booked', by: booking.staffId }],
+  };
+  try {
+    await bookings.item(slotId, coachId).replace(booked, { accessCondition: { type: 'IfMatch', condition: etag! } });
+    return { booked };
+  } catch (err) {
+    if (statusOf(err) === 412) return { taken: true };
+    throw err;
+  }
+}
+
+export type ChangeOutcome = { changed: Slot; before: Slot } | { notAllowed: true } | { notFound: true };
+
+/**
+ * Cancels a booking (by the staff member: the slot is free again; by the coach: the slot is withdrawn) or
+ * withdraws a free slot (coach only). Conditional on the eTag, retried once on a race.
+ */
+export async function changeSlot(
+  bookings: Container,
+  coachId: string,
+  slotId: string,
+  by: { id: string; asCoach: boolean },
+  action: 'cancel' | 'withdraw',
+  now: Date = new Date(),
+): Promise<ChangeOutcome> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const { resource, etag } = await bookings.item(slotId, coachId).read<Slot>();
+    if (!resource || resource.docType !== 'slot') return { notFound: true };
+    const isTheCoach = by.asCoach && resource.coachId === by.id;
+    const isTheStaff = resource.booking?.staffId === by.id;
+    let next: Slot;
+    if (action === 'withdraw' && isTheCoach && resource.status === 'free') {
+      next = { ...resource, status: 'withdrawn' };
+    } else if (action === 'cancel' && resource.status === 'booked' && (isTheCoach || isTheStaff)) {
+      const { booking: _cancelled, ...rest } = resource;
+      next = { ...rest, status: isTheCoach ? 'withdrawn' : 'free' };
+    } else {
+      return { notAllowed: true };
+    }
+    next.history = [...resource.history, { at: now.toISOString(), event: action === 'withdraw' ? 'withdrawn' : isTheCoach ? 'cancelled by coach' : 'cancelled by staff', by: by.id }];
+    try {
+      await bookings.item(slotId, coachId).replace(next, { accessCondition: { type: 'IfMatch', condition: etag! } });
+      return { changed: next, before: resource };
+    } catch (err) {
+      if (statusOf(err) !== 412) throw err;
+    }
+  }
+  return { notAllowed: true };
+}
+
+function byStart(a: Slot, b: Slot): number {
+  return a.start.localeCompare(b.start);
+}
+
+/** A link that opens Teams' meeting scheduling form filled in with both people, the time and a subject. */
+export function meetingLink(slot: Slot, attendees: string[]): string {
+  const params = new URLSearchParams({
+    subject: 'Coaching session',
+    startTime: slot.start,
+    endTime: slot.end,
+    content: 'Solution-focused coaching session booked through the staff coaching bot.',
+  });
+  if (attendees.length) params.set('attendees', attendees.join(','));
+  return `https://teams.microsoft.com/l/meeting/new?${params.toString()}`;
+}
