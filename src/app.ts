@@ -37,20 +37,29 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
     const adapter = createAdapter(config.identity, logger);
+    const people = new CosmosBotStorage(store.containers.programmes, 'userId');
+    const sender = new CloudAdapterSender(adapter, config.identity.appId);
     const pipeline = new TurnPipeline({
       storage: {
-        person: new CosmosBotStorage(store.containers.programmes, 'userId'),
+        person: people,
         conversation: new CosmosBotStorage(store.containers.botState),
       },
       dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
       gate: createRiskGate({ safety: config.safety, referrals: store.containers.referrals, logger }),
-      logic: logic ?? createRouter({ safety: config.safety, referrals: store.containers.referrals, logger }),
+      logic:
+        logic ??
+        createRouter({
+          safety: config.safety,
+          referrals: store.containers.referrals,
+          logger,
+          booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, logger },
+        }),
       logger,
     });
     const { autoStart = true, ...outboxOverrides } = outboxOptions;
     const outbox = new ReferralOutbox({
       referrals: store.containers.referrals,
-      sender: new CloudAdapterSender(adapter, config.identity.appId),
+      sender,
       safety: config.safety,
       logger,
       ...outboxOverrides,

@@ -47,6 +47,11 @@ export const settingsSchema = z.object({
     z.string().regex(/^[0-9a-fA-F-]{36}(\s*,\s*[0-9a-fA-F-]{36})*$/, 'must be a comma-separated list of Entra object ids (GUIDs)'),
     '',
   ).or(z.literal('')),
+  COACH_IDS: withDefault(
+    z.string().regex(/^[0-9a-fA-F-]{36}(\s*,\s*[0-9a-fA-F-]{36})*$/, 'must be a comma-separated list of Entra object ids (GUIDs)'),
+    '',
+  ),
+  BOOKING_DAYS_AHEAD: withDefault(wholeNumber(1, 60), 14),
   SIGNPOSTING_NATION: withDefault(z.enum(['england', 'scotland', 'wales', 'northern-ireland']), 'england'),
   WELLBEING_SERVICE_CONTACT: withDefault(z.string().max(300), 'Ask your line manager or occupational health team for the service\'s contact details.'),
   WELLBEING_SERVICE_URL: optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
@@ -93,6 +98,12 @@ export interface SafetySettings {
   outboxPollMs: number;
 }
 
+export interface BookingSettings {
+  /** Entra object ids of coaches. */
+  coachIds: string[];
+  daysAhead: number;
+}
+
 export interface Config {
   env: Settings['NODE_ENV'];
   port: number;
@@ -102,6 +113,7 @@ export interface Config {
   unauthenticated: boolean;
   store: StoreSettings;
   safety: SafetySettings;
+  booking: BookingSettings;
   dedupeWindowSeconds: number;
   requestBodyLimitBytes: number;
   shutdownGraceMs: number;
@@ -182,6 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       wellbeingService: { contact: s.WELLBEING_SERVICE_CONTACT, url: s.WELLBEING_SERVICE_URL },
       repostAfterMs: s.REFERRAL_REPOST_MINUTES * 60_000,
       outboxPollMs: s.OUTBOX_POLL_SECONDS * 1000,
+    },
+    booking: {
+      coachIds: s.COACH_IDS.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean),
+      daysAhead: s.BOOKING_DAYS_AHEAD,
     },
     dedupeWindowSeconds: s.DEDUPE_WINDOW_SECONDS,
     requestBodyLimitBytes: s.REQUEST_BODY_LIMIT_BYTES,

@@ -68,6 +68,19 @@ const questionId = '5b2f1c9e-8a47-4d0c-9a3e-2f6d8c1b7e40';
 type Cases = { [N in CardName]: [label: string, data: CardData[N]][] };
 
 const cases: Cases = {
+  // src/booking/bookingConversation.ts
+  availability: [['tomorrow', { date: '2026-11-25' }]],
+  slots: [
+    ['free times to book', { heading: 'Free coaching times', intro: long, rows: [{ label: 'Tue 1 Dec, 10:00–11:00 with ' + awkward, buttonTitle: 'Book', action: 'book', slotId: 'slot-1', coachId: 'coach-1' }] }],
+    ['nothing free', { heading: 'Free coaching times', intro: 'There are no free times in the next 14 days.', rows: [] }],
+  ],
+  bookingConfirm: [['a slot', { label: 'Tue 1 Dec, 10:00–11:00', coachName: awkward, slotId: 'slot-1', coachId: 'coach-1' }]],
+  booked: [
+    [
+      'confirmation',
+      { heading: 'Your coaching session is booked', when: 'Tue 1 Dec, 10:00–11:00', withWhom: awkward, sharing: 'Not shared', meetingLink: 'https://teams.microsoft.com/l/meeting/new?subject=Coaching', slotId: 'slot-1', coachId: 'coach-1' },
+    ],
+  ],
   // src/bot/firstConversation.ts sendWelcome
   welcome: (['england', 'scotland', 'wales', 'northern-ireland'] as const).map((nation) => [nation, { crisis: crisisContacts(nation) }]),
   // src/bot/firstConversation.ts sendMenu / sendHelp

@@ -51,7 +51,7 @@ describe('first conversation over /api/messages', () => {
       'Start or continue coaching',
       'Where am I?',
       'My plan',
-      'Pause',
+      'Book a coach',
       'Help',
       'Not OK right now',
     ]);

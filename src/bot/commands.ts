@@ -2,7 +2,7 @@
  * The words the bot understands at any point, with the menu buttons that send them. A button sends
  * exactly its words (Teams imBack), so a tap and typing travel the same path through the risk gate.
  */
-export type Command = 'help' | 'menu' | 'support' | 'startCoaching' | 'pause' | 'whereAmI' | 'myPlan' | 'startAgain' | 'exportData' | 'deleteData';
+export type Command = 'help' | 'menu' | 'support' | 'startCoaching' | 'pause' | 'whereAmI' | 'myPlan' | 'startAgain' | 'exportData' | 'deleteData' | 'bookCoach' | 'myBookings' | 'publishAvailability' | 'mySlots';
 
 const phrases: Record<Command, string[]> = {
   help: ['help', 'what can you do', 'how does this work'],
@@ -14,6 +14,10 @@ const phrases: Record<Command, string[]> = {
   myPlan: ['my plan', 'plan', 'show my plan', 'edit my plan', 'action plan'],
   startAgain: ['start again', 'restart', 'start over', 'begin again'],
   exportData: ['export my data', 'export data', 'download my data', 'what do you know about me', 'what do you keep about me'],
+  bookCoach: ['book a coach', 'book coach', 'book a session', 'book a coaching session', 'see a coach'],
+  myBookings: ['my bookings', 'my booking', 'bookings'],
+  publishAvailability: ['publish availability', 'add availability', 'my availability', 'availability'],
+  mySlots: ['my slots', 'slots', 'my times'],
   deleteData: ['delete my data', 'delete data', 'erase my data', 'forget me', 'delete everything'],
 };
 
@@ -45,7 +49,7 @@ export const menuOptions: { title: string; words: string }[] = [
   { title: 'Start or continue coaching', words: 'start coaching' },
   { title: 'Where am I?', words: 'where am I' },
   { title: 'My plan', words: 'my plan' },
-  { title: 'Pause', words: 'pause' },
+  { title: 'Book a coach', words: 'book a coach' },
   { title: 'Help', words: 'help' },
   { title: 'Not OK right now', words: 'Not OK right now' },
 ];

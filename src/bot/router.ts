@@ -1,4 +1,5 @@
-import { ActivityTypes, TurnContext } from 'botbuilder';
+import { ActivityTypes, TurnContext, type ConversationReference } from 'botbuilder';
+import { respondToBooking, type BookingServices } from '../booking/bookingConversation';
 import type { DialogContext, DialogState } from 'botbuilder-dialogs';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
 import { actionPlanCard, planFromSubmission } from '../coaching/stages/actionPlan';
@@ -23,6 +24,7 @@ export interface PersonalData extends ConversationData, CoachingData {
   pendingConfirmation?: 'startAgain' | 'deleteData';
   pendingExport?: string;
   safety?: SafetyState;
+  conversationReference?: Partial<ConversationReference>;
 }
 
 /** After this long away, a greeting brings a "welcome back" instead of being taken as an answer. */
@@ -45,6 +47,8 @@ export interface RouterServices {
   /** The referrals container: referrals and the leads' channel registration. */
   referrals: Container;
   logger: Logger;
+  /** Coaches' availability and bookings; absent in tests that drive only the coaching. */
+  booking?: BookingServices;
 }
 
 /** Builds the conversation logic that runs after the risk gate. */
@@ -92,6 +96,7 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
   const { nation } = services.safety;
   const awayFor = data.lastMessageAt ? Date.now() - Date.parse(data.lastMessageAt) : 0;
   data.lastMessageAt = new Date().toISOString();
+  rememberHowToReach(data, context);
   attachCoachingData(context, data);
   const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
   const programme = data.programme;
@@ -123,6 +128,10 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
 
   // A check-in the risk gate let through is a clean one taken before coaching: carry on into coaching.
   const command = submissionHeader(activity.value)?.card === 'checkIn' ? 'startCoaching' : parseCommand(text);
+  if (services.booking && (await respondToBooking(context, data, command, services.booking))) {
+    if (dc.activeDialog && !activity.value) await dc.repromptDialog();
+    return;
+  }
   switch (command) {
     case 'help':
       return sendHelp(context);
@@ -274,6 +283,20 @@ async function deleteEverything(context: TurnContext, data: PersonalData): Promi
   await context.sendActivity(
     'Done: I have deleted your coaching data. Referrals already sent to the service leads are kept by the service, because it must keep a record of them; they hold your name and why you were referred, never your messages. You can start afresh at any time.',
   );
+}
+
+/** The 1:1 conversation reference, kept so others' booking news can reach this person later. */
+function rememberHowToReach(data: PersonalData, context: TurnContext): void {
+  const reference = TurnContext.getConversationReference(context.activity);
+  const known = data.conversationReference;
+  if (known?.conversation?.id === reference.conversation?.id && known?.serviceUrl === reference.serviceUrl) return;
+  data.conversationReference = {
+    channelId: reference.channelId,
+    serviceUrl: reference.serviceUrl,
+    conversation: reference.conversation,
+    bot: reference.bot,
+    user: reference.user,
+  };
 }
 
 function personOf(activity: { from: { aadObjectId?: string; id: string } }): string {

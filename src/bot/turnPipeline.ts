@@ -115,7 +115,7 @@ export class TurnPipeline {
         return attempt;
       }
       if (held.length > 0) await context.sendActivities(held);
-      for (const work of afterSave) await work();
+      for (const work of afterSave) await work(context);
       return attempt;
     }
   }
@@ -166,11 +166,11 @@ function readButtonWordsAsText(activity: Activity): void {
  * identity) but not the original's "responded" flag, with every reply held back (typing aside) until the
  * state is saved. A retried attempt thus starts as if nothing had been said.
  */
-function holdingContext(context: TurnContext): { attemptContext: TurnContext; held: Partial<Activity>[]; afterSave: (() => Promise<void>)[] } {
+function holdingContext(context: TurnContext): { attemptContext: TurnContext; held: Partial<Activity>[]; afterSave: AfterSave[] } {
   const attemptContext = new TurnContext(context.adapter, context.activity);
   context.turnState.forEach((value, key) => attemptContext.turnState.set(key, value));
   const held: Partial<Activity>[] = [];
-  const afterSave: (() => Promise<void>)[] = [];
+  const afterSave: AfterSave[] = [];
   attemptContext.turnState.set(AFTER_SAVE, afterSave);
   attemptContext.onSendActivities(async (_ctx, activities) => {
     held.push(...activities.filter((a) => a.type !== ActivityTypes.Typing));
@@ -180,13 +180,15 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
 }
 
 const AFTER_SAVE = Symbol('afterSave');
+/** Given the turn's own context, whose replies now go straight out. */
+type AfterSave = (turn: TurnContext) => Promise<void>;
 
 /**
  * Work with effects outside the turn's own state (a message to someone else, say) that must happen once,
  * only if the turn is saved: it runs after the save and the replies, never for an attempt that is run again.
  */
-export function afterTurnSaved(context: TurnContext, work: () => Promise<void>): void {
-  const queue = context.turnState.get(AFTER_SAVE) as (() => Promise<void>)[] | undefined;
+export function afterTurnSaved(context: TurnContext, work: AfterSave): void {
+  const queue = context.turnState.get(AFTER_SAVE) as AfterSave[] | undefined;
   if (!queue) throw new Error('afterTurnSaved called outside a turn');
   queue.push(work);
 }

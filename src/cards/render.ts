@@ -6,6 +6,10 @@ import type { Contact } from '../safety/signposting';
 
 /** The data each template in cards/ takes. Every string in it is shown literally, never evaluated. */
 export interface CardData {
+  availability: { date: string };
+  slots: { heading: string; intro: string; rows: { label: string; buttonTitle: string; action: 'book' | 'withdraw' | 'cancel'; slotId: string; coachId: string }[] };
+  bookingConfirm: { label: string; coachName: string; slotId: string; coachId: string };
+  booked: { heading: string; when: string; withWhom: string; sharing: string; meetingLink: string; slotId: string; coachId: string };
   welcome: { crisis: Contact[] };
   menu: { heading: string; options: { title: string; words: string }[] };
   support: { crisis: Contact[] };

@@ -125,6 +125,10 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   // The answer to "delete your data?" asked by the router.
   if (data.pendingConfirmation === 'deleteData') return 'continue';
   if (safety.status === 'wellbeingPause') {
+    if (command === 'bookCoach') {
+      await context.sendActivity('Coaching is paused for now. When you feel ready, type "start coaching" and we will begin with a quick check-in; you can book a coach after that.');
+      return 'handled';
+    }
     if (command === 'startCoaching') {
       safety.afterCheckIn = 'startCoaching';
       await sendCheckIn(context, safety, "Welcome back. Before we carry on, let's do a quick check-in.");
