@@ -3,6 +3,7 @@ import { MessageFactory, type Activity, type ConversationReference, type TurnCon
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { BookingSettings } from '../config';
+import { isCoach } from './coachDirectory';
 import { renderCard, type CardData } from '../cards/render';
 import type { Command } from '../bot/commands';
 import { afterTurnSaved } from '../bot/turnPipeline';
@@ -50,9 +51,7 @@ const MAX_ROWS = 10;
 
 export const bookingCommands = new Set<Command>(['bookCoach', 'myBookings', 'publishAvailability', 'mySlots']);
 
-export function isCoach(userId: string, settings: BookingSettings): boolean {
-  return settings.coachIds.includes(userId.toLowerCase());
-}
+export { isCoach } from './coachDirectory';
 
 /** Handles booking words and booking cards; false when the activity is not about booking. */
 export async function respondToBooking(context: TurnContext, data: PersonData, command: Command | undefined, services: BookingServices): Promise<boolean> {
@@ -93,7 +92,7 @@ export async function respondToBooking(context: TurnContext, data: PersonData, c
 }
 
 async function coachOnly(context: TurnContext, me: { id: string }, services: BookingServices): Promise<boolean> {
-  if (isCoach(me.id, services.booking)) return true;
+  if (await isCoach(me.id, services)) return true;
   services.logger.warn({ userId: me.id }, 'coach-only action refused');
   await context.sendActivity('Only coaches can do that. If you are a coach, ask a service lead to add you.');
   return false;
@@ -133,7 +132,7 @@ async function slotPressed(context: TurnContext, me: { id: string; name: string 
     await context.sendActivity(MessageFactory.attachment(renderCard('bookingConfirm', { label: slotLabel(slot), coachName: slot.coachName, slotId, coachId })));
     return true;
   }
-  const asCoach = isCoach(me.id, services.booking);
+  const asCoach = await isCoach(me.id, services);
   if (action === 'withdraw' && !(await coachOnly(context, me, services))) return true;
   const outcome = await changeSlot(services.bookings, coachId, slotId, { id: me.id, asCoach }, action);
   if (!('changed' in outcome)) {

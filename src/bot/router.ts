@@ -1,5 +1,6 @@
 import { ActivityTypes, TurnContext, type ConversationReference } from 'botbuilder';
 import { respondToBooking, type BookingServices } from '../booking/bookingConversation';
+import { handleCoachRoleCommand } from '../booking/coachDirectory';
 import type { DialogContext, DialogState } from 'botbuilder-dialogs';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
 import { actionPlanCard, planFromSubmission } from '../coaching/stages/actionPlan';
@@ -60,6 +61,7 @@ export function createRouter(services: RouterServices): ConversationLogic {
 async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices): Promise<void> {
   // The service leads' own actions: "register referrals" in their channel, Acknowledge on a referral card.
   if (await handleLeadsActivity(context, services)) return;
+  if (services.booking && (await handleCoachRoleCommand(context, { ...services.booking, serviceLeadIds: services.safety.serviceLeadIds }))) return;
   const activity = context.activity;
   const { nation } = services.safety;
   if (activity.type === ActivityTypes.Invoke && activity.name === 'fileConsent/invoke' && activity.conversation.conversationType === 'personal') {

@@ -1,0 +1,130 @@
+import type { Container } from '@azure/cosmos';
+import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
+import { normaliseCommandText } from '../bot/commands';
+import type { BookingSettings } from '../config';
+import { errorFields, type Logger } from '../logger';
+import { statusOf } from '../store/cosmosBotStorage';
+
+/**
+ * Who is a coach: the Entra object ids in COACH_IDS, plus anyone a service lead has added with
+ * `add coach @name` (and not removed with `remove coach @name`). Kept as one document in the bookings
+ * container, changed with eTag-conditional writes; checked on every coach-only action.
+ */
+const DIRECTORY_ID = 'coach-directory';
+const DIRECTORY_PARTITION = '_directory';
+
+interface DirectoryEntry {
+  userId: string;
+  name: string;
+  addedBy: string;
+  addedAt: string;
+}
+interface CoachDirectoryDoc {
+  id: typeof DIRECTORY_ID;
+  coachId: typeof DIRECTORY_PARTITION;
+  docType: 'coachDirectory';
+  coaches: DirectoryEntry[];
+  history: { at: string; event: 'added' | 'removed'; userId: string; by: string }[];
+}
+
+export interface CoachRoles {
+  bookings: Container;
+  booking: Pick<BookingSettings, 'coachIds'>;
+}
+
+async function readDirectory(bookings: Container) {
+  const { resource, etag } = await bookings.item(DIRECTORY_ID, DIRECTORY_PARTITION).read<CoachDirectoryDoc>();
+  return { directory: resource, etag };
+}
+
+export async function isCoach(userId: string, roles: CoachRoles): Promise<boolean> {
+  const id = userId.toLowerCase();
+  if (roles.booking.coachIds.includes(id)) return true;
+  const { directory } = await readDirectory(roles.bookings);
+  return !!directory?.coaches.some((c) => c.userId === id);
+}
+
+/** Adds or removes a coach; true if anything changed. Retried on a concurrent change. */
+export async function changeCoach(bookings: Container, change: 'add' | 'remove', coach: { userId: string; name: string }, by: string, now = new Date()): Promise<boolean> {
+  const userId = coach.userId.toLowerCase();
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const { directory, etag } = await readDirectory(bookings);
+    const current: CoachDirectoryDoc = directory ?? { id: DIRECTORY_ID, coachId: DIRECTORY_PARTITION, docType: 'coachDirectory', coaches: [], history: [] };
+    const present = current.coaches.some((c) => c.userId === userId);
+    if ((change === 'add') === present) return false;
+    const next: CoachDirectoryDoc = {
+      ...current,
+      coaches: change === 'add' ? [...current.coaches, { userId, name: coach.name, addedBy: by, addedAt: now.toISOString() }] : current.coaches.filter((c) => c.userId !== userId),
+      history: [...current.history, { at: now.toISOString(), event: change === 'add' ? 'added' : 'removed', userId, by }],
+    };
+    try {
+      if (directory && etag) await bookings.item(DIRECTORY_ID, DIRECTORY_PARTITION).replace(next, { accessCondition: { type: 'IfMatch', condition: etag } });
+      else await bookings.items.create(next);
+      return true;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== 412 && status !== 409) throw err;
+    }
+  }
+  throw new Error('coach directory kept changing');
+}
+
+export interface CoachRoleDeps extends CoachRoles {
+  serviceLeadIds: string[];
+  logger: Logger;
+}
+
+/**
+ * `add coach @name` / `remove coach @name`, by a service lead, in any chat where the bot and that person
+ * are (normally the leads' channel). True if the activity was such a command and has been answered.
+ */
+export async function handleCoachRoleCommand(context: TurnContext, deps: CoachRoleDeps): Promise<boolean> {
+  const activity = context.activity;
+  if (activity.type !== ActivityTypes.Message || typeof activity.text !== 'string') return false;
+  const words = normaliseCommandText(TurnContext.removeMentionText(activity, activity.recipient.id) ?? '');
+  const change = words.startsWith('add coach') ? 'add' : words.startsWith('remove coach') ? 'remove' : undefined;
+  if (!change) return false;
+  const by = (activity.from.aadObjectId ?? '').toLowerCase();
+  if (!by || !deps.serviceLeadIds.includes(by)) {
+    deps.logger.warn({ userId: activity.from.aadObjectId, change }, 'coach role change refused: not a service lead');
+    await context.sendActivity('Only service leads can add or remove coaches.');
+    return true;
+  }
+  const mentioned = (activity.entities ?? [])
+    .filter((e) => e.type === 'mention')
+    .map((e) => (e as unknown as { mentioned?: { id?: string; name?: string; aadObjectId?: string } }).mentioned)
+    .find((m) => m?.id && m.id !== activity.recipient.id);
+  if (!mentioned?.id) {
+    await context.sendActivity(`Please mention the person, for example: "${change} coach @Daniel Okafor".`);
+    return true;
+  }
+  let userId = mentioned.aadObjectId;
+  let name = mentioned.name ?? 'them';
+  if (!userId) {
+    try {
+      const member = await TeamsInfo.getMember(context, mentioned.id);
+      userId = member.aadObjectId;
+      name = member.name ?? name;
+    } catch (err) {
+      deps.logger.warn({ err: errorFields(err) }, 'could not look up the mentioned person');
+    }
+  }
+  if (!userId) {
+    await context.sendActivity(`I couldn't find ${name} in this chat. Please mention someone who is a member here.`);
+    return true;
+  }
+  const changed = await changeCoach(deps.bookings, change, { userId, name }, by);
+  deps.logger.info({ coachId: userId, change, changed, by }, 'coach directory');
+  await context.sendActivity(
+    change === 'add'
+      ? changed
+        ? `${name} is now a coach. They can publish availability in their 1:1 chat with me.`
+        : `${name} is already a coach.`
+      : changed
+        ? `${name} is no longer a coach. Their published times stay until they are withdrawn.`
+        : deps.booking.coachIds.includes(userId.toLowerCase())
+          ? `${name} is a coach through the bot's configuration (COACH_IDS), so only an administrator can remove them.`
+          : `${name} wasn't a coach.`,
+  );
+  return true;
+}
