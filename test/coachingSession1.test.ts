@@ -4,6 +4,7 @@ import type { Programme } from '../src/coaching/programme';
 import { PersonalChat } from './support/chat';
 import { ReplySink } from './support/replySink';
 import { silentLogger, tempDataDir, testConfig } from './support/bot';
+import { completeSessionOne } from './support/walkThrough';
 
 /** A staff member working through session 1 on their own, end to end over HTTP with state in Cosmos. */
 describe('self-guided session 1', () => {
@@ -61,7 +62,7 @@ describe('self-guided session 1', () => {
     seen = await chat.say('I would volunteer for the night handover');
 
     // Stage 3: personal successes, "what else?" until no more.
-    expect(seen.all).toMatch(/Think of a time you achieved something like/);
+    expect(seen.all).toMatch(/Think of a time you achieved something similar to your goal/);
     seen = await chat.say('I presented at the audit meeting last year');
     expect(seen.all).toMatch(/What else\?/);
 
@@ -72,7 +73,8 @@ describe('self-guided session 1', () => {
 
     seen = await chat.say('I trained two new HCAs');
     expect(seen.all).toMatch(/What else comes to mind\?/);
-    seen = await chat.say("that's all");
+    // One tap on "That's all" ends the list.
+    seen = await chat.submit({ say: "That's all" });
     expect(seen.all).toMatch(/a time, even briefly, when this wasn't a problem/);
     seen = await chat.say('When the charge nurse asked me directly I spoke up fine');
     expect(seen.all).toMatch(/What strengths or skills do you have now/);
@@ -201,5 +203,21 @@ describe('self-guided session 1', () => {
     const seen = await chat.say('x'.repeat(5000));
     expect(seen.all).toMatch(/kept the first 2,000 characters/);
     expect((await storedProgramme(chat)).sessions['1']!.goal?.text).toHaveLength(2000);
+  });
+});
+
+describe('where am I between sessions', () => {
+  it('says session 1 is finished and how to start session 2', async () => {
+    const sink = await new ReplySink().start();
+    const bot = await startBot(testConfig(), silentLogger, { outbox: { autoStart: false } });
+    try {
+      const chat = new PersonalChat(bot.url, sink);
+      await completeSessionOne(chat);
+      const seen = await chat.say('where am I');
+      expect(seen.all).toMatch(/You've finished session 1, and your latest rating was 5 out of 10\. When you're ready for session 2, type "start coaching"\./);
+    } finally {
+      await bot.stop();
+      await sink.stop();
+    }
   });
 });

@@ -313,8 +313,12 @@ function reminder(programme: Programme | undefined): string {
 
 function whereAmI(programme: Programme | undefined): string {
   const record = programme && currentSession(programme);
+  if (programme?.completedAt) return 'You have completed both coaching sessions.';
+  if (programme && !record && programme.current === 2) {
+    const scale = latestScale(programme);
+    return `You've finished session 1${scale !== undefined ? `, and your latest rating was ${scale} out of 10` : ''}. When you're ready for session 2, type "start coaching".`;
+  }
   if (!programme || !record) return "You haven't started coaching yet. Type \"start coaching\" to begin.";
-  if (programme.completedAt) return 'You have completed both coaching sessions.';
   const scale = latestScale(programme);
   const lines = [
     record.completedAt ? `You've finished session ${record.number}.` : whereWeWere(record.stage, record.number, activeGoal(programme)),

@@ -60,7 +60,7 @@ export function exportSummary(record: PersonalRecord, referrals: Referral[]): st
       const s = sessionRecord(programme, n);
       if (!s) continue;
       lines.push(`- Session ${n}: ${s.completedAt ? 'completed' : `in progress (stage: ${s.stage})`}${s.goal?.text ? `; goal: "${s.goal.text}"` : ''}`);
-      if (s.actionPlan) lines.push(`  Action plan: ${s.actionPlan.actions.length} action(s), ${s.actionPlan.obstacles.length} obstacle(s)`);
+      if (s.actionPlan) lines.push(`  Action plan: ${count(s.actionPlan.actions.length, 'action')}, ${count(s.actionPlan.obstacles.length, 'obstacle')}`);
     }
     const scale = latestScale(programme);
     if (scale !== undefined) lines.push(`- Latest rating: ${scale} out of 10`);
@@ -145,6 +145,8 @@ export async function fileConsentAnswered(context: TurnContext, record: Personal
     ],
   });
 }
+
+const count = (n: number, thing: string) => `${n} ${thing}${n === 1 ? '' : 's'}`;
 
 export function newExportId(): string {
   return randomUUID();

@@ -13,7 +13,7 @@ describe('reading answers', () => {
     expect(text).toBe('🙂🙂');
   });
 
-  it.each(['no', 'Nope.', "that's all", 'Nothing else', "I can't think of anything else", 'done'])('hears "%s" as no more', (text) => {
+  it.each(['no', 'Nope.', "that's all", "That's all I can think of", 'Nothing else', "I can't think of anything else", 'done'])('hears "%s" as no more', (text) => {
     expect(saysNoMore(text)).toBe(true);
   });
 

@@ -13,7 +13,7 @@ export function clipAnswer(raw: string, max = MAX_ANSWER_CHARS): Clipped {
 }
 
 const noMore =
-  /^(no+|nope|nah|none|nothing( else| more)?|no more|not really|that'?s (it|all|everything)|i think that'?s (it|all)|that is (it|all)|i can'?t think of any(thing)?( more| else)?|done|finished|no,? that'?s (it|all))[.!]*$/i;
+  /^(no+|nope|nah|none|nothing( else| more)?( i can think of)?|no more|not really|(i think )?that'?s (it|all|everything)( i can think of)?( for now)?|that is (it|all)|i can'?t think of any(thing)?( more| else)?|done|finished|no,? that'?s (it|all))[.!]*$/i;
 const dontKnow = /\b(i )?(don'?t|do not|dont) know\b|\bnot sure\b|\bno idea\b|\bidk\b|\bdunno\b|\bno clue\b/i;
 
 export function saysNoMore(text: string): boolean {

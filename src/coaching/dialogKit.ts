@@ -128,6 +128,7 @@ export function addPrompts(dialogs: DialogSet): void {
       const plan = parsePlan(prompt.recognized.value ?? {}, questionId);
       if (plan === 'stale') await prompt.context.sendActivity(staleCard);
       if (plan === 'noAction') await prompt.context.sendActivity('Please add at least one action: one small step is enough.');
+      if (plan === undefined) await prompt.context.sendActivity('To carry on, fill in your plan on the card and press "Save my plan".');
       return typeof plan === 'object';
     }),
   );

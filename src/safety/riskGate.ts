@@ -98,7 +98,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   if (command === 'support') {
     await sendSupportContacts(context, services);
     if (personal) {
-      await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You can skip it.');
+      await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You don\'t have to fill it in.');
     } else {
       await context.sendActivity('If you would like a private check-in, send me "Not OK right now" in a 1:1 chat: no one else will see your answers.');
     }

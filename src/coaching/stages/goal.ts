@@ -57,7 +57,7 @@ export function goalStage(): WaterfallDialog {
     ...askText({
       ...field('goal', 'costs'),
       question: (step) =>
-        `Reaching a goal can have costs as well as benefits. If you achieve "${quote(sessionOf(step.context).goal?.text, 100)}", what might it cost you, or the people around you?`,
+        `Reaching a goal can have costs as well as benefits. Your goal is: "${quote(sessionOf(step.context).goal?.text, 100)}". If you reach it, what might it cost you, or the people around you?`,
     }),
     ...askChoice({
       ...field('goal', 'weighing'),

@@ -2,7 +2,7 @@
 // the client may not have noticed, current strengths, past strengths to reactivate, skills to acquire.
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { clipAnswer, saysNoMore } from '../answers';
-import { askText, field, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
+import { askText, choiceCard, field, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
 import { sessionRecord, type SessionRecord } from '../programme';
 
 export const PERSONAL_SUCCESS_STAGE = 'stage.personalSuccess';
@@ -17,7 +17,7 @@ interface WhatElseOptions {
 
 const firstQuestions: Record<ListName, (record: SessionRecord, lastTime?: SessionRecord) => string> = {
   pastSuccesses: (record) =>
-    `Think of a time you achieved something like "${quote(record.goal?.text, 80)}", at work or outside it. What did you do, and what went well?`,
+    `Think of a time you achieved something similar to your goal ("${quote(record.goal?.text, 80)}"), at work or outside it. What did you do, and what went well?`,
   strengths: (_record, lastTime) =>
     lastTime?.personalSuccess?.strengths?.length
       ? `Last time you named these strengths: ${lastTime.personalSuccess.strengths.map((s) => quote(s, 60)).join('; ')}. Which of them have you used since, and what other strengths or skills do you have now that could help?`
@@ -49,8 +49,12 @@ function whatElseDialog(): WaterfallDialog {
       const { items, complete } = listOf(record, list);
       if (complete) return step.endDialog();
       const lastTime = record.number === 2 ? sessionRecord(programmeOf(step.context), 1) : undefined;
-      const question = items.length === 0 ? firstQuestions[list](record, lastTime) : whatElsePrompts[(items.length - 1) % whatElsePrompts.length]!;
-      return step.prompt(TEXT_PROMPT, { prompt: question, retryPrompt: 'Take your time. A few words is plenty.' });
+      // After the first answer, a button lets the person say there is no more with one tap.
+      const prompt =
+        items.length === 0
+          ? firstQuestions[list](record, lastTime)
+          : choiceCard(whatElsePrompts[(items.length - 1) % whatElsePrompts.length]!, [{ title: "That's all", value: 'done' }]);
+      return step.prompt(TEXT_PROMPT, { prompt, retryPrompt: 'Take your time. A few words is plenty.' });
     },
     async (step) => {
       const { list } = step.options as WhatElseOptions;
