@@ -69,6 +69,9 @@ export async function changeCoach(bookings: Container, change: 'add' | 'remove',
   throw new Error('coach directory kept changing');
 }
 
+/** The leads' words for changing coaches, each followed by an @mention of the person. */
+export const COACH_ROLE_WORDS = ['add coach', 'remove coach'] as const;
+
 export interface CoachRoleDeps extends CoachRoles {
   serviceLeadIds: string[];
   logger: Logger;
@@ -82,7 +85,7 @@ export async function handleCoachRoleCommand(context: TurnContext, deps: CoachRo
   const activity = context.activity;
   if (activity.type !== ActivityTypes.Message || typeof activity.text !== 'string') return false;
   const words = normaliseCommandText(TurnContext.removeMentionText(activity, activity.recipient.id) ?? '');
-  const change = words.startsWith('add coach') ? 'add' : words.startsWith('remove coach') ? 'remove' : undefined;
+  const change = words.startsWith(COACH_ROLE_WORDS[0]) ? 'add' : words.startsWith(COACH_ROLE_WORDS[1]) ? 'remove' : undefined;
   if (!change) return false;
   const by = (activity.from.aadObjectId ?? '').toLowerCase();
   if (!by || !deps.serviceLeadIds.includes(by)) {

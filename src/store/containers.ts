@@ -11,6 +11,8 @@
  * - bookings:   availability slots and bookings grouped by coach: a coach's calendar is one partition and the
  *               race for a slot is a conditional write inside it.
  * - activityDedupe: one short-lived marker per inbound activity id (per-item TTL in Azure).
+ * - jobs:       reminders and notices to send later; each job is claimed, sent and recorded by id (a
+ *               conditional replace), so any instance may run the worker; finished jobs carry their own TTL.
  */
 export interface ContainerSpec {
   id: string;
@@ -25,6 +27,7 @@ export const containerSpecs = {
   referrals: { id: 'referrals', partitionKeyPath: '/id' },
   bookings: { id: 'bookings', partitionKeyPath: '/coachId' },
   activityDedupe: { id: 'activityDedupe', partitionKeyPath: '/id', defaultTtl: -1 },
+  jobs: { id: 'jobs', partitionKeyPath: '/id', defaultTtl: -1 },
 } as const satisfies Record<string, ContainerSpec>;
 
 export type ContainerName = keyof typeof containerSpecs;

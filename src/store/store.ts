@@ -1,8 +1,9 @@
-import { CosmosClient, type Container, type Database } from '@azure/cosmos';
+import { CosmosClient, type Container, type Database, type PluginConfig } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { Logger } from 'pino';
 import type { Retention, StoreSettings } from '../config';
 import { containerSpecs, type ContainerName } from './containers';
+import { statusOf } from './cosmosBotStorage';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 
 /** The one store every part of the bot uses: a Cosmos database (Azure or embedded) and its containers. */
@@ -14,21 +15,40 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export async function openStore(settings: StoreSettings, logger: Logger): Promise<Store> {
+/** One HTTP request the Cosmos client sent (each retry is one more): what and how it went, never the data. */
+export interface StoreRequest {
+  /** Cosmos operation type: read, create, replace, upsert, delete, query, readFeed, … */
+  operation: string;
+  /** Cosmos resource type: docs, colls, dbs, pkranges, databaseaccount, … */
+  resource: string;
+  /** The container's id, for requests within one. */
+  container?: string;
+  /** HTTP status; undefined when no response came back. */
+  status?: number;
+  ms: number;
+}
+
+export interface OpenStoreOptions {
+  /** Off unless given (the benchmark counts round trips with it): called after every request to the store. */
+  onRequest?: (request: StoreRequest) => void;
+}
+
+export async function openStore(settings: StoreSettings, logger: Logger, { onRequest }: OpenStoreOptions = {}): Promise<Store> {
   let embedded: EmbeddedCosmos | undefined;
   let client: CosmosClient;
+  const counting = requestHook(onRequest);
   if (settings.kind === 'embedded') {
     embedded = await startEmbeddedCosmos({ dataDir: settings.dataDir, logger });
-    client = new CosmosClient({ endpoint: embedded.endpoint, key: embedded.key, agent: embedded.agent });
+    client = new CosmosClient({ endpoint: embedded.endpoint, key: embedded.key, agent: embedded.agent, ...counting });
   } else if (settings.key) {
-    client = new CosmosClient({ endpoint: settings.endpoint, key: settings.key });
+    client = new CosmosClient({ endpoint: settings.endpoint, key: settings.key, ...counting });
   } else {
     const credential = new DefaultAzureCredential({ managedIdentityClientId: settings.managedIdentityClientId });
-    client = new CosmosClient({ endpoint: settings.endpoint, aadCredentials: credential });
+    client = new CosmosClient({ endpoint: settings.endpoint, aadCredentials: credential, ...counting });
   }
   try {
     const database = await ensureDatabase(client, settings.database, settings.throughput);
-    const containers = await ensureContainers(database, settings.retention);
+    const containers = await ensureContainers(database, settings.retention, logger);
     logger.info({ store: settings.kind, database: settings.database }, 'store ready');
     return {
       kind: settings.kind,
@@ -48,6 +68,43 @@ export async function openStore(settings: StoreSettings, logger: Logger): Promis
   }
 }
 
+/**
+ * The client's `plugins` option (in @azure/cosmos 4.9 it works but is left out of CosmosClientOptions' typings):
+ * a request-level plugin runs once per HTTP request, retries included. Nothing at all without a callback.
+ */
+function requestHook(onRequest: OpenStoreOptions['onRequest']): { plugins?: PluginConfig[] } {
+  if (!onRequest) return {};
+  const plugin: PluginConfig = {
+    on: 'request',
+    plugin: async (context, _diagnostics, next) => {
+      const started = performance.now();
+      let status: number | undefined;
+      try {
+        const response = await next(context);
+        status = response.code ?? 200;
+        return response;
+      } catch (err) {
+        const code = (err as { code?: unknown })?.code;
+        status = typeof code === 'number' ? code : undefined;
+        throw err;
+      } finally {
+        try {
+          onRequest({
+            operation: String(context.operationType ?? ''),
+            resource: String(context.resourceType ?? ''),
+            container: /(?:^|\/)colls\/([^/]+)/.exec(context.path ?? '')?.[1],
+            status,
+            ms: performance.now() - started,
+          });
+        } catch {
+          // A measuring hook must never fail a request.
+        }
+      }
+    },
+  };
+  return { plugins: [plugin] };
+}
+
 async function ensureDatabase(client: CosmosClient, id: string, throughput: number | undefined): Promise<Database> {
   // Serverless accounts reject any throughput, so it is only sent when configured.
   const { database } = await client.databases.createIfNotExists({ id }, throughput ? { offerThroughput: throughput } : undefined);
@@ -62,7 +119,7 @@ export function defaultTtlFor(name: ContainerName, retention: Retention | undefi
   return days ? days * 24 * 3600 : undefined;
 }
 
-async function ensureContainers(database: Database, retention: Retention | undefined): Promise<Record<ContainerName, Container>> {
+async function ensureContainers(database: Database, retention: Retention | undefined, logger: Logger): Promise<Record<ContainerName, Container>> {
   const entries = await Promise.all(
     (Object.keys(containerSpecs) as ContainerName[]).map(async (name) => {
       const spec = containerSpecs[name];
@@ -72,9 +129,16 @@ async function ensureContainers(database: Database, retention: Retention | undef
         partitionKey: { paths: [spec.partitionKeyPath] },
         ...(defaultTtl !== undefined ? { defaultTtl } : {}),
       });
-      // Retention may have been changed since the container was made: bring its TTL in line.
+      // Retention may have been changed since the container was made: bring its TTL in line. In Azure the
+      // bot's identity has data-plane rights only, so there the infrastructure template owns TTL and a
+      // refusal is reported, not fatal.
       if (resource && resource.defaultTtl !== defaultTtl) {
-        await container.replace({ ...resource, id: spec.id, partitionKey: resource.partitionKey, defaultTtl });
+        try {
+          await container.replace({ ...resource, id: spec.id, partitionKey: resource.partitionKey, defaultTtl });
+        } catch (err) {
+          if (statusOf(err) !== 403) throw err;
+          logger.warn({ container: spec.id, configured: defaultTtl, actual: resource.defaultTtl }, 'retention differs from the container TTL; change it through deployment/infra');
+        }
       }
       return [name, container] as const;
     }),
