@@ -140,7 +140,7 @@ describe('the Teams app package', () => {
 
   it('lists only commands the bot understands, one list per scope, with what each scope needs', () => {
     // The check itself can fail: words the bot does not take as a command are refused.
-    expect(understood('add coach')).toBe(false);
+    expect(understood('add coaches please')).toBe(false);
     expect(understood('please help me plan')).toBe(false);
 
     const lists = manifest.bots[0]!.commandLists;
