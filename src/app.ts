@@ -8,6 +8,7 @@ import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
 import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
+import { JobQueue, JobWorker, provideJobQueue, type JobWorkerOptions } from './booking/jobs';
 import { ActivityDedupe } from './store/activityDedupe';
 import { CosmosBotStorage } from './store/cosmosBotStorage';
 import { openStore, type Store } from './store/store';
@@ -18,7 +19,9 @@ export interface RunningBot {
   store: Store;
   /** Delivers referrals to the service leads' channel (started once the server listens, unless told not to). */
   outbox: ReferralOutbox;
-  /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox, close the store. */
+  /** Sends booking notices, reminders and plan check-ins that are due (started like the outbox). */
+  jobs: JobWorker;
+  /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox and job worker, close the store. */
   stop(): Promise<void>;
 }
 
@@ -29,16 +32,36 @@ export interface StartOptions {
   store?: Store;
   /** For tests: a clock or instance id for the referral outbox, or `autoStart: false` to drive it with runOnce(). */
   outbox?: Partial<Pick<ReferralOutboxOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
+  /** For tests: the same for the job worker (reminders, booking notices, plan check-ins). */
+  jobs?: Partial<Pick<JobWorkerOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
-export async function startBot(config: Config, logger: Logger, { logic, store: shared, outbox: outboxOptions = {} }: StartOptions = {}): Promise<RunningBot> {
+export async function startBot(config: Config, logger: Logger, { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {} }: StartOptions = {}): Promise<RunningBot> {
   const store = shared ?? (await openStore(config.store, logger));
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
     const adapter = createAdapter(config.identity, logger);
     const people = new CosmosBotStorage(store.containers.programmes, 'userId');
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
+    const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
+    const jobWorker = new JobWorker({
+      jobs: store.containers.jobs,
+      bookings: store.containers.bookings,
+      people,
+      sender,
+      booking: config.booking,
+      logger,
+      ...jobOverrides,
+    });
+    const jobQueue = new JobQueue({
+      jobs: store.containers.jobs,
+      planCheckInDays: config.booking.planCheckInDays,
+      logger,
+      deliverNow: async (ids) => {
+        await jobWorker.deliverNow(ids);
+      },
+    });
     const pipeline = new TurnPipeline({
       storage: {
         person: people,
@@ -52,7 +75,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
           safety: config.safety,
           referrals: store.containers.referrals,
           logger,
-          booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, logger },
+          booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
         }),
       logger,
     });
@@ -66,7 +89,10 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
     });
     const { server, drain } = createServer({
       adapter,
-      handleTurn: (context) => pipeline.run(context),
+      handleTurn: (context) => {
+        provideJobQueue(context, jobQueue);
+        return pipeline.run(context);
+      },
       checkStore: () => store.ping(),
       checkReferrals: async () => {
         const referrals = await outbox.backlog();
@@ -82,16 +108,19 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
     });
     const { port } = server.address() as AddressInfo;
     if (autoStart) outbox.start();
+    if (jobsAutoStart) jobWorker.start();
     let stopping: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       store,
       outbox,
+      jobs: jobWorker,
       stop: () =>
         (stopping ??= (async () => {
           const finished = await drain(config.shutdownGraceMs);
           if (!finished) logger.warn('shutdown grace ended with turns still running');
           await outbox.stop();
+          await jobWorker.stop();
           await closeStore();
         })()),
     };

@@ -52,6 +52,8 @@ export const settingsSchema = z.object({
     '',
   ),
   BOOKING_DAYS_AHEAD: withDefault(wholeNumber(1, 60), 14),
+  PLAN_CHECK_IN_DAYS: withDefault(wholeNumber(1, 90), 14),
+  JOB_POLL_SECONDS: withDefault(wholeNumber(1, 300), 15),
   SIGNPOSTING_NATION: withDefault(z.enum(['england', 'scotland', 'wales', 'northern-ireland']), 'england'),
   WELLBEING_SERVICE_CONTACT: withDefault(z.string().max(300), 'Ask your line manager or occupational health team for the service\'s contact details.'),
   WELLBEING_SERVICE_URL: optional(z.url({ protocol: /^https$/, error: 'must be an https URL' })),
@@ -102,6 +104,10 @@ export interface BookingSettings {
   /** Entra object ids of coaches. */
   coachIds: string[];
   daysAhead: number;
+  /** Days after session 1 is completed that the "How is your plan going?" check-in is sent. */
+  planCheckInDays: number;
+  /** How often the job worker looks for reminders and notices that are due. */
+  jobPollMs: number;
 }
 
 export interface Config {
@@ -198,6 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     booking: {
       coachIds: s.COACH_IDS.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean),
       daysAhead: s.BOOKING_DAYS_AHEAD,
+      planCheckInDays: s.PLAN_CHECK_IN_DAYS,
+      jobPollMs: s.JOB_POLL_SECONDS * 1000,
     },
     dedupeWindowSeconds: s.DEDUPE_WINDOW_SECONDS,
     requestBodyLimitBytes: s.REQUEST_BODY_LIMIT_BYTES,

@@ -124,6 +124,7 @@ describe('booking a coach', () => {
     coachTeams.injectResponses({ status: 403 });
     seen = await staff.submit({ ...seen.card('bookingConfirm') });
     expect(seen.all).toMatch(/Your coaching session is booked/);
-    expect(seen.all).toMatch(/couldn't reach your coach in Teams just now/);
+    // The notice to the coach is a stored job: refused (403), it is marked undeliverable and the staff member told.
+    expect(seen.all).toMatch(/couldn't reach Daniel Okafor in Teams to tell them about your booking/);
   });
 });

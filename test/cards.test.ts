@@ -27,6 +27,8 @@ import type * as AdaptiveCardsSdk from 'adaptivecards';
 import { menuOptions, sharedChatMenuOptions } from '../src/bot/commands';
 import { renderCard, type CardData, type CardName } from '../src/cards/render';
 import { crisisContacts } from '../src/safety/signposting';
+import { stageOrder } from '../src/coaching/programme';
+import { stageGuide } from '../src/coachSession/stageGuides';
 import schema from './schemas/adaptive-card-1.5.json';
 
 // The package's ESM build does not load in Node; its webpack UMD build does.
@@ -73,6 +75,8 @@ const cases: Cases = {
   slots: [
     ['free times to book', { heading: 'Free coaching times', intro: long, rows: [{ label: 'Tue 1 Dec, 10:00–11:00 with ' + awkward, buttonTitle: 'Book', action: 'book', slotId: 'slot-1', coachId: 'coach-1' }] }],
     ['nothing free', { heading: 'Free coaching times', intro: 'There are no free times in the next 14 days.', rows: [] }],
+    ['my bookings: cancel or change time', { heading: 'Your bookings', intro: 'You can change the time of a booking or cancel it here.', rows: [{ label: 'Tue 1 Dec, 10:00–11:00 with ' + awkward, buttonTitle: 'Cancel', action: 'cancel', slotId: 'slot-1', coachId: 'coach-1', changeTitle: 'Change time' }] }],
+    ['new times for a booking', { heading: 'Choose a new time', intro: 'Choose a new time.', rows: [{ label: 'Wed 2 Dec, 09:00–10:00 with ' + awkward, buttonTitle: 'Move here', action: 'moveTo', slotId: 'slot-2', coachId: 'coach-1', fromSlotId: 'slot-1', fromCoachId: 'coach-1' }] }],
   ],
   bookingConfirm: [['a slot', { label: 'Tue 1 Dec, 10:00–11:00', coachName: awkward, slotId: 'slot-1', coachId: 'coach-1' }]],
   booked: [
@@ -233,6 +237,54 @@ const cases: Cases = {
         keepInMind: 'Keep in mind what works for you: it will help with the next goal too.',
       },
     ],
+  ],
+  // src/coachSession/toCoach.ts stageGuideCard (sent privately to the coach): every stage of both sessions, as the bot fills it
+  stageGuide: [
+    ...([1, 2] as const).flatMap((session) =>
+      stageOrder.map((stage, i): [string, CardData['stageGuide']] => {
+        const guide = stageGuide(stage, session);
+        return [
+          `session ${session}, stage ${i + 1}`,
+          {
+            heading: `Stage ${i + 1} of 7: ${stage}`,
+            subheading: `Session ${session} with Sam Patel. Only you can see this card.`,
+            aim: guide.aim,
+            questions: guide.questions.map((text) => ({ text })),
+            answersHeading: 'What Sam says (it goes into the summary Sam sees at the end)',
+            answers: guide.answers.map((a) => ({ id: a.id, label: a.label, placeholder: a.placeholder, value: '' })),
+            notes: '',
+            privacy: 'Your private notes are for you alone.',
+            sessionId: questionId,
+            stage,
+            chat: 'msteams/conversations/19:3f1c2a9e8b7d4c6a@thread.v2',
+          },
+        ];
+      }),
+    ),
+    [
+      'filled in with awkward answers',
+      {
+        heading: 'Stage 1 of 7: What you want to work on',
+        subheading: `Session 1 with ${awkward}. Only you can see this card.`,
+        aim: long,
+        questions: [{ text: awkward }, { text: TEMPLATE_LOOKALIKES }],
+        answersHeading: awkward,
+        answers: [
+          { id: 'goal', label: 'Their goal', placeholder: 'What they want to achieve', value: long },
+          { id: 'whyNow', label: 'Why now', placeholder: awkward, value: TEMPLATE_LOOKALIKES },
+        ],
+        notes: long,
+        privacy: awkward,
+        sessionId: questionId,
+        stage: 'goal',
+        chat: 'msteams/conversations/19:meeting_NjM5@thread.v2',
+      },
+    ],
+  ],
+  // src/coachSession/stages.ts enterStage (in the group chat, with the coach's controls)
+  sessionStage: [
+    ['first stage (no Back)', { heading: 'Stage 1 of 7: What you want to work on', about: stageGuide('goal', 1).forTheChat, who: 'Daniel Okafor guides the session: only they can move it on or end it.', nextTitle: 'Next stage', canGoBack: false, sessionId: questionId, stage: 'goal' }],
+    ['review', { heading: 'Stage 7 of 7: Review', about: stageGuide('review', 2).forTheChat, who: `${awkward} guides the session: only they can move it on or end it.`, nextTitle: 'Finish and show the summary', canGoBack: true, sessionId: questionId, stage: 'review' }],
   ],
   // src/safety/referralCard.ts referralCardData (posted to the service leads' channel)
   referral: [

@@ -1,16 +1,16 @@
 import type { Container } from '@azure/cosmos';
-import { MessageFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { BookingSettings } from '../config';
 import { isCoach } from './coachDirectory';
 import { renderCard, type CardData } from '../cards/render';
 import type { Command } from '../bot/commands';
-import { afterTurnSaved } from '../bot/turnPipeline';
-import { activeGoal, latestPlan, latestScale, type Programme } from '../coaching/programme';
-import { errorFields, type Logger } from '../logger';
+import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 import type { CosmosBotStorage } from '../store/cosmosBotStorage';
+import { bookedCard } from './jobMessages';
+import { bookingRef, type JobQueue } from './jobs';
 import {
   availabilitySubmission,
   bookingsOfStaff,
@@ -18,7 +18,6 @@ import {
   changeSlot,
   freeSlots,
   LONDON,
-  meetingLink,
   publishAvailability,
   slotLabel,
   slotsOfCoach,
@@ -27,25 +26,35 @@ import {
 
 /**
  * Booking a coach from a 1:1 chat: coaches publish, list and withdraw availability; staff see free times,
- * book one (choosing whether the coach may see their coaching so far) and cancel; the other side is told in
- * their own 1:1 chat. Coach-only actions check the role every time, not only when a card is shown.
+ * book one (choosing whether the coach may see their coaching so far), change its time or cancel it; a coach
+ * can cancel a booked time or give it up for another. The other side is told in their own 1:1 chat, and
+ * both are reminded, through stored jobs (src/booking/jobs.ts) written in the same turn as the booking
+ * change. Coach-only actions check the role every time, not only when a card is shown.
  */
 export interface BookingServices {
   bookings: Container;
   booking: BookingSettings;
-  /** Everyone's 1:1 state (for the conversation reference of the person to tell). */
+  /** Everyone's 1:1 state (programmes and conversation references). */
   people: CosmosBotStorage;
   sender: ProactiveSender;
+  /** Notices and reminders to send, retried by the job worker. */
+  jobs: JobQueue;
   logger: Logger;
 }
 
-interface PersonData {
-  programme?: Programme;
-  conversationReference?: Partial<ConversationReference>;
-}
-
 const id = z.string().min(1).max(120);
-const slotAction = z.object({ card: z.literal('slots'), action: z.enum(['book', 'withdraw', 'cancel']), slotId: id, coachId: id });
+const slotAction = z
+  .object({
+    card: z.literal('slots'),
+    /** reschedule: show new times for a booking (staff) or give the booked time up (coach); moveTo: a new time picked. */
+    action: z.enum(['book', 'withdraw', 'cancel', 'reschedule', 'moveTo']),
+    slotId: id,
+    coachId: id,
+    fromSlotId: id.optional(),
+    fromCoachId: id.optional(),
+  })
+  .refine((v) => v.action !== 'moveTo' || (v.fromSlotId && v.fromCoachId), 'a new time needs the booking it replaces');
+type SlotButton = z.infer<typeof slotAction>;
 const confirmBooking = z.object({ card: z.literal('bookingConfirm'), slotId: id, coachId: id, shareProgramme: z.enum(['true', 'false']).default('false') });
 const MAX_ROWS = 10;
 
@@ -54,13 +63,13 @@ export const bookingCommands = new Set<Command>(['bookCoach', 'myBookings', 'pub
 export { isCoach } from './coachDirectory';
 
 /** Handles booking words and booking cards; false when the activity is not about booking. */
-export async function respondToBooking(context: TurnContext, data: PersonData, command: Command | undefined, services: BookingServices): Promise<boolean> {
+export async function respondToBooking(context: TurnContext, _data: unknown, command: Command | undefined, services: BookingServices): Promise<boolean> {
   const activity = context.activity;
   const me = { id: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name ?? 'A member of staff' };
   const card = (activity.value as { card?: unknown } | undefined)?.card;
   if (card === 'availability') return publish(context, me, services);
   if (card === 'slots') return slotPressed(context, me, services);
-  if (card === 'bookingConfirm') return confirm(context, me, data, services);
+  if (card === 'bookingConfirm') return confirm(context, me, services);
   if (!command || !bookingCommands.has(command)) return false;
   switch (command) {
     case 'bookCoach':
@@ -68,7 +77,12 @@ export async function respondToBooking(context: TurnContext, data: PersonData, c
       return true;
     case 'myBookings': {
       const mine = await bookingsOfStaff(services.bookings, me.id);
-      await sendSlots(context, 'Your bookings', mine.length ? 'You can cancel a booking here; your coach will be told.' : "You don't have any coaching sessions booked. Type \"book a coach\" to find a time.", mine.map((s) => row(s, 'cancel', `${slotLabel(s)} with ${s.coachName}`, 'Cancel')));
+      await sendSlots(
+        context,
+        'Your bookings',
+        mine.length ? 'You can change the time of a booking or cancel it here; your coach will be told.' : "You don't have any coaching sessions booked. Type \"book a coach\" to find a time.",
+        mine.map((s) => ({ ...row(s, 'cancel', `${slotLabel(s)} with ${s.coachName}`, 'Cancel'), changeTitle: 'Change time' })),
+      );
       return true;
     }
     case 'publishAvailability':
@@ -82,8 +96,14 @@ export async function respondToBooking(context: TurnContext, data: PersonData, c
       await sendSlots(
         context,
         'Your availability',
-        upcoming.length ? 'Free times can be withdrawn; booked ones cancelled (the staff member is told).' : 'You have no upcoming times. Type "publish availability" to add some.',
-        upcoming.map((s) => (s.status === 'free' ? row(s, 'withdraw', `${slotLabel(s)}: free`, 'Withdraw') : row(s, 'cancel', `${slotLabel(s)}: booked by ${s.booking?.staffName}`, 'Cancel'))),
+        upcoming.length
+          ? 'Free times can be withdrawn. Booked ones can be cancelled, or changed: the staff member is told and offered the next free times.'
+          : 'You have no upcoming times. Type "publish availability" to add some.',
+        upcoming.map((s) =>
+          s.status === 'free'
+            ? row(s, 'withdraw', `${slotLabel(s)}: free`, 'Withdraw')
+            : { ...row(s, 'cancel', `${slotLabel(s)}: booked by ${s.booking?.staffName}`, 'Cancel'), changeTitle: 'Change time' },
+        ),
       );
       return true;
     }
@@ -116,27 +136,45 @@ async function publish(context: TurnContext, me: { id: string; name: string }, s
   return true;
 }
 
-async function slotPressed(context: TurnContext, me: { id: string; name: string }, services: BookingServices): Promise<boolean> {
+async function slotPressed(context: TurnContext, me: Person, services: BookingServices): Promise<boolean> {
   const parsed = slotAction.safeParse(context.activity.value);
   if (!parsed.success) {
     await context.sendActivity("That button didn't send what I expected, so nothing has changed. Type \"book a coach\" to start again.");
     return true;
   }
-  const { action, slotId, coachId } = parsed.data;
-  if (action === 'book') {
-    const { resource: slot } = await services.bookings.item(slotId, coachId).read<Slot>();
-    if (!slot || slot.docType !== 'slot' || slot.status !== 'free') {
-      await showFreeSlots(context, me, services, 'That time has just gone', "Sorry, someone else has just booked that time. Here are the next free ones:");
-      return true;
-    }
-    await context.sendActivity(MessageFactory.attachment(renderCard('bookingConfirm', { label: slotLabel(slot), coachName: slot.coachName, slotId, coachId })));
+  const button = parsed.data;
+  switch (button.action) {
+    case 'book':
+      return offerToBook(context, me, services, button);
+    case 'reschedule':
+      return changeTime(context, me, services, button);
+    case 'moveTo':
+      return moveBooking(context, me, services, { slotId: button.fromSlotId!, coachId: button.fromCoachId! }, button);
+    case 'withdraw':
+    case 'cancel':
+      return cancelOrWithdraw(context, me, services, button);
+  }
+}
+
+type Person = { id: string; name: string };
+type SlotKey = Pick<SlotButton, 'slotId' | 'coachId'>;
+
+async function offerToBook(context: TurnContext, me: Person, services: BookingServices, { slotId, coachId }: SlotKey): Promise<boolean> {
+  const slot = await readSlot(services, { slotId, coachId });
+  if (!slot || slot.status !== 'free') {
+    await showFreeSlots(context, me, services, 'That time has just gone', 'Sorry, someone else has just booked that time. Here are the next free ones:');
     return true;
   }
+  await context.sendActivity(MessageFactory.attachment(renderCard('bookingConfirm', { label: slotLabel(slot), coachName: slot.coachName, slotId, coachId })));
+  return true;
+}
+
+async function cancelOrWithdraw(context: TurnContext, me: Person, services: BookingServices, { action, slotId, coachId }: SlotButton): Promise<boolean> {
   const asCoach = await isCoach(me.id, services);
   if (action === 'withdraw' && !(await coachOnly(context, me, services))) return true;
-  const outcome = await changeSlot(services.bookings, coachId, slotId, { id: me.id, asCoach }, action);
+  const outcome = await changeSlot(services.bookings, coachId, slotId, { id: me.id, asCoach }, action === 'withdraw' ? 'withdraw' : 'cancel');
   if (!('changed' in outcome)) {
-    await context.sendActivity("I couldn't change that time: it may already have changed, or it isn't yours. Nothing has been changed.");
+    await context.sendActivity(couldNotChange);
     return true;
   }
   const { before } = outcome;
@@ -146,15 +184,74 @@ async function slotPressed(context: TurnContext, me: { id: string; name: string 
   }
   const byCoach = asCoach && before.coachId === me.id;
   await context.sendActivity(`Cancelled: ${slotLabel(before)}${byCoach ? ` with ${before.booking?.staffName}` : ` with ${before.coachName}`}. I'll let ${byCoach ? 'them' : 'your coach'} know.`);
-  const otherId = byCoach ? before.booking!.staffId : before.coachId;
-  const notice = byCoach
-    ? `Your coach ${before.coachName} has had to cancel your session on ${slotLabel(before)}. I'm sorry. Type "book a coach" to find another time.`
-    : `${before.booking?.staffName} has cancelled their coaching session on ${slotLabel(before)}. The time is free for others to book again.`;
-  tellLater(context, otherId, { type: 'message', text: notice }, services, byCoach ? 'the staff member' : 'your coach');
+  services.jobs.deliverAfterTurn(context, await services.jobs.cancelled(bookingRef(before), byCoach ? 'coach' : 'staff'));
   return true;
 }
 
-async function confirm(context: TurnContext, me: { id: string; name: string }, data: PersonData, services: BookingServices): Promise<boolean> {
+/**
+ * "Change time" on a booking. The staff member is shown free times to move to. The coach gives the time up:
+ * the booking is cancelled and the staff member is sent the next free times to book from.
+ */
+async function changeTime(context: TurnContext, me: Person, services: BookingServices, key: SlotKey): Promise<boolean> {
+  const slot = await readSlot(services, key);
+  if (!slot || slot.status !== 'booked' || !slot.booking) {
+    await context.sendActivity(couldNotChange);
+    return true;
+  }
+  if (slot.coachId === me.id && (await isCoach(me.id, services))) {
+    const outcome = await changeSlot(services.bookings, key.coachId, key.slotId, { id: me.id, asCoach: true }, 'cancel');
+    if (!('changed' in outcome)) {
+      await context.sendActivity(couldNotChange);
+      return true;
+    }
+    const { before } = outcome;
+    await context.sendActivity(
+      `Cancelled your session on ${slotLabel(before)} with ${before.booking?.staffName}. I'll send them the next free times so they can choose another. Type "publish availability" to add more times.`,
+    );
+    services.jobs.deliverAfterTurn(context, await services.jobs.coachChangedTime(bookingRef(before)));
+    return true;
+  }
+  if (slot.booking.staffId !== me.id) {
+    await context.sendActivity(couldNotChange);
+    return true;
+  }
+  await showNewTimes(context, me, services, slot, 'Choose a new time', `Your session is ${slotLabel(slot)} with ${slot.coachName}. Choose a new time (UK time): I'll book it, then free your current time and let your coach know.`);
+  return true;
+}
+
+/** Moves a staff member's booking: the new time is booked first (so two people racing for it cannot both win), then the old one freed. */
+async function moveBooking(context: TurnContext, me: Person, services: BookingServices, from: SlotKey, to: SlotKey): Promise<boolean> {
+  const old = await readSlot(services, from);
+  if (!old || old.status !== 'booked' || old.booking?.staffId !== me.id) {
+    await context.sendActivity("I couldn't change that booking: it may already have been cancelled or changed. Type \"my bookings\" to see what you have.");
+    return true;
+  }
+  if (to.coachId.toLowerCase() === me.id.toLowerCase()) {
+    await context.sendActivity("You can't book a session with yourself.");
+    return true;
+  }
+  const outcome = await bookSlot(services.bookings, to.coachId, to.slotId, { staffId: me.id, staffName: me.name, bookedAt: new Date().toISOString(), shareProgramme: old.booking.shareProgramme });
+  if (!('booked' in outcome)) {
+    await showNewTimes(context, me, services, old, 'That time has just gone', `Sorry, someone else has just booked that time. Your booking on ${slotLabel(old)} is unchanged. Here are the next free times:`);
+    return true;
+  }
+  const next = bookingRef(outcome.booked);
+  const released = await changeSlot(services.bookings, from.coachId, from.slotId, { id: me.id, asCoach: false }, 'cancel');
+  // If the old booking changed meanwhile (the coach cancelled it), the new one is simply a new booking.
+  const ids = 'changed' in released ? await services.jobs.moved(bookingRef(released.before), next) : await services.jobs.booked(next);
+  services.logger.info({ fromSlotId: from.slotId, slotId: next.slotId, coachId: next.coachId, staffId: me.id }, 'coaching session moved');
+  const sharing = old.booking.shareProgramme ? 'Shared with your coach' : 'Not shared';
+  await context.sendActivity(
+    MessageFactory.attachment(
+      renderCard('booked', bookedCard(next, 'Your coaching session has moved', next.coachName, sharing)),
+      'changed' in released ? `Done: your session is now ${slotLabel(next)}, and ${slotLabel(old)} is free again. I'll let your coach know.` : `Your new time, ${slotLabel(next)}, is booked. Your earlier booking had already changed, so there was nothing to free.`,
+    ),
+  );
+  services.jobs.deliverAfterTurn(context, ids);
+  return true;
+}
+
+async function confirm(context: TurnContext, me: Person, services: BookingServices): Promise<boolean> {
   const parsed = confirmBooking.safeParse(context.activity.value);
   if (!parsed.success) {
     await context.sendActivity("That booking card didn't send what I expected, so nothing has been booked. Type \"book a coach\" to try again.");
@@ -171,41 +268,30 @@ async function confirm(context: TurnContext, me: { id: string; name: string }, d
     await showFreeSlots(context, me, services, 'That time has just gone', "Sorry, someone else has just booked that time. Here are the next free ones:");
     return true;
   }
-  const slot = outcome.booked;
+  const booking = bookingRef(outcome.booked);
   services.logger.info({ slotId, coachId, staffId: me.id, shareProgramme }, 'coaching session booked');
-  await context.sendActivity(MessageFactory.attachment(renderCard('booked', bookedCard(slot, 'Your coaching session is booked', slot.coachName, shareProgramme ? 'Shared with your coach' : 'Not shared'))));
-  const sharing = shareProgramme && data.programme ? programmeForCoach(data.programme) : 'Not shared: the staff member chose to keep it private';
-  tellLater(context, coachId, MessageFactory.attachment(renderCard('booked', bookedCard(slot, 'A coaching session has been booked with you', me.name, sharing))), services, 'your coach');
+  await context.sendActivity(MessageFactory.attachment(renderCard('booked', bookedCard(booking, 'Your coaching session is booked', booking.coachName, shareProgramme ? 'Shared with your coach' : 'Not shared'))));
+  // The coach's notice and both reminders are stored with the booking; the notice goes once this turn is saved.
+  services.jobs.deliverAfterTurn(context, await services.jobs.booked(booking));
   return true;
 }
 
-function bookedCard(slot: Slot, heading: string, withWhom: string, sharing: string): CardData['booked'] {
-  return { heading, when: slotLabel(slot), withWhom, sharing, meetingLink: meetingLink(slot, []), slotId: slot.id, coachId: slot.coachId };
+const couldNotChange = "I couldn't change that time: it may already have changed, or it isn't yours. Nothing has been changed.";
+
+async function readSlot(services: BookingServices, { slotId, coachId }: SlotKey): Promise<Slot | undefined> {
+  const { resource } = await services.bookings.item(slotId, coachId).read<Slot>();
+  return resource?.docType === 'slot' ? resource : undefined;
 }
 
-/** What a coach may see when the staff member agreed: the goal, the latest rating and the plan's size. */
-function programmeForCoach(programme: Programme): string {
-  const parts = [`Goal: ${activeGoal(programme) ?? 'not set yet'}`];
-  const scale = latestScale(programme);
-  if (scale !== undefined) parts.push(`latest rating ${scale}/10`);
-  const plan = latestPlan(programme);
-  if (plan) parts.push(`action plan: ${plan.plan.actions.map((a) => a.what).join('; ')}`);
-  return parts.join('; ');
-}
-
-/** Tells someone in their own 1:1 chat once this turn is saved; if Teams refuses, says so to the person here. */
-function tellLater(context: TurnContext, userId: string, activity: Partial<Activity>, services: BookingServices, whoForPerson: string): void {
-  afterTurnSaved(context, async (turn) => {
-    const other = (await services.people.readOne(userId)) as (PersonData & { eTag: string }) | undefined;
-    const reference = other?.conversationReference;
-    try {
-      if (!reference) throw Object.assign(new Error('no conversation reference'), { code: 'no-reference' });
-      await services.sender.send(reference, activity);
-    } catch (err) {
-      services.logger.warn({ userId, err: errorFields(err) }, 'could not tell the other person about a booking change');
-      await turn.sendActivity(`I couldn't reach ${whoForPerson} in Teams just now (they may not have the app open or installed). Your change is saved; please let them know too.`);
-    }
-  });
+/** Free times a staff member can move their booking to (not with themselves). */
+async function showNewTimes(context: TurnContext, me: Person, services: BookingServices, from: Slot, heading: string, intro: string): Promise<void> {
+  const free = (await freeSlots(services.bookings, services.booking.daysAhead, new Date(), me.id)).slice(0, MAX_ROWS);
+  await sendSlots(
+    context,
+    heading,
+    free.length ? intro : `There are no other free coaching times in the next ${services.booking.daysAhead} days, so your booking on ${slotLabel(from)} is unchanged. Please check again in a few days.`,
+    free.map((s) => ({ ...row(s, 'moveTo', `${slotLabel(s)} with ${s.coachName}`, 'Move here'), fromSlotId: from.id, fromCoachId: from.coachId })),
+  );
 }
 
 async function showFreeSlots(context: TurnContext, me: { id: string }, services: BookingServices, heading: string, intro: string): Promise<void> {
@@ -218,7 +304,7 @@ async function showFreeSlots(context: TurnContext, me: { id: string }, services:
   );
 }
 
-function row(slot: Slot, action: 'book' | 'withdraw' | 'cancel', label: string, buttonTitle: string): CardData['slots']['rows'][number] {
+function row(slot: Slot, action: SlotButton['action'], label: string, buttonTitle: string): CardData['slots']['rows'][number] {
   return { label, buttonTitle, action, slotId: slot.id, coachId: slot.coachId };
 }
 

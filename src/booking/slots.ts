@@ -201,7 +201,7 @@ function byStart(a: Slot, b: Slot): number {
 }
 
 /** A link that opens Teams' meeting scheduling form filled in with both people, the time and a subject. */
-export function meetingLink(slot: Slot, attendees: string[]): string {
+export function meetingLink(slot: Pick<Slot, 'start' | 'end'>, attendees: string[]): string {
   const params = new URLSearchParams({
     subject: 'Coaching session',
     startTime: slot.start,

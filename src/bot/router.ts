@@ -1,5 +1,8 @@
 import { ActivityTypes, TurnContext, type ConversationReference } from 'botbuilder';
 import { respondToBooking, type BookingServices } from '../booking/bookingConversation';
+import { createCoachSessions, type CoachSessionServices } from '../coachSession/services';
+import { respondInCoachSession } from '../coachSession/inChat';
+import { respondToStageGuide } from '../coachSession/guideSubmission';
 import { handleCoachRoleCommand } from '../booking/coachDirectory';
 import type { DialogContext, DialogState } from 'botbuilder-dialogs';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
@@ -54,11 +57,13 @@ export interface RouterServices {
 
 /** Builds the conversation logic that runs after the risk gate. */
 export function createRouter(services: RouterServices): ConversationLogic {
-  return (context, data) => respondToActivity(context, data, services);
+  // Coach-joined sessions in group chats (src/coachSession), when coaches are configured through booking.
+  const coachSessions = createCoachSessions(services);
+  return (context, data) => respondToActivity(context, data, services, coachSessions);
 }
 
 /** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */
-async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices): Promise<void> {
+async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices, coachSessions?: CoachSessionServices): Promise<void> {
   // The service leads' own actions: "register referrals" in their channel, Acknowledge on a referral card.
   if (await handleLeadsActivity(context, services)) return;
   if (services.booking && (await handleCoachRoleCommand(context, { ...services.booking, serviceLeadIds: services.safety.serviceLeadIds }))) return;
@@ -81,9 +86,12 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
   }
   const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
   if (activity.conversation.conversationType !== 'personal') {
+    if (coachSessions && (await respondInCoachSession(context, data, text, coachSessions))) return;
     await respondInSharedChat(context, parseCommand(text), nation);
     return;
   }
+  // A coach saving a coach-joined session's stage guide in their 1:1 chat.
+  if (coachSessions && (await respondToStageGuide(context, coachSessions))) return;
   await respondInPersonalChat(context, data as PersonalData, text, services);
 }
 

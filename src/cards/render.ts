@@ -7,7 +7,22 @@ import type { Contact } from '../safety/signposting';
 /** The data each template in cards/ takes. Every string in it is shown literally, never evaluated. */
 export interface CardData {
   availability: { date: string };
-  slots: { heading: string; intro: string; rows: { label: string; buttonTitle: string; action: 'book' | 'withdraw' | 'cancel'; slotId: string; coachId: string }[] };
+  slots: {
+    heading: string;
+    intro: string;
+    rows: {
+      label: string;
+      buttonTitle: string;
+      action: 'book' | 'withdraw' | 'cancel' | 'reschedule' | 'moveTo';
+      slotId: string;
+      coachId: string;
+      /** A second button, "Change time", that sends action reschedule for this row's slot. */
+      changeTitle?: string;
+      /** With moveTo: the booking being moved. */
+      fromSlotId?: string;
+      fromCoachId?: string;
+    }[];
+  };
   bookingConfirm: { label: string; coachName: string; slotId: string; coachId: string };
   booked: { heading: string; when: string; withWhom: string; sharing: string; meetingLink: string; slotId: string; coachId: string };
   welcome: { crisis: Contact[] };
@@ -38,6 +53,24 @@ export interface CardData {
     closing: string;
     keepInMind: string;
   };
+  /** Coach-joined session (src/coachSession): a stage's guide, sent privately to the coach's 1:1 chat. */
+  stageGuide: {
+    heading: string;
+    subheading: string;
+    aim: string;
+    questions: { text: string }[];
+    answersHeading: string;
+    /** Inputs for the client's answers the summary needs; `id` is the field's name in the submission. */
+    answers: { id: string; label: string; placeholder: string; value: string }[];
+    notes: string;
+    privacy: string;
+    sessionId: string;
+    stage: string;
+    /** The group chat's state key, so a save in the 1:1 chat finds the session. */
+    chat: string;
+  };
+  /** Coach-joined session: the stage, shown in the group chat, with the coach's controls. */
+  sessionStage: { heading: string; about: string; who: string; nextTitle: string; canGoBack: boolean; sessionId: string; stage: string };
   /** A referral posted to the service leads' channel (src/safety/referralCard.ts builds it). */
   referral: {
     referralId: string;

@@ -1,5 +1,6 @@
 import { DialogSet, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
+import { schedulePlanCheckIn } from '../booking/jobs';
 import { addPrompts, programmeOf, sessionOf } from './dialogKit';
 import { stageOrder, stageTitles, type StageName, type SessionNumber } from './programme';
 import { ACKNOWLEDGEMENT_STAGE, acknowledgementStage } from './stages/acknowledgement';
@@ -54,6 +55,7 @@ function sessionDialog(): WaterfallDialog {
       record.completedAt = new Date().toISOString();
       if (record.number === 1) {
         programme.current = 2;
+        await schedulePlanCheckIn(step.context, programme);
         await step.context.sendActivity(
           "That's the end of your first session. Thank you for the thought you've put in. Give your plan a try, and when you're ready, come back for session 2: just type \"start coaching\". Take care until then.",
         );

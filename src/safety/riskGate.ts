@@ -10,6 +10,7 @@ import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
 import { crisisContacts, signposting } from './signposting';
+import { moveCoachSessionToSupport } from '../coachSession/support';
 
 /**
  * The risk gate. Every inbound message and every free-text card input passes here before any command,
@@ -151,6 +152,8 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
 
 async function urgent(context: TurnContext, data: GuardedData, safety: SafetyState, trigger: ReferralTrigger, services: RiskGateServices, log: Logger): Promise<GateDecision> {
   stopCoaching(data);
+  // A coach-joined session in this group chat pauses, and its coach is told privately (src/coachSession).
+  moveCoachSessionToSupport(context, data, 'urgent', services);
   const alreadyReferred = safety.status === 'urgentStop' && (safety.referralIds?.length ?? 0) > 0;
   safety.status = 'urgentStop';
   safety.since = new Date().toISOString();
@@ -181,6 +184,7 @@ async function urgent(context: TurnContext, data: GuardedData, safety: SafetySta
 
 async function wellbeing(context: TurnContext, data: GuardedData, safety: SafetyState, services: RiskGateServices): Promise<GateDecision> {
   stopCoaching(data);
+  moveCoachSessionToSupport(context, data, 'wellbeing', services); // as in urgent()
   safety.status = 'wellbeingPause';
   safety.since = new Date().toISOString();
   safety.flaggedBy = 'keywords';

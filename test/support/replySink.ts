@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface CapturedReply {
@@ -25,9 +25,18 @@ export interface InjectedResponse {
   headers?: Record<string, string>;
 }
 
+/** A member of a conversation, as Teams' members API gives it. */
+export interface ConversationMember {
+  id: string;
+  name: string;
+  aadObjectId?: string;
+}
+
 /**
  * A loopback stand-in for the Teams connector: the bot POSTs its replies to
  * `{serviceUrl}/v3/conversations/{id}/activities[/{replyToId}]`, as it would to Teams.
+ * It also answers the members API for conversations given a members table (`setMembers`):
+ * GET `/v3/conversations/{id}/members` and `/v3/conversations/{id}/pagedmembers`.
  */
 export class ReplySink {
   readonly replies: CapturedReply[] = [];
@@ -40,6 +49,12 @@ export class ReplySink {
   private server?: Server;
   private waiters: { count: number; resolve: () => void }[] = [];
   url = '';
+  /** Members per conversation id, for the members API; a conversation without a table answers 404. */
+  private readonly members = new Map<string, ConversationMember[]>();
+  /** The most members one pagedmembers page holds (Teams pages too); the bot's own pageSize can make it fewer. */
+  membersPageSize = 500;
+  /** Conversation ids whose members the bot asked for, in order. */
+  readonly memberRequests: string[] = [];
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -48,6 +63,7 @@ export class ReplySink {
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => (this.delayMs > 0 ? setTimeout(answer, this.delayMs) : answer()));
       const answer = () => {
+        if (req.method === 'GET' && this.answerMembers(req.url ?? '', res)) return;
         const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
         if (req.method === 'PUT' && match && match[2]) {
           this.updates.push({ conversationId: decodeURIComponent(match[1]!), activityId: decodeURIComponent(match[2]), activity: JSON.parse(body) });
@@ -85,6 +101,37 @@ export class ReplySink {
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/`;
     return this;
+  }
+
+  /** Who is in a conversation (a group chat), as the members API will report it. */
+  setMembers(conversationId: string, members: ConversationMember[]): void {
+    this.members.set(conversationId, members.map((m) => ({ ...m })));
+  }
+
+  private answerMembers(url: string, res: ServerResponse): boolean {
+    const match = /^\/v3\/conversations\/([^/?]+)\/(members|pagedmembers)(?:\?(.*))?$/.exec(url);
+    if (!match) return false;
+    const conversationId = decodeURIComponent(match[1]!);
+    this.memberRequests.push(conversationId);
+    const members = this.members.get(conversationId);
+    if (!members) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'ConversationNotFound', message: 'Conversation not found.' } }));
+      return true;
+    }
+    // Teams gives the Entra id as `objectId` in the older list and `aadObjectId` in paged results.
+    const shaped = members.map((m) => ({ id: m.id, name: m.name, aadObjectId: m.aadObjectId, objectId: m.aadObjectId, userRole: 'user', tenantId: 'tenant-1' }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (match[2] === 'members') {
+      res.end(JSON.stringify(shaped));
+      return true;
+    }
+    const query = new URLSearchParams(match[3] ?? '');
+    const pageSize = Math.min(this.membersPageSize, Number(query.get('pageSize')) || this.membersPageSize);
+    const start = Number(query.get('continuationToken') ?? '0') || 0;
+    const next = start + pageSize;
+    res.end(JSON.stringify({ members: shaped.slice(start, next), ...(next < shaped.length ? { continuationToken: String(next) } : {}) }));
+    return true;
   }
 
   /** Answers the next POSTs with these responses, in order, instead of accepting them. */

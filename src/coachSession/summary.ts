@@ -1,0 +1,92 @@
+import { MessageFactory, type TurnContext } from 'botbuilder';
+import type { DialogState } from 'botbuilder-dialogs';
+import { renderCard } from '../cards/render';
+import { newProgramme, stageOrder, stageTitles, type Programme, type SessionRecord } from '../coaching/programme';
+import { reviewCardData } from '../coaching/stages/review';
+import { StateConflictError } from '../store/cosmosBotStorage';
+import type { CoachSessionServices } from './services';
+import { programmeOfSession } from './stages';
+import { firstName, type ChatData, type CoachJoinedSession } from './state';
+import { tellCoachLater } from './toCoach';
+
+/**
+ * The end of a coach-joined session (after stage 7, or "end session" confirmed): the review card goes to the
+ * chat, the session's record is saved to the client's programme exactly as a self-guided session would be,
+ * the coach is sent their private notes in their 1:1 chat, and the session leaves the chat's state.
+ */
+export async function endSession(context: TurnContext, data: ChatData, session: CoachJoinedSession, services: CoachSessionServices): Promise<void> {
+  const record: SessionRecord = { ...session.record, stage: 'review', completedAt: new Date().toISOString() };
+  // Saved before the chat's own state: if that save then conflicts, the turn runs again and finds it saved.
+  const saved = await saveToClientProgramme(session.client.id, record, services);
+  services.logger.info({ sessionId: session.id, session: session.number, outcome: saved }, 'coach-joined session ended');
+
+  await context.sendActivity(MessageFactory.attachment(renderCard('review', reviewCardData(programmeOfSession({ ...session, record }), false))));
+  const first = firstName(session.client.name);
+  await context.sendActivity(
+    saved === 'alreadyComplete'
+      ? `That's the end of this session. ${first}'s session ${session.number} was already complete in their own coaching, so I have kept that one and not saved this summary over it.`
+      : session.number === 1
+        ? `That's the end of session 1. Thank you both. ${first}, this summary is saved to your own coaching: in a 1:1 chat with me, "my plan" shows your plan, and "start coaching" takes you on to session 2 whenever you are ready, on your own or with a coach.`
+        : `That completes ${first}'s coaching. Thank you both. ${first}, this summary is saved to your own coaching: in a 1:1 chat with me, "my plan" shows your plan.`,
+  );
+  const notes = privateNotesText(session);
+  tellCoachLater(
+    context,
+    session.coach.id,
+    MessageFactory.text(
+      `Session ${session.number} with ${session.client.name} has ended and its summary is ${saved === 'alreadyComplete' ? 'not saved (their session was already complete)' : `saved to ${first}'s coaching`}.` +
+        (notes ? `\n\nYour private notes, for you alone (they were not shown in the chat or saved to ${first}'s coaching, and I no longer keep them):\n\n${notes}` : ''),
+    ),
+    services,
+  );
+  delete data.coachSession;
+}
+
+export type SaveOutcome = 'saved' | 'alreadySaved' | 'alreadyComplete';
+
+interface PersonDocument {
+  programme?: Programme;
+  dialogState?: DialogState;
+  [part: string]: unknown;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Writes the session into the client's person document, conditional on its eTag, reading it again and retrying
+ * when it changed in between (a 412 from the store, surfaced as StateConflictError), such as the client
+ * chatting with the bot 1:1 at the same moment. Creates the document if the client has never used the bot.
+ */
+export async function saveToClientProgramme(clientId: string, record: SessionRecord, services: Pick<CoachSessionServices, 'people' | 'logger'>): Promise<SaveOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    const stored = await services.people.readOne(clientId);
+    const { eTag, ...rest } = stored ?? { eTag: undefined };
+    const person = rest as PersonDocument;
+    const programme = (person.programme ??= newProgramme(new Date()));
+    const key = `${record.number}` as const;
+    const existing = programme.sessions[key];
+    if (existing?.completedAt && existing.startedAt === record.startedAt) return 'alreadySaved';
+    if (existing?.completedAt) return 'alreadyComplete';
+    // A session the client began on their own is replaced by this one; so is their place in it.
+    programme.sessions[key] = record;
+    programme.paused = false;
+    if (record.number === 1) programme.current = 2;
+    else programme.completedAt = record.completedAt;
+    delete person.dialogState;
+    delete person.pendingConfirmation;
+    try {
+      await services.people.writeIfUnchanged(clientId, person, eTag);
+      return 'saved';
+    } catch (err) {
+      if (!(err instanceof StateConflictError) || attempt >= MAX_ATTEMPTS) throw err;
+      services.logger.info({ attempt }, "client's programme changed while saving a coach-joined session; trying again");
+    }
+  }
+}
+
+function privateNotesText(session: CoachJoinedSession): string {
+  return stageOrder
+    .filter((stage) => session.privateNotes[stage])
+    .map((stage) => `Stage ${stageOrder.indexOf(stage) + 1}, ${stageTitles[stage]}: ${session.privateNotes[stage]}`)
+    .join('\n\n');
+}
