@@ -4,6 +4,8 @@ import type { Logger } from './logger';
 import { createAdapter } from './bot/adapter';
 import { createRouter } from './bot/router';
 import { createRiskGate } from './safety/riskGate';
+import { createCoachSessions } from './coachSession/services';
+import { moveCoachSessionToSupport } from './coachSession/support';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
@@ -62,13 +64,23 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
         await jobWorker.deliverNow(ids);
       },
     });
+    const chats = new CosmosBotStorage(store.containers.botState);
+    const coachSessions = createCoachSessions({
+      people,
+      chats,
+      sender,
+      roles: { bookings: store.containers.bookings, booking: config.booking },
+      logger,
+    });
     const pipeline = new TurnPipeline({
-      storage: {
-        person: people,
-        conversation: new CosmosBotStorage(store.containers.botState),
-      },
+      storage: { person: people, conversation: chats },
       dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
-      gate: createRiskGate({ safety: config.safety, referrals: store.containers.referrals, logger }),
+      gate: createRiskGate({
+        safety: config.safety,
+        referrals: store.containers.referrals,
+        logger,
+        onSupport: (context, data, level) => moveCoachSessionToSupport(context, data, level, coachSessions),
+      }),
       logic:
         logic ??
         createRouter({
@@ -76,6 +88,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
           referrals: store.containers.referrals,
           logger,
           booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
+          coachSessions,
         }),
       logger,
     });

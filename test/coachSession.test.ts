@@ -233,6 +233,18 @@ describe('coach-joined session', () => {
     expect(seen.all).toMatch(/Welcome to your second session\. Last time you set a goal: "Become a ward sister within two years"/);
   });
 
+  it("points a coach whose notes mention risk to the support route, saves the notes, and refers no one", async () => {
+    const client = newUser('Jo Hart');
+    const group = new GroupChat(bot.url, teams, [coach, client]);
+    await group.say(coach, 'start session');
+    const referralsBefore = (await bot.store.containers.referrals.items.query('SELECT * FROM c WHERE c.docType = "referral"').fetchAll()).resources.length;
+    const seen = await coachChat.submit({ ...guideFor('goal'), goal: 'Settle into the new team', privateNotes: 'Mentioned wanting to end it all' });
+    expect(seen.all).toMatch(/Your notes are saved\. They mention something that may mean your client needs support/);
+    expect(seen.all).not.toMatch(/Are you safe right now/);
+    expect((await bot.store.containers.referrals.items.query('SELECT * FROM c WHERE c.docType = "referral"').fetchAll()).resources).toHaveLength(referralsBefore);
+    expect((await sessionIn(group)).record.goal?.text).toBe('Settle into the new team');
+  });
+
   it('moves the session to support when the risk gate responds, and tells the coach privately', async () => {
     const client = newUser('Lee Carter');
     const group = new GroupChat(bot.url, teams, [coach, client]);

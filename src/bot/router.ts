@@ -1,6 +1,6 @@
 import { ActivityTypes, TurnContext, type ConversationReference } from 'botbuilder';
 import { respondToBooking, type BookingServices } from '../booking/bookingConversation';
-import { createCoachSessions, type CoachSessionServices } from '../coachSession/services';
+import type { CoachSessionServices } from '../coachSession/services';
 import { respondInCoachSession } from '../coachSession/inChat';
 import { respondToStageGuide } from '../coachSession/guideSubmission';
 import { handleCoachRoleCommand } from '../booking/coachDirectory';
@@ -53,13 +53,13 @@ export interface RouterServices {
   logger: Logger;
   /** Coaches' availability and bookings; absent in tests that drive only the coaching. */
   booking?: BookingServices;
+  /** Coach-joined sessions in group chats. */
+  coachSessions?: CoachSessionServices;
 }
 
 /** Builds the conversation logic that runs after the risk gate. */
 export function createRouter(services: RouterServices): ConversationLogic {
-  // Coach-joined sessions in group chats (src/coachSession), when coaches are configured through booking.
-  const coachSessions = createCoachSessions(services);
-  return (context, data) => respondToActivity(context, data, services, coachSessions);
+  return (context, data) => respondToActivity(context, data, services, services.coachSessions);
 }
 
 /** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */

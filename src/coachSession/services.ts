@@ -1,10 +1,7 @@
-import type { Container } from '@azure/cosmos';
-import type { BookingServices } from '../booking/bookingConversation';
 import type { CoachRoles } from '../booking/coachDirectory';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
-import { containerSpecs } from '../store/containers';
-import { CosmosBotStorage } from '../store/cosmosBotStorage';
+import type { CosmosBotStorage } from '../store/cosmosBotStorage';
 
 /** What coach-joined sessions need from the rest of the bot. */
 export interface CoachSessionServices {
@@ -18,34 +15,16 @@ export interface CoachSessionServices {
   logger: Logger;
 }
 
-/** The router's services this module is built from (structural, so the router can pass its own). */
-export interface CoachSessionSources {
-  referrals: Container;
-  logger: Logger;
-  booking?: Pick<BookingServices, 'people' | 'sender' | 'booking' | 'bookings'>;
-}
-
 /**
- * The risk gate runs before the router and is built separately (with the referrals container, the safety
- * settings and the logger): it finds these services by the referrals container both are given at start-up.
+ * Built once at start-up (src/app.ts) and given to both the router (the session in group chats) and the risk
+ * gate (which pauses a session and tells its coach when it responds to risk in that chat).
  */
-const byReferrals = new WeakMap<Container, CoachSessionServices>();
-
-/** Builds the services once at start-up (the router does this); none when booking is not configured. */
-export function createCoachSessions(sources: CoachSessionSources): CoachSessionServices | undefined {
-  if (!sources.booking) return undefined;
-  const services: CoachSessionServices = {
-    people: sources.booking.people,
-    // The containers share one database; botState is the turn pipeline's conversation storage.
-    chats: new CosmosBotStorage(sources.referrals.database.container(containerSpecs.botState.id)),
-    sender: sources.booking.sender,
-    roles: { bookings: sources.booking.bookings, booking: sources.booking.booking },
-    logger: sources.logger.child({ feature: 'coachSession' }),
-  };
-  byReferrals.set(sources.referrals, services);
-  return services;
-}
-
-export function coachSessionServicesFor(referrals: Container): CoachSessionServices | undefined {
-  return byReferrals.get(referrals);
+export function createCoachSessions(parts: {
+  people: CosmosBotStorage;
+  chats: CosmosBotStorage;
+  sender: ProactiveSender;
+  roles: CoachRoles;
+  logger: Logger;
+}): CoachSessionServices {
+  return { ...parts, logger: parts.logger.child({ feature: 'coachSession' }) };
 }

@@ -1,7 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { Container } from '@azure/cosmos';
 import { stageOrder } from '../coaching/programme';
-import { coachSessionServicesFor } from './services';
+import type { CoachSessionServices } from './services';
 import { firstName, sessionIn, type ChatData } from './state';
 import { tellCoachLater } from './toCoach';
 
@@ -10,14 +9,12 @@ import { tellCoachLater } from './toCoach';
  * the session pauses (it asks nothing more until the coach carries it on, which needs the chat to be clear) and
  * the coach is told privately, in their 1:1 chat, once the turn is saved. Nothing of what was said is passed on.
  */
-export function moveCoachSessionToSupport(context: TurnContext, data: Record<string, unknown>, level: 'urgent' | 'wellbeing', gate: { referrals: Container }): void {
+export function moveCoachSessionToSupport(context: TurnContext, data: Record<string, unknown>, level: 'urgent' | 'wellbeing', services: CoachSessionServices): void {
   const session = sessionIn(data as ChatData);
   if (!session || session.status !== 'active') return;
   session.status = 'support';
   session.supportSince = new Date().toISOString();
   delete session.confirmingEnd;
-  const services = coachSessionServicesFor(gate.referrals);
-  if (!services) return;
   services.logger.info({ sessionId: session.id, level, stage: stageOrder.indexOf(session.record.stage) + 1 }, 'coach-joined session moved to support');
   const first = firstName(session.client.name);
   const what =

@@ -10,7 +10,6 @@ import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
 import { crisisContacts, signposting } from './signposting';
-import { moveCoachSessionToSupport } from '../coachSession/support';
 
 /**
  * The risk gate. Every inbound message and every free-text card input passes here before any command,
@@ -53,6 +52,8 @@ export interface RiskGateServices {
   safety: SafetySettings;
   referrals: Container;
   logger: Logger;
+  /** Told when the gate responds to risk in a chat, so a coach-joined session there can pause (src/coachSession). */
+  onSupport?: (context: TurnContext, data: GuardedData, level: 'urgent' | 'wellbeing') => void;
 }
 
 const rank: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
@@ -92,6 +93,15 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     (worst, next) => (rank[next.level] > rank[worst.level] ? { level: next.level, reasons: [...next.reasons] } : rank[next.level] === rank[worst.level] ? { level: worst.level, reasons: [...new Set([...worst.reasons, ...next.reasons])] } : worst),
     { level: 'none' as RiskLevel, reasons: [] as string[] },
   );
+  if (screened.level !== 'none' && submissionHeader(activity.value)?.card === 'stageGuide') {
+    // A coach's notes about their client, from the coach's own 1:1 chat: screened like everything else, but
+    // the words are about someone else, so the coach is pointed to the support route instead of being referred.
+    log.info({ level: screened.level, reasons: screened.reasons, source: 'coachNotes' }, 'risk mentioned in a coach’s notes about their client');
+    await context.sendActivity(
+      "Your notes are saved. They mention something that may mean your client needs support: if so, say so in the session chat, where I'll show them the crisis contacts and tell a service lead, and follow your service's safeguarding procedure.",
+    );
+    return 'continue';
+  }
   if (screened.level !== 'none') log.info({ level: screened.level, reasons: screened.reasons, source: 'keywords' }, 'risk screening flagged a message');
   if (screened.level === 'urgent') return urgent(context, data, safety, { source: 'keywords', reasons: screened.reasons }, services, log);
   const command = parseCommand(text);
@@ -153,7 +163,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
 async function urgent(context: TurnContext, data: GuardedData, safety: SafetyState, trigger: ReferralTrigger, services: RiskGateServices, log: Logger): Promise<GateDecision> {
   stopCoaching(data);
   // A coach-joined session in this group chat pauses, and its coach is told privately (src/coachSession).
-  moveCoachSessionToSupport(context, data, 'urgent', services);
+  services.onSupport?.(context, data, 'urgent');
   const alreadyReferred = safety.status === 'urgentStop' && (safety.referralIds?.length ?? 0) > 0;
   safety.status = 'urgentStop';
   safety.since = new Date().toISOString();
@@ -184,7 +194,7 @@ async function urgent(context: TurnContext, data: GuardedData, safety: SafetySta
 
 async function wellbeing(context: TurnContext, data: GuardedData, safety: SafetyState, services: RiskGateServices): Promise<GateDecision> {
   stopCoaching(data);
-  moveCoachSessionToSupport(context, data, 'wellbeing', services); // as in urgent()
+  services.onSupport?.(context, data, 'wellbeing'); // as in urgent()
   safety.status = 'wellbeingPause';
   safety.since = new Date().toISOString();
   safety.flaggedBy = 'keywords';
