@@ -20,6 +20,7 @@ describe('booking a coach', () => {
     await staffTeams.start();
     bot = await startBot(testConfig({ COACH_IDS: coach.aadObjectId }), silentLogger, { outbox: { autoStart: false } });
     coachChat = new PersonalChat(bot.url, coachTeams, coach);
+    coachTeams.setMembers(coachChat.conversationId, [{ ...coach, userPrincipalName: 'daniel.okafor@trust.example' }]);
   });
   afterAll(async () => {
     await bot.stop();
@@ -49,6 +50,8 @@ describe('booking a coach', () => {
 
   it('books a free time, confirms to both people, and shows the coach nothing of a programme without consent', async () => {
     const staff = new PersonalChat(bot.url, staffTeams, newUser('Amara Mensah'));
+    // Teams tells the bot each person's sign-in name when asked (once per chat), for the meeting link.
+    staffTeams.setMembers(staff.conversationId, [{ ...staff.user, userPrincipalName: 'amara.mensah@trust.example' }]);
     await staff.startCoaching();
     await staff.say('Become a ward sister within two years');
     let seen = await staff.say('book a coach');
@@ -61,6 +64,7 @@ describe('booking a coach', () => {
     expect(seen.all).toMatch(/Your coaching session is booked/);
     const link = seen.activities.flatMap((a) => a.attachments ?? []).flatMap((a) => a.content.actions ?? []).find((a: any) => a.type === 'Action.OpenUrl');
     expect(link.url).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meeting\/new\?subject=Coaching\+session&startTime=/);
+    expect(new URL(link.url).searchParams.get('attendees')).toBe('amara.mensah@trust.example,daniel.okafor@trust.example');
 
     const told = coachHeard().at(-1)!;
     expect(told).toMatch(/A coaching session has been booked with you/);

@@ -63,9 +63,9 @@ export const bookingCommands = new Set<Command>(['bookCoach', 'myBookings', 'pub
 export { isCoach } from './coachDirectory';
 
 /** Handles booking words and booking cards; false when the activity is not about booking. */
-export async function respondToBooking(context: TurnContext, _data: unknown, command: Command | undefined, services: BookingServices): Promise<boolean> {
+export async function respondToBooking(context: TurnContext, data: { upn?: string }, command: Command | undefined, services: BookingServices): Promise<boolean> {
   const activity = context.activity;
-  const me = { id: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name ?? 'A member of staff' };
+  const me = { id: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name ?? 'A member of staff', upn: data.upn };
   const card = (activity.value as { card?: unknown } | undefined)?.card;
   if (card === 'availability') return publish(context, me, services);
   if (card === 'slots') return slotPressed(context, me, services);
@@ -118,7 +118,7 @@ async function coachOnly(context: TurnContext, me: { id: string }, services: Boo
   return false;
 }
 
-async function publish(context: TurnContext, me: { id: string; name: string }, services: BookingServices): Promise<boolean> {
+async function publish(context: TurnContext, me: Person, services: BookingServices): Promise<boolean> {
   if (!(await coachOnly(context, me, services))) return true;
   const parsed = availabilitySubmission.safeParse(context.activity.value);
   if (!parsed.success) {
@@ -156,7 +156,8 @@ async function slotPressed(context: TurnContext, me: Person, services: BookingSe
   }
 }
 
-type Person = { id: string; name: string };
+/** Who pressed or typed; the sign-in name fills in the meeting link when Teams has told the bot it. */
+type Person = { id: string; name: string; upn?: string };
 type SlotKey = Pick<SlotButton, 'slotId' | 'coachId'>;
 
 async function offerToBook(context: TurnContext, me: Person, services: BookingServices, { slotId, coachId }: SlotKey): Promise<boolean> {
@@ -230,7 +231,7 @@ async function moveBooking(context: TurnContext, me: Person, services: BookingSe
     await context.sendActivity("You can't book a session with yourself.");
     return true;
   }
-  const outcome = await bookSlot(services.bookings, to.coachId, to.slotId, { staffId: me.id, staffName: me.name, bookedAt: new Date().toISOString(), shareProgramme: old.booking.shareProgramme });
+  const outcome = await bookSlot(services.bookings, to.coachId, to.slotId, { staffId: me.id, staffName: me.name, bookedAt: new Date().toISOString(), shareProgramme: old.booking.shareProgramme, ...(me.upn ? { staffUpn: me.upn } : {}) });
   if (!('booked' in outcome)) {
     await showNewTimes(context, me, services, old, 'That time has just gone', `Sorry, someone else has just booked that time. Your booking on ${slotLabel(old)} is unchanged. Here are the next free times:`);
     return true;
@@ -263,7 +264,7 @@ async function confirm(context: TurnContext, me: Person, services: BookingServic
     await context.sendActivity("You can't book a session with yourself.");
     return true;
   }
-  const outcome = await bookSlot(services.bookings, coachId, slotId, { staffId: me.id, staffName: me.name, bookedAt: new Date().toISOString(), shareProgramme });
+  const outcome = await bookSlot(services.bookings, coachId, slotId, { staffId: me.id, staffName: me.name, bookedAt: new Date().toISOString(), shareProgramme, ...(me.upn ? { staffUpn: me.upn } : {}) });
   if (!('booked' in outcome)) {
     await showFreeSlots(context, me, services, 'That time has just gone', "Sorry, someone else has just booked that time. Here are the next free ones:");
     return true;

@@ -12,8 +12,8 @@ import { LONDON, meetingLink, slotLabel, type Slot } from './slots';
  */
 
 /** The confirmation card both people get: when, with whom, what is shared, and a Teams meeting link. */
-export function bookedCard(slot: Pick<BookingRef, 'slotId' | 'coachId' | 'start' | 'end'>, heading: string, withWhom: string, sharing: string): CardData['booked'] {
-  return { heading, when: slotLabel(slot), withWhom, sharing, meetingLink: meetingLink(slot, []), slotId: slot.slotId, coachId: slot.coachId };
+export function bookedCard(slot: Pick<BookingRef, 'slotId' | 'coachId' | 'start' | 'end' | 'attendees'>, heading: string, withWhom: string, sharing: string): CardData['booked'] {
+  return { heading, when: slotLabel(slot), withWhom, sharing, meetingLink: meetingLink(slot, slot.attendees ?? []), slotId: slot.slotId, coachId: slot.coachId };
 }
 
 /** What a coach may see when the staff member agreed: the goal, the latest rating and the plan's actions. */

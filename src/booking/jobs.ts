@@ -60,6 +60,8 @@ export interface BookingRef {
   start: string;
   end: string;
   bookedAt: string;
+  /** Sign-in names of both people, where known, to fill in the Teams meeting form. */
+  attendees?: string[];
 }
 
 export type NoticePayload =
@@ -149,6 +151,7 @@ export function bookingRef(slot: Slot): BookingRef {
     start: slot.start,
     end: slot.end,
     bookedAt: slot.booking.bookedAt,
+    attendees: [slot.booking.staffUpn, slot.coachUpn].filter((upn): upn is string => !!upn),
   };
 }
 

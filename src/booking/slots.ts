@@ -18,6 +18,8 @@ export interface Booking {
   bookedAt: string;
   /** The staff member's choice: may the coach see their programme so far? Default no. */
   shareProgramme: boolean;
+  /** For the meeting link's attendees, when Teams told the bot their sign-in name. */
+  staffUpn?: string;
 }
 
 export interface Slot {
@@ -25,6 +27,8 @@ export interface Slot {
   docType: 'slot';
   coachId: string;
   coachName: string;
+  /** For the meeting link's attendees, when Teams told the bot the coach's sign-in name. */
+  coachUpn?: string;
   start: string;
   end: string;
   status: 'free' | 'booked' | 'withdrawn';
@@ -56,7 +60,7 @@ export interface PublishResult {
 
 export async function publishAvailability(
   bookings: Container,
-  coach: { id: string; name: string },
+  coach: { id: string; name: string; upn?: string },
   request: AvailabilityRequest,
   now: Date = new Date(),
 ): Promise<PublishResult> {
@@ -88,6 +92,7 @@ export async function publishAvailability(
       docType: 'slot',
       coachId: coach.id,
       coachName: coach.name,
+      ...(coach.upn ? { coachUpn: coach.upn } : {}),
       start: start.toISO()!,
       end: end.toISO()!,
       status: 'free',

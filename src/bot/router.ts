@@ -1,4 +1,4 @@
-import { ActivityTypes, TurnContext, type ConversationReference } from 'botbuilder';
+import { ActivityTypes, TeamsInfo, TurnContext, type ConversationReference } from 'botbuilder';
 import { respondToBooking, type BookingServices } from '../booking/bookingConversation';
 import type { CoachSessionServices } from '../coachSession/services';
 import { respondInCoachSession } from '../coachSession/inChat';
@@ -18,7 +18,7 @@ import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome
 import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
 import type { Nation, SafetySettings } from '../config';
-import type { Logger } from '../logger';
+import { errorFields, type Logger } from '../logger';
 import type { ConversationData, ConversationLogic } from './turnPipeline';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
@@ -29,6 +29,8 @@ export interface PersonalData extends ConversationData, CoachingData {
   pendingExport?: string;
   safety?: SafetyState;
   conversationReference?: Partial<ConversationReference>;
+  /** Their sign-in name, for filling in Teams meeting links; looked up once per chat. */
+  upn?: string;
 }
 
 /** After this long away, a greeting brings a "welcome back" instead of being taken as an answer. */
@@ -106,7 +108,7 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
   const { nation } = services.safety;
   const awayFor = data.lastMessageAt ? Date.now() - Date.parse(data.lastMessageAt) : 0;
   data.lastMessageAt = new Date().toISOString();
-  rememberHowToReach(data, context);
+  await rememberHowToReach(data, context, services.logger);
   attachCoachingData(context, data);
   const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
   const programme = data.programme;
@@ -295,8 +297,11 @@ async function deleteEverything(context: TurnContext, data: PersonalData): Promi
   );
 }
 
-/** The 1:1 conversation reference, kept so others' booking news can reach this person later. */
-function rememberHowToReach(data: PersonalData, context: TurnContext): void {
+/**
+ * The 1:1 conversation reference, kept so others' booking news can reach this person later, and their sign-in
+ * name (asked of Teams once per chat) for the meeting links. A failed look-up only leaves the name out.
+ */
+async function rememberHowToReach(data: PersonalData, context: TurnContext, logger: Logger): Promise<void> {
   const reference = TurnContext.getConversationReference(context.activity);
   const known = data.conversationReference;
   if (known?.conversation?.id === reference.conversation?.id && known?.serviceUrl === reference.serviceUrl) return;
@@ -307,6 +312,13 @@ function rememberHowToReach(data: PersonalData, context: TurnContext): void {
     bot: reference.bot,
     user: reference.user,
   };
+  try {
+    const member = await TeamsInfo.getMember(context, context.activity.from.id);
+    const upn = member.userPrincipalName ?? member.email;
+    if (upn) data.upn = upn;
+  } catch (err) {
+    logger.debug({ err: errorFields(err) }, 'sign-in name not available');
+  }
 }
 
 function personOf(activity: { from: { aadObjectId?: string; id: string } }): string {

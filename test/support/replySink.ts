@@ -30,6 +30,7 @@ export interface ConversationMember {
   id: string;
   name: string;
   aadObjectId?: string;
+  userPrincipalName?: string;
 }
 
 /**
@@ -109,6 +110,13 @@ export class ReplySink {
   }
 
   private answerMembers(url: string, res: ServerResponse): boolean {
+    const one = /^\/v3\/conversations\/([^/?]+)\/members\/([^/?]+)$/.exec(url);
+    if (one) {
+      const member = this.members.get(decodeURIComponent(one[1]!))?.find((m) => m.id === decodeURIComponent(one[2]!));
+      res.writeHead(member ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(member ? { id: member.id, name: member.name, aadObjectId: member.aadObjectId, userPrincipalName: member.userPrincipalName } : { error: { code: 'MemberNotFound' } }));
+      return true;
+    }
     const match = /^\/v3\/conversations\/([^/?]+)\/(members|pagedmembers)(?:\?(.*))?$/.exec(url);
     if (!match) return false;
     const conversationId = decodeURIComponent(match[1]!);
