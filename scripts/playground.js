@@ -239,7 +239,13 @@ async function main() {
 
   // --- The bot ---------------------------------------------------------------------------------------
   say(`starting the bot on port ${botPort} (unauthenticated local mode, embedded store)...`);
-  const bot = start('bot', [botEntry], { ...process.env, PORT: String(botPort) });
+  // Roles for the mock tenant in .m365agentsplayground.yml, unless set: you (Priya Shah) are a service lead
+  // and a coach, as are Helen Marsh (lead) and Daniel Okafor (coach), so every part can be tried from the browser.
+  const mockRoles = {
+    SERVICE_LEAD_IDS: setting('SERVICE_LEAD_IDS') ?? '0d4e8f2a-6b1c-4a97-8e35-2f7c9b1d4a01,0d4e8f2a-6b1c-4a97-8e35-2f7c9b1d4a03',
+    COACH_IDS: setting('COACH_IDS') ?? '0d4e8f2a-6b1c-4a97-8e35-2f7c9b1d4a01,0d4e8f2a-6b1c-4a97-8e35-2f7c9b1d4a02',
+  };
+  const bot = start('bot', [botEntry], { ...process.env, ...mockRoles, PORT: String(botPort) });
   children.push(bot);
 
   const startTimeoutMs = (Number(process.env.BOT_START_TIMEOUT_SECONDS) || 60) * 1000;
