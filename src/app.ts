@@ -3,6 +3,7 @@ import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAdapter } from './bot/adapter';
 import { createRouter } from './bot/router';
+import { FloodGuard } from './bot/floodGuard';
 import { createRiskGate } from './safety/riskGate';
 import { createCoachSessions } from './coachSession/services';
 import { moveCoachSessionToSupport } from './coachSession/support';
@@ -75,6 +76,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
     const pipeline = new TurnPipeline({
       storage: { person: people, conversation: chats },
       dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
+      floodGuard: new FloodGuard({ limit: config.messagesPerMinutePerPerson, windowMs: 60_000 }),
       gate: createRiskGate({
         safety: config.safety,
         referrals: store.containers.referrals,

@@ -60,6 +60,7 @@ export const settingsSchema = z.object({
   REFERRAL_REPOST_MINUTES: withDefault(wholeNumber(1, 24 * 60), 30),
   OUTBOX_POLL_SECONDS: withDefault(wholeNumber(1, 300), 5),
 
+  MESSAGES_PER_MINUTE_PER_PERSON: withDefault(wholeNumber(5, 10_000), 60),
   DEDUPE_WINDOW_SECONDS: withDefault(wholeNumber(60, 7 * 24 * 3600), 24 * 3600),
   REQUEST_BODY_LIMIT_BYTES: withDefault(wholeNumber(1024, 4 * 1024 * 1024), 256 * 1024),
   SHUTDOWN_GRACE_SECONDS: withDefault(wholeNumber(1, 300), 20),
@@ -121,6 +122,8 @@ export interface Config {
   safety: SafetySettings;
   booking: BookingSettings;
   dedupeWindowSeconds: number;
+  /** Messages one person may send per minute before being asked to slow down. */
+  messagesPerMinutePerPerson: number;
   requestBodyLimitBytes: number;
   shutdownGraceMs: number;
 }
@@ -208,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       jobPollMs: s.JOB_POLL_SECONDS * 1000,
     },
     dedupeWindowSeconds: s.DEDUPE_WINDOW_SECONDS,
+    messagesPerMinutePerPerson: s.MESSAGES_PER_MINUTE_PER_PERSON,
     requestBodyLimitBytes: s.REQUEST_BODY_LIMIT_BYTES,
     shutdownGraceMs: s.SHUTDOWN_GRACE_SECONDS * 1000,
   };

@@ -4,6 +4,9 @@ import { ActivityDedupe } from '../store/activityDedupe';
 import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import { errorFields, type Logger } from '../logger';
 import type { RiskGate } from '../safety/riskGate';
+import { screenText } from '../safety/screening';
+import { submittedText } from '../coaching/cardSubmissions';
+import type { FloodGuard } from './floodGuard';
 
 /** What the bot keeps about one conversation between turns. */
 export interface ConversationData {
@@ -35,10 +38,15 @@ export interface TurnPipelineOptions {
   gate: RiskGate;
   logic: ConversationLogic;
   logger: Logger;
+  /** Slows down one person sending far more messages than anyone types. */
+  floodGuard?: FloodGuard;
   /** How many times a turn is run again from fresh state when another turn saved first. */
   maxAttempts?: number;
   typingIntervalMs?: number;
 }
+
+export const slowDownReply =
+  "You're sending messages faster than I can keep up with, so I've skipped some. Please give me a moment, then send your answer again. If you need help now, call Samaritans free on 116 123.";
 
 export const turnNotSavedReply =
   "Sorry, your message crossed with another one and I couldn't save it. Nothing else has changed: please send it again.";
@@ -79,6 +87,7 @@ export class TurnPipeline {
       return;
     }
     readButtonWordsAsText(activity);
+    if (activity.type === ActivityTypes.Message && (await this.slowedDown(context, log))) return;
     const stopTyping = activity.type === ActivityTypes.Message ? this.showTyping(context, log) : undefined;
     try {
       const location = stateLocation(activity);
@@ -118,6 +127,23 @@ export class TurnPipeline {
       for (const work of afterSave) await work(context);
       return attempt;
     }
+  }
+
+  /**
+   * A person flooding the bot is asked to slow down and their extra messages are not processed, except that
+   * anything that screens as urgent always goes through: safety comes before load.
+   */
+  private async slowedDown(context: TurnContext, log: Logger): Promise<boolean> {
+    const guard = this.options.floodGuard;
+    if (!guard) return false;
+    const activity = context.activity;
+    const verdict = guard.check(`${activity.channelId}:${activity.from?.aadObjectId ?? activity.from?.id}`);
+    if (verdict === 'ok') return false;
+    const texts = [activity.text ?? '', ...submittedText(activity.value)];
+    if (texts.some((text) => screenText(text).level === 'urgent')) return false;
+    log.warn({ verdict }, 'person slowed down: too many messages');
+    if (verdict === 'slowDown') await context.sendActivity(slowDownReply);
+    return true;
   }
 
   private async oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
