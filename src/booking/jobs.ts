@@ -5,7 +5,7 @@ import type { BookingSettings } from '../config';
 import { afterTurnSaved } from '../bot/turnPipeline';
 import type { Programme } from '../coaching/programme';
 import { errorFields, type Logger } from '../logger';
-import { classifySendError, type ProactiveSender, type SendError } from '../proactive/sender';
+import { backoffMs, classifySendError, type ProactiveSender, type SendError } from '../proactive/sender';
 import { statusOf, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import {
   bookedNotice,
@@ -108,8 +108,6 @@ export type Job = JobFields &
 type StoredJob = Job & ItemDefinition;
 
 export const CLAIM_MS = 60_000;
-export const BASE_DELAY_MS = 2_000;
-export const MAX_DELAY_MS = 10 * 60_000;
 export const MAX_ATTEMPTS = 10;
 /** Finished jobs are kept this long for support questions, then Cosmos TTL removes them. */
 export const FINISHED_TTL_SECONDS = 30 * 24 * 3600;
@@ -225,8 +223,7 @@ export function planCheckInJob(userId: string, programme: Pick<Programme, 'start
 /** How long to wait before attempt `attempts + 1`, given `attempts` (≥ 1) have failed; Teams' Retry-After wins. */
 export function retryDelayMs(attempts: number, error: Pick<SendError, 'retryAfterMs'>, random: () => number = Math.random): number {
   if (error.retryAfterMs !== undefined) return Math.max(error.retryAfterMs, 500);
-  const exponent = Math.min(Math.max(attempts - 1, 0), 20);
-  return Math.round(Math.min(BASE_DELAY_MS * 2 ** exponent, MAX_DELAY_MS) * (1 + (random() * 2 - 1) * 0.2));
+  return backoffMs(attempts, random);
 }
 
 export type FailureStep = { state: 'pending'; attempts: number; nextAttemptAt: string } | { state: 'undeliverable'; attempts: number };

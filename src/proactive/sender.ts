@@ -175,3 +175,17 @@ function withoutInnerRetries(connector: unknown): void {
     pipeline.removePolicy({ name: 'retryPolicy' });
   }
 }
+
+/** Retries of a proactive send wait 2 s × 2^(attempt-1), at most 10 minutes, with ±20 % jitter so instances spread out. */
+export const BASE_DELAY_MS = 2_000;
+export const MAX_DELAY_MS = 10 * 60_000;
+
+export function jitter(random: () => number): number {
+  return 1 + (random() * 2 - 1) * 0.2;
+}
+
+/** The exponential backoff before attempt `attempts + 1`, given `attempts` (≥ 1) have failed. */
+export function backoffMs(attempts: number, random: () => number = Math.random): number {
+  const exponent = Math.min(Math.max(attempts - 1, 0), 20);
+  return Math.round(Math.min(BASE_DELAY_MS * 2 ** exponent, MAX_DELAY_MS) * jitter(random));
+}

@@ -1,4 +1,5 @@
-import { MAX_DELAY_MS, referralProblems, retryDelayMs } from './referralOutbox';
+import { MAX_DELAY_MS } from '../proactive/sender';
+import { referralProblems, retryDelayMs } from './referralOutbox';
 
 describe('retryDelayMs', () => {
   const midpoint = () => 0.5;

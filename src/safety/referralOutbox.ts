@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import type { SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
-import { classifySendError, type ProactiveSender, type SendError } from '../proactive/sender';
+import { backoffMs, classifySendError, jitter, type ProactiveSender, type SendError } from '../proactive/sender';
 import { referralCard, referralMessage } from './referralCard';
 import { readLeadsChannel, replaceIfUnchanged, updateReferral, type LeadsChannelRegistration, type StoredReferral } from './referralStore';
 
@@ -71,8 +71,6 @@ export interface PassResult {
 }
 
 export const CLAIM_MS = 60_000;
-export const BASE_DELAY_MS = 2_000;
-export const MAX_DELAY_MS = 10 * 60_000;
 export const LATER_MS = 15 * 60_000;
 export const FAILED_AFTER_ATTEMPTS = 8;
 /** A referral older than this and not yet posted is a health problem. */
@@ -82,11 +80,9 @@ const MAX_AUDIT_ENTRIES = 200;
 
 /** How long to wait before attempt number `attempts + 1`, given the attempts that have failed so far (≥ 1). */
 export function retryDelayMs(attempts: number, error: Pick<SendError, 'kind' | 'retryAfterMs'>, random: () => number = Math.random, laterMs = LATER_MS): number {
-  const jitter = 1 + (random() * 2 - 1) * 0.2;
-  if (error.kind === 'later') return Math.round(Math.max(laterMs, error.retryAfterMs ?? 0) * jitter);
+  if (error.kind === 'later') return Math.round(Math.max(laterMs, error.retryAfterMs ?? 0) * jitter(random));
   if (error.retryAfterMs !== undefined) return error.retryAfterMs;
-  const exponent = Math.min(Math.max(attempts - 1, 0), 30);
-  return Math.round(Math.min(BASE_DELAY_MS * 2 ** exponent, MAX_DELAY_MS) * jitter);
+  return backoffMs(attempts, random);
 }
 
 /** The problems /healthz lists for a backlog. */
