@@ -169,6 +169,14 @@ describe('the risk gate over /api/messages', () => {
     expect(texts).not.toMatch(/A quick check-in/);
   });
 
+  it('in a group chat, screens every message but only answers what is addressed to it', async () => {
+    const chat = { id: '19:quiet@thread.v2', conversationType: 'groupChat', tenantId: 'tenant-1' };
+    await post(bot.url, teamsMessage(sink.url, chat.id, newUser(), 'See you at handover', { conversation: chat }));
+    expect(sink.messagesTo(chat.id)).toEqual([]);
+    await post(bot.url, teamsMessage(sink.url, chat.id, newUser(), 'honestly I want to end my life', { conversation: chat }));
+    expect(sink.messagesTo(chat.id).map((a) => `${a.text ?? ''}${cardText(a)}`).join('\n')).toMatch(/Are you safe right now\?/);
+  });
+
   it('responds in a group chat too', async () => {
     const user = newUser();
     const activity = teamsMessage(sink.url, '19:groupchat@thread.v2', user, 'I keep thinking about hurting myself', {

@@ -82,12 +82,16 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
     }
     return;
   }
+  const shared = activity.conversation.conversationType !== 'personal';
+  // With the chat-messages permission Teams sends every message in a group chat: the risk gate has screened
+  // it; the bot only answers what is addressed to it (an @mention or one of its buttons).
+  if (shared && !addressedToBot(activity)) return;
   if (!data.welcomedAt) {
     data.welcomedAt = new Date().toISOString();
     await sendWelcome(context, nation);
   }
   const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
-  if (activity.conversation.conversationType !== 'personal') {
+  if (shared) {
     if (coachSessions && (await respondInCoachSession(context, data, text, coachSessions))) return;
     await respondInSharedChat(context, parseCommand(text), nation);
     return;
@@ -319,6 +323,11 @@ async function rememberHowToReach(data: PersonalData, context: TurnContext, logg
   } catch (err) {
     logger.debug({ err: errorFields(err) }, 'sign-in name not available');
   }
+}
+
+function addressedToBot(activity: { value?: unknown; recipient: { id: string }; entities?: { type: string; mentioned?: { id?: string } }[] }): boolean {
+  if (activity.value) return true;
+  return (activity.entities ?? []).some((e) => e.type === 'mention' && e.mentioned?.id === activity.recipient.id);
 }
 
 function personOf(activity: { from: { aadObjectId?: string; id: string } }): string {

@@ -178,13 +178,13 @@ export class TurnPipeline {
 /**
  * Buttons that stand for words (menu options, choices) submit `{ say: words }`: the turn then reads exactly
  * as if the person had typed them, so a tap and typing take one path through the risk gate and the router.
+ * The value stays, so the tap still counts as addressed to the bot in a group chat.
  * (Teams' imBack would do this too, but the Agents Playground cannot submit it.)
  */
 function readButtonWordsAsText(activity: Activity): void {
   const say = (activity.value as { say?: unknown } | undefined)?.say;
   if (activity.type !== ActivityTypes.Message || typeof say !== 'string' || (activity.text ?? '').trim() !== '') return;
   activity.text = say.slice(0, 200);
-  activity.value = undefined;
 }
 
 /**
