@@ -37,7 +37,7 @@ describe('booking a coach', () => {
     let seen = await coachChat.say('publish availability');
     expect(seen.all).toMatch(/Publish your availability/);
     seen = await coachChat.submit({ card: 'availability', date: day(2), time: '10:00', minutes: '60', weeks: '1' });
-    expect(seen.all).toMatch(/Published 2 times/);
+    expect(seen.all).toMatch(/Published 2 slots/);
 
     const colleague = new PersonalChat(bot.url, staffTeams);
     seen = await colleague.say('publish availability');

@@ -72,7 +72,7 @@ const count = (lines: string[], pattern: RegExp) => lines.filter((l) => pattern.
 async function publish(w: World, dayOffset: number, time = '10:00'): Promise<Slot> {
   const before = new Set((await allSlots(w)).map((s) => s.id));
   const seen = await w.coachChat.submit({ card: 'availability', date: day(dayOffset), time, minutes: '60', weeks: '0' });
-  expect(seen.all).toMatch(/Published one time/);
+  expect(seen.all).toMatch(/Published 1 slot/);
   return (await allSlots(w)).find((s) => !before.has(s.id))!;
 }
 

@@ -128,7 +128,7 @@ async function publish(context: TurnContext, me: Person, services: BookingServic
   const result = await publishAvailability(services.bookings, me, parsed.data);
   const why = { past: 'already past', noSuchTime: "doesn't exist that day (the clocks change)", overlaps: 'overlaps a time you already have' };
   const lines = [
-    result.created.length ? `Published ${result.created.length === 1 ? 'one time' : `${result.created.length} times`}: ${result.created.map(slotLabel).join('; ')}.` : 'Nothing was published.',
+    result.created.length ? `Published ${result.created.length === 1 ? '1 slot' : `${result.created.length} slots`}: ${result.created.map(slotLabel).join('; ')}.` : 'Nothing was published.',
     ...result.skipped.map((s) => `Skipped ${s.localStart}: ${why[s.why]}.`),
   ];
   services.logger.info({ coachId: me.id, created: result.created.length, skipped: result.skipped.length }, 'availability published');
