@@ -28,15 +28,23 @@ export interface StoreRequest {
   ms: number;
 }
 
+/** A failure to answer a request with instead of sending it (tests of how the bot copes with Cosmos DB faults). */
+export interface StoreFault {
+  status: number;
+  retryAfterMs?: number;
+}
+
 export interface OpenStoreOptions {
   /** Off unless given (the benchmark counts round trips with it): called after every request to the store. */
   onRequest?: (request: StoreRequest) => void;
+  /** Off unless given (fault tests only): a fault to answer a request with, or undefined to send it. */
+  fault?: (request: Pick<StoreRequest, 'operation' | 'resource' | 'container'>) => StoreFault | undefined;
 }
 
-export async function openStore(settings: StoreSettings, logger: Logger, { onRequest }: OpenStoreOptions = {}): Promise<Store> {
+export async function openStore(settings: StoreSettings, logger: Logger, { onRequest, fault }: OpenStoreOptions = {}): Promise<Store> {
   let embedded: EmbeddedCosmos | undefined;
   let client: CosmosClient;
-  const counting = requestHook(onRequest);
+  const counting = requestHook(onRequest, fault);
   if (settings.kind === 'embedded') {
     embedded = await startEmbeddedCosmos({ dataDir: settings.dataDir, logger });
     client = new CosmosClient({ endpoint: embedded.endpoint, key: embedded.key, agent: embedded.agent, ...counting });
@@ -72,14 +80,28 @@ export async function openStore(settings: StoreSettings, logger: Logger, { onReq
  * The client's `plugins` option (in @azure/cosmos 4.9 it works but is left out of CosmosClientOptions' typings):
  * a request-level plugin runs once per HTTP request, retries included. Nothing at all without a callback.
  */
-function requestHook(onRequest: OpenStoreOptions['onRequest']): { plugins?: PluginConfig[] } {
-  if (!onRequest) return {};
+function requestHook(onRequest: OpenStoreOptions['onRequest'], fault: OpenStoreOptions['fault']): { plugins?: PluginConfig[] } {
+  if (!onRequest && !fault) return {};
   const plugin: PluginConfig = {
     on: 'request',
     plugin: async (context, _diagnostics, next) => {
       const started = performance.now();
       let status: number | undefined;
+      const request = {
+        operation: String(context.operationType ?? ''),
+        resource: String(context.resourceType ?? ''),
+        container: /(?:^|\/)colls\/([^/]+)/.exec(context.path ?? '')?.[1],
+      };
       try {
+        const injected = fault?.(request);
+        if (injected) {
+          // Shaped as the client's own error, so its retry policies treat it as a real answer from the service.
+          throw Object.assign(new Error(`injected ${injected.status}`), {
+            code: injected.status,
+            retryAfterInMs: injected.retryAfterMs,
+            headers: injected.retryAfterMs !== undefined ? { 'x-ms-retry-after-ms': String(injected.retryAfterMs) } : {},
+          });
+        }
         const response = await next(context);
         status = response.code ?? 200;
         return response;
@@ -89,13 +111,7 @@ function requestHook(onRequest: OpenStoreOptions['onRequest']): { plugins?: Plug
         throw err;
       } finally {
         try {
-          onRequest({
-            operation: String(context.operationType ?? ''),
-            resource: String(context.resourceType ?? ''),
-            container: /(?:^|\/)colls\/([^/]+)/.exec(context.path ?? '')?.[1],
-            status,
-            ms: performance.now() - started,
-          });
+          onRequest?.({ ...request, status, ms: performance.now() - started });
         } catch {
           // A measuring hook must never fail a request.
         }
