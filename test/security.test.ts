@@ -156,12 +156,10 @@ describe('Bot Framework authentication on /api/messages, with credentials config
       expect(await turnRan(bot, activity)).toBe(false);
     });
 
-    // KNOWN DEFECT (fails today, so marked `failing`; make it a plain `it` once fixed): with BotOpenIdMetadata set,
-    // botbuilder's ConfigurationBotFrameworkAuthentication switches to fully parameterised settings, and adapter.ts
-    // passes none of the others (ToBotFromChannelTokenIssuer, ToChannelFromBotLoginUrl, ToChannelFromBotOAuthScope,
-    // OAuthUrl, ToBotFromEmulatorOpenIdMetadataUrl, CallerId). The expected issuer is then undefined, so every
-    // token, genuine or not, is refused with 401 ("No valid identity"). See withPublicCloudDefaults for the fix.
-    it.failing('accepts a valid channel token signed with the key the configured metadata serves', async () => {
+    // With BotOpenIdMetadata set, botbuilder's ConfigurationBotFrameworkAuthentication switches to fully
+    // parameterised settings; adapter.ts gives the public-cloud values with it, or every genuine token would be
+    // refused with 401 ("No valid identity").
+    it('accepts a valid channel token signed with the key the configured metadata serves', async () => {
       const activity = message();
       expect((await postWith(bot.url, activity, tokenFor(activity))).status).toBe(200);
       expect(await turnRan(bot, activity)).toBe(true);
@@ -221,13 +219,13 @@ describe('Bot Framework authentication on /api/messages, with credentials config
       expect(await turnRan(bot, activity)).toBe(false);
     });
 
-    // KNOWN DEFECT (fails today; make it a plain `it` once fixed): botframework-connector rethrows jsonwebtoken's
-    // own errors ("invalid signature", "jwt signature is required") instead of an AuthenticationError, so
-    // CloudAdapter answers 500 with the error text. Refused all the same (see above), but it should be a 401:
-    // a 5xx invites the channel to retry and pages whoever watches server errors.
-    it.failing.each(forgeries)('refuses %s with 401', async (_case, authorization) => {
+    // botframework-connector rethrows jsonwebtoken's own errors ("invalid signature") instead of an
+    // AuthenticationError; adapter.ts answers them 401 "Unauthorized" (a 5xx would invite the channel to retry).
+    it.each(forgeries)('refuses %s with 401, saying no more', async (_case, authorization) => {
       const activity = message();
-      expect((await postWith(bot.url, activity, authorization(activity))).status).toBe(401);
+      const response = await postWith(bot.url, activity, authorization(activity));
+      expect(response.status).toBe(401);
+      expect(await response.text()).not.toMatch(/signature|jwt/i);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { CallerIdConstants, CloudAdapter, ConfigurationBotFrameworkAuthentication, StatusCodes, type TurnContext } from 'botbuilder';
+import { AuthenticationConstants, AuthenticationError } from 'botframework-connector';
 import type { BotIdentity } from '../config';
 import { errorFields, type Logger } from '../logger';
 
@@ -20,9 +21,22 @@ export function createAdapter(identity: BotIdentity, logger: Logger): CloudAdapt
           MicrosoftAppPassword: identity.password,
         }
       : {}),
-    ...(identity.openIdMetadataUrl ? { BotOpenIdMetadata: identity.openIdMetadataUrl } : {}),
+    // Naming the OpenID metadata makes botbuilder treat every channel setting as given, so the public-cloud
+    // values are given with it; without them every genuine token is refused.
+    ...(identity.openIdMetadataUrl
+      ? {
+          BotOpenIdMetadata: identity.openIdMetadataUrl,
+          ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+          ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+          ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+          OAuthUrl: AuthenticationConstants.OAuthUrl,
+          ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+          CallerId: CallerIdConstants.PublicAzureChannel,
+        }
+      : {}),
   });
   const adapter = new CloudAdapter(auth);
+  refuseBadTokensWith401(adapter);
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const errorId = randomUUID();
     logger.error({ errorId, activityId: context.activity?.id, err: errorFields(error) }, 'turn failed');
@@ -33,4 +47,24 @@ export function createAdapter(identity: BotIdentity, logger: Logger): CloudAdapt
     }
   };
   return adapter;
+}
+
+/**
+ * A forged or unsigned token makes the token library throw its own error, which CloudAdapter answers with
+ * 500 and the library's message. Any authentication failure is answered 401 "Unauthorized", saying no more.
+ */
+function refuseBadTokensWith401(adapter: CloudAdapter): void {
+  const target = adapter as unknown as { processActivity: (...args: unknown[]) => Promise<unknown> };
+  const processActivity = target.processActivity.bind(adapter);
+  const tokenErrors = new Set(['JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+  target.processActivity = async (...args) => {
+    try {
+      return await processActivity(...args);
+    } catch (err) {
+      if (err instanceof AuthenticationError || (err instanceof Error && tokenErrors.has(err.name))) {
+        throw new AuthenticationError('Unauthorized', StatusCodes.UNAUTHORIZED);
+      }
+      throw err;
+    }
+  };
 }
