@@ -24,6 +24,23 @@ const HEALTH_TIMEOUT_MS = 3000;
 
 export function createServer({ adapter, handleTurn, checkStore, requestBodyLimitBytes, logger, checkReferrals }: ServerOptions): BotServer {
   const server = restify.createServer({ name: 'coaching-bot', handleUncaughtExceptions: false });
+  // Refused before a byte of the body is read: a declared length over the limit, and compressed bodies (whose
+  // size after decompression the body parser would not bound).
+  server.use((req, res, next) => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding && encoding.toLowerCase() !== 'identity') {
+      res.header('Connection', 'close');
+      res.send(415, { error: 'compressed request bodies are not accepted' });
+      return next(false);
+    }
+    const length = Number(req.headers['content-length']);
+    if (Number.isFinite(length) && length > requestBodyLimitBytes) {
+      res.header('Connection', 'close');
+      res.send(413, { error: 'request body too large' });
+      return next(false);
+    }
+    return next();
+  });
   server.use(restify.plugins.bodyParser({ maxBodySize: requestBodyLimitBytes, mapParams: false, rejectUnknown: true }));
 
   let inFlight = 0;

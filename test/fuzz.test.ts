@@ -108,10 +108,9 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
     expect(statuses[200]).toBeGreaterThan(CASES.wellFormed.runs * CASES.wellFormed.batch * 0.5);
   });
 
-  // KNOWN DEFECT (fails today): a message with no text but a mention of the bot (schema-valid; Teams itself
-  // always sends the mention's text) fails the turn: riskGate.ts calls botbuilder's removeRecipientMention,
-  // which does activity.text.replace(...). The person gets the apology instead of an answer.
-  it.failing('answers a message that mentions the bot but has no text (a card submission in a channel, say)', async () => {
+  // A message with no text but a mention of the bot (schema-valid) once failed the turn: botbuilder's
+  // removeRecipientMention does activity.text.replace(...). wordsOf allows for it.
+  it('answers a message that mentions the bot but has no text (a card submission in a channel, say)', async () => {
     const activity = { ...teamsMessage(bulk.url, personalConversationId(), newUser(), ''), value: { card: 'fuzz' }, entities: [{ type: 'mention', text: '<at>Staff coaching</at>', mentioned: botAccount }] };
     delete (activity as { text?: string }).text;
     expect(await postBody(bot.url, JSON.stringify(activity))).toBe(200);
@@ -190,9 +189,8 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
       expect((await chat.submit({ card: 'actionPlan', questionId, action1: 'Book a meeting', byWhen1: '2027-01-15' })).all).toMatch(/Your plan has one action/);
     });
 
-    // KNOWN DEFECT (fails today): the scale is read with z.coerce.number(), so `true` is taken as 1 and `[5]` or
-    // "0x5" as 5. Harmless values, but a wrong type should be refused like any other invalid submission.
-    it.failing('refuses a scale of the wrong type that coerces to a number (true, [5], "0x5")', async () => {
+    // The scale was once read with z.coerce.number(), taking `true` as 1 and `[5]` or "0x5" as 5.
+    it('refuses a scale of the wrong type that coerces to a number (true, [5], "0x5")', async () => {
       const [{ chat, questionId }] = await peopleAt(1, toScaling, 'scaling');
       for (const scale of [true, [5], '0x5']) {
         const before = await stored(chat.user);
@@ -323,10 +321,9 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
       );
     });
 
-    // KNOWN DEFECT (fails today): restify's bodyParser reads the whole body before answering 413, even when the
-    // Content-Length already says it is too big, so a client can hold the connection while it streams. Refuse
-    // on the header before reading (a small check in server.ts ahead of bodyParser).
-    it.failing('refuses a body whose Content-Length is over the limit before it has been sent', async () => {
+    // restify's bodyParser reads the whole body before answering 413; server.ts refuses on the Content-Length
+    // header before reading, so a client cannot hold the connection while it streams.
+    it('refuses a body whose Content-Length is over the limit before it has been sent', async () => {
       const status = await new Promise<number | 'no answer'>((resolve) => {
         const target = new URL(`${bot.url}/api/messages`);
         const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(LIMIT * 10) } }, (res) => {
@@ -343,17 +340,16 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
       expect(status).toBe(413);
     });
 
-    // KNOWN DEFECT (fails today): with Content-Encoding: gzip, restify counts the compressed bytes against
-    // maxBodySize and buffers the decompressed body without any bound, so a few KB can become megabytes (a
-    // decompression bomb) and the oversized activity is processed. Refuse Content-Encoding, or bound it.
-    it.failing('refuses a gzip body that decompresses to more than the limit', async () => {
+    // With Content-Encoding: gzip, restify counts the compressed bytes against maxBodySize and buffers the
+    // decompressed body without bound (a decompression bomb); server.ts refuses compressed bodies.
+    it('refuses a gzip body that decompresses to more than the limit', async () => {
       const user = newUser();
       const activity = teamsMessage(sink.url, personalConversationId(), user, 'x'.repeat(LIMIT * 100));
       const body = gzipSync(Buffer.from(JSON.stringify(activity)));
       expect(body.length).toBeLessThan(LIMIT);
       const status = await postBody(bot.url, body, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       expect(await people.readOne(user.aadObjectId)).toBeUndefined();
-      expect(status).toBe(413);
+      expect(status).toBe(415);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
-import { normaliseCommandText } from '../bot/commands';
+import { normaliseCommandText, wordsOf } from '../bot/commands';
 import type { BookingSettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import { statusOf } from '../store/cosmosBotStorage';
@@ -84,7 +84,7 @@ export interface CoachRoleDeps extends CoachRoles {
 export async function handleCoachRoleCommand(context: TurnContext, deps: CoachRoleDeps): Promise<boolean> {
   const activity = context.activity;
   if (activity.type !== ActivityTypes.Message || typeof activity.text !== 'string') return false;
-  const words = normaliseCommandText(TurnContext.removeMentionText(activity, activity.recipient.id) ?? '');
+  const words = normaliseCommandText(wordsOf(activity));
   const change = words.startsWith(COACH_ROLE_WORDS[0]) ? 'add' : words.startsWith(COACH_ROLE_WORDS[1]) ? 'remove' : undefined;
   if (!change) return false;
   const by = (activity.from.aadObjectId ?? '').toLowerCase();

@@ -3,6 +3,7 @@ import type { Container } from '@azure/cosmos';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { statusOf } from '../store/cosmosBotStorage';
+import { wholeNumberInput } from '../coaching/cardSubmissions';
 
 /**
  * Coaches' availability and bookings: one document per slot in the `bookings` container, partitioned by
@@ -40,8 +41,8 @@ export const availabilitySubmission = z.object({
   card: z.literal('availability'),
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Please choose a date.'),
   time: z.string().regex(/^\d{2}:\d{2}(:\d{2})?$/, 'Please choose a start time.'),
-  minutes: z.coerce.number({ error: 'The length must be a number of minutes.' }).int().min(15, 'Sessions are at least 15 minutes.').max(240, 'Sessions are at most 4 hours.'),
-  weeks: z.coerce.number({ error: 'Repeat must be a number of weeks.' }).int().min(0).max(12, 'You can repeat for up to 12 weeks.'),
+  minutes: wholeNumberInput.pipe(z.number().min(15, 'Sessions are at least 15 minutes.').max(240, 'Sessions are at most 4 hours.')),
+  weeks: wholeNumberInput.pipe(z.number().min(0).max(12, 'You can repeat for up to 12 weeks.')),
 });
 export type AvailabilityRequest = z.infer<typeof availabilitySubmission>;
 

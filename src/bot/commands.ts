@@ -1,3 +1,4 @@
+import { TurnContext, type Activity } from 'botbuilder';
 /**
  * The words the bot understands at any point, with the menu buttons that send them. A button sends
  * exactly its words (Teams imBack), so a tap and typing travel the same path through the risk gate.
@@ -24,6 +25,15 @@ const phrases: Record<Command, string[]> = {
 const lookup = new Map<string, Command>(
   Object.entries(phrases).flatMap(([command, words]) => words.map((w) => [normaliseCommandText(w), command as Command])),
 );
+
+/**
+ * What the person wrote, without the bot's @mention. A message can mention the bot and carry no text (a card
+ * submission in a group chat), which botbuilder's own helper does not allow for.
+ */
+export function wordsOf(activity: Partial<Activity>): string {
+  if (typeof activity.text !== 'string' || activity.text === '') return '';
+  return TurnContext.removeRecipientMention(activity as Activity) ?? activity.text;
+}
 
 /** Lower case, single spaces, without surrounding punctuation or a leading slash. */
 export function normaliseCommandText(text: string): string {

@@ -11,7 +11,7 @@ import { submissionHeader } from '../coaching/cardSubmissions';
 import { attachCoachingData, choiceCard, parsePlan, recogniseChoice, type ChoiceOption, type CoachingData } from '../coaching/dialogKit';
 import { activeGoal, currentSession, latestPlan, latestScale, type Programme } from '../coaching/programme';
 import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
-import { parseCommand, sharedChatMenuOptions, type Command } from './commands';
+import { parseCommand, sharedChatMenuOptions, wordsOf, type Command } from './commands';
 import { deletionExplained, exportSize, exportSummary, fileConsentAnswered, fileConsentCard, newExportId, referralsAbout } from './yourData';
 import type { SafetyState } from '../safety/riskGate';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
@@ -90,7 +90,7 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
     data.welcomedAt = new Date().toISOString();
     await sendWelcome(context, nation);
   }
-  const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+  const text = wordsOf(activity);
   if (shared) {
     if (coachSessions && (await respondInCoachSession(context, data, text, coachSessions))) return;
     await respondInSharedChat(context, parseCommand(text), nation);

@@ -17,10 +17,16 @@ const isoDate = z
   .transform((s) => (s ?? '').trim())
   .refine((s) => s === '' || /^\d{4}-\d{2}-\d{2}$/.test(s), 'by when must be a date');
 
+/** A whole number as a card sends it: a number, or digits in a string (never true, [5] or "0x5"). */
+export const wholeNumberInput = z
+  .union([z.number(), z.string().regex(/^\s*\d{1,4}\s*$/)])
+  .transform(Number)
+  .pipe(z.number().int());
+
 export const scalingSubmission = z.object({
   card: z.literal('scaling'),
   questionId: z.string().min(1).max(100),
-  scale: z.coerce.number().int().min(1).max(10),
+  scale: wholeNumberInput.pipe(z.number().min(1).max(10)),
 });
 
 export const actionPlanSubmission = z.object({

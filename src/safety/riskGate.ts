@@ -3,7 +3,7 @@ import type { Container } from '@azure/cosmos';
 import { renderCard } from '../cards/render';
 import type { SafetySettings } from '../config';
 import type { Logger } from '../logger';
-import { parseCommand, type Command } from '../bot/commands';
+import { parseCommand, wordsOf, type Command } from '../bot/commands';
 import { choiceCard, newQuestionId, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
 import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
 import { checkInSubmission, scoreCheckIn } from './checkIn';
@@ -85,7 +85,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   if (activity.type !== ActivityTypes.Message) return 'continue';
   const safety = (data.safety ??= { status: 'clear' });
   const log = services.logger.child({ activityId: activity.id, conversationType: activity.conversation?.conversationType });
-  const text = TurnContext.removeRecipientMention(activity) ?? activity.text ?? '';
+  const text = wordsOf(activity);
 
   if (submissionHeader(activity.value)?.card === 'checkIn') return checkInSubmitted(context, data, safety, services, log);
 
