@@ -2,6 +2,7 @@ import { MessageFactory, type Activity } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { renderCard, type CardData } from '../cards/render';
 import { activeGoal, latestPlan, latestScale, type Programme } from '../coaching/programme';
+import { asWritten } from '../coaching/dialogKit';
 import type { BookingRef, JobPurpose, Side } from './jobs';
 import { LONDON, meetingLink, slotLabel, type Slot } from './slots';
 
@@ -18,11 +19,11 @@ export function bookedCard(slot: Pick<BookingRef, 'slotId' | 'coachId' | 'start'
 
 /** What a coach may see when the staff member agreed: the goal, the latest rating and the plan's actions. */
 export function programmeForCoach(programme: Programme): string {
-  const parts = [`Goal: ${activeGoal(programme) ?? 'not set yet'}`];
+  const parts = [`Goal: ${asWritten(activeGoal(programme) ?? 'not set yet')}`];
   const scale = latestScale(programme);
   if (scale !== undefined) parts.push(`latest rating ${scale}/10`);
   const plan = latestPlan(programme);
-  if (plan) parts.push(`action plan: ${plan.plan.actions.map((a) => a.what).join('; ')}`);
+  if (plan) parts.push(`action plan: ${plan.plan.actions.map((a) => asWritten(a.what)).join('; ')}`);
   return parts.join('; ');
 }
 

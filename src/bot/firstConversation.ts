@@ -13,7 +13,7 @@ export async function sendWelcome(context: TurnContext, nation: Nation): Promise
 }
 
 export async function sendHelp(context: TurnContext, options = menuOptions): Promise<void> {
-  await context.sendActivity(helpText);
+  await context.sendActivity({ type: 'message', text: helpText, textFormat: 'markdown' });
   await sendMenu(context, 'What would you like to do?', options);
 }
 
@@ -49,5 +49,6 @@ const helpText = [
   'I am not a crisis service and I cannot give clinical advice.',
 ].join('\n');
 
+/** Markdown (sent with textFormat markdown). */
 export const notUnderstood =
   "Sorry, I didn't understand that. If you are struggling right now, type **Not OK right now** and I'll show you who can help, or call Samaritans free on 116 123 at any time.";

@@ -211,7 +211,7 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
     return;
   }
   if (command === 'menu') return sendMenu(context, 'What would you like to do?');
-  await context.sendActivity(notUnderstood);
+  await context.sendActivity({ type: 'message', text: notUnderstood, textFormat: 'markdown' });
   await sendMenu(context, 'Here is what I can do');
 }
 

@@ -199,6 +199,9 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
   const afterSave: AfterSave[] = [];
   attemptContext.turnState.set(AFTER_SAVE, afterSave);
   attemptContext.onSendActivities(async (_ctx, activities) => {
+    // The bot's words are plain text unless a message says it is markdown: text quoting what a person wrote
+    // then shows exactly as they wrote it (no **bold**, no live links).
+    for (const a of activities) if (a.type === ActivityTypes.Message && a.text && !a.textFormat) a.textFormat = 'plain';
     held.push(...activities.filter((a) => a.type !== ActivityTypes.Typing));
     return activities.map((): ResourceResponse => ({ id: '' }));
   });

@@ -213,9 +213,17 @@ export function newQuestionId(): string {
   return randomUUID();
 }
 
-/** A short quotation of the person's own words for reflections ("…" when cut). */
+/** A short quotation of the person's own words for reflections ("…" when cut), safe to show in a card. */
 export function quote(text: string | undefined, max = 160): string {
   if (!text) return '';
   const oneLine = text.replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
-  return oneLine.length <= max ? oneLine : `${Array.from(oneLine).slice(0, max - 1).join('').trimEnd()}…`;
+  return asWritten(oneLine.length <= max ? oneLine : `${Array.from(oneLine).slice(0, max - 1).join('').trimEnd()}…`);
+}
+
+/**
+ * Card text renders a markdown subset, so a zero-width space after each markdown character keeps what a
+ * person wrote looking exactly as written (no **bold**, no live [links](…)) without changing how it reads.
+ */
+export function asWritten(text: string): string {
+  return text.replace(/([*_~`#>[\]])/g, '$1\u200B');
 }

@@ -5,7 +5,7 @@ import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { DateTime } from 'luxon';
 import { renderCard } from '../../cards/render';
 import type { ActionPlanSubmission } from '../cardSubmissions';
-import { newQuestionId, parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
+import { asWritten, newQuestionId, parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
 import { activeGoal, latestPlan, type ActionPlan, type Programme } from '../programme';
 
 export const ACTION_PLAN_STAGE = 'stage.actionPlan';
@@ -17,7 +17,7 @@ export function actionPlanCard(programme: Programme, plan: ActionPlan | undefine
   return MessageFactory.attachment(
     renderCard('actionPlan', {
       heading,
-      goal: activeGoal(programme) ?? '',
+      goal: asWritten(activeGoal(programme) ?? ''),
       submitTitle,
       questionId,
       action1: a[0]?.what ?? '',

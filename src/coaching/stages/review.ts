@@ -5,7 +5,7 @@ import { MessageFactory } from 'botbuilder';
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { renderCard, type CardData } from '../../cards/render';
 import { saysNoMore } from '../answers';
-import { askText, programmeOf, quote, sessionOf } from '../dialogKit';
+import { askText, asWritten, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord, type Programme, type SessionRecord } from '../programme';
 import { byWhenLabel } from './actionPlan';
 import { askForScale, scaleFrom } from './scaling';
@@ -37,8 +37,11 @@ export function reviewCardData(programme: Programme, final: boolean): CardData['
     successes: join(sessions.flatMap((s) => [...(s.personalSuccess?.pastSuccesses ?? []), s.personalSuccess?.exceptions, s.scaling?.whyNotLower])),
     resources: join(sessions.map((s) => s.acknowledgement?.resources)),
     roleModels: join(sessions.map((s) => s.othersSuccess?.roleModels)),
-    actions: (plan?.actions ?? []).map((a) => ({ what: a.what, byWhen: byWhenLabel(a.byWhen) })),
-    obstacles: (plan?.obstacles ?? []).map((o) => ({ obstacle: o.obstacle || 'Something unexpected', overcome: o.overcome || 'Think about who could help' })),
+    actions: (plan?.actions ?? []).map((a) => ({ what: asWritten(a.what), byWhen: byWhenLabel(a.byWhen) })),
+    obstacles: (plan?.obstacles ?? []).map((o) => ({
+      obstacle: o.obstacle ? asWritten(o.obstacle) : 'Something unexpected',
+      overcome: o.overcome ? asWritten(o.overcome) : 'Think about who could help',
+    })),
     closing: final ? latest.review?.relationship ?? '' : '',
     keepInMind: 'Keep in mind what works for you: it will help with the next goal too.',
   };
