@@ -50,8 +50,10 @@ export type ScalingSubmission = z.infer<typeof scalingSubmission>;
 export type ActionPlanSubmission = z.infer<typeof actionPlanSubmission>;
 
 /** The card name and question id of any submission, if it looks like one of ours. */
+const header = z.object({ card: z.string().max(50), questionId: z.string().max(100).optional() });
+
 export function submissionHeader(value: unknown): { card: string; questionId?: string } | undefined {
-  const parsed = z.object({ card: z.string().max(50), questionId: z.string().max(100).optional() }).safeParse(value);
+  const parsed = header.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
 
