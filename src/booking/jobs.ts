@@ -5,6 +5,7 @@ import type { BookingSettings } from '../config';
 import { afterTurnSaved } from '../bot/turnPipeline';
 import type { Programme } from '../coaching/programme';
 import { errorFields, type Logger } from '../logger';
+import { PassLoop } from '../proactive/passLoop';
 import { backoffMs, classifySendError, type ProactiveSender, type SendError } from '../proactive/sender';
 import { statusOf, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import {
@@ -414,10 +415,7 @@ export class JobWorker {
   private readonly random: () => number;
   private readonly claimMs: number;
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private stopping = false;
-  private pass: Promise<JobPassResult> | undefined;
+  private readonly loop: PassLoop<JobPassResult>;
   private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: JobWorkerOptions) {
@@ -426,41 +424,26 @@ export class JobWorker {
     this.random = options.random ?? Math.random;
     this.claimMs = options.claimMs ?? CLAIM_MS;
     this.log = options.logger.child({ component: 'jobWorker', instanceId: this.instanceId });
+    this.loop = new PassLoop(
+      () => this.runPass(),
+      () => this.options.booking.jobPollMs,
+      (err) => this.log.error({ err: errorFields(err) }, 'job worker pass failed'),
+    );
   }
 
   /** Runs a pass now and then every jobPollMs until stop(). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling; resolves once the pass and any immediate deliveries in progress have finished. */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    try {
-      await Promise.all([this.pass?.catch(() => undefined), ...[...this.inFlight].map((p) => p.catch(() => undefined))]);
-    } finally {
-      this.stopping = false;
-    }
+  stop(): Promise<void> {
+    return this.loop.stop([...this.inFlight]);
   }
 
   /** One pass over every due job; passes on one instance never overlap. */
-  async runOnce(): Promise<JobPassResult> {
-    const previous = this.pass?.catch(() => undefined);
-    const next = (async () => {
-      await previous;
-      return this.runPass();
-    })();
-    this.pass = next;
-    try {
-      return await next;
-    } finally {
-      if (this.pass === next) this.pass = undefined;
-    }
+  runOnce(): Promise<JobPassResult> {
+    return this.loop.runOnce();
   }
 
   /** Sends these jobs now if they are due and unclaimed (a booking's notices, straight after the turn). */
@@ -468,7 +451,7 @@ export class JobWorker {
     const work = (async () => {
       const result = emptyResult();
       const queue = [...ids];
-      for (let i = 0; i < queue.length && !this.stopping; i += 1) {
+      for (let i = 0; i < queue.length && !this.loop.stopping; i += 1) {
         const found = await readJob(this.options.jobs, queue[i]!);
         if (!found) continue;
         await this.processCounting({ ...found.job, _etag: found.etag }, result, queue);
@@ -483,18 +466,6 @@ export class JobWorker {
     }
   }
 
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runOnce()
-        .catch((err) => this.log.error({ err: errorFields(err) }, 'job worker pass failed'))
-        .finally(() => this.schedule(this.options.booking.jobPollMs));
-    }, delayMs);
-    this.timer.unref();
-  }
-
   private async runPass(): Promise<JobPassResult> {
     const result = emptyResult();
     const started = this.now();
@@ -507,11 +478,11 @@ export class JobWorker {
     const queue = resources.sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
     const followUps: string[] = [];
     for (const job of queue) {
-      if (this.stopping) break;
+      if (this.loop.stopping) break;
       await this.processCounting(job, result, followUps);
     }
     // Jobs this pass created ("I couldn't reach them") go out now too.
-    for (let i = 0; i < followUps.length && !this.stopping; i += 1) {
+    for (let i = 0; i < followUps.length && !this.loop.stopping; i += 1) {
       const found = await readJob(this.options.jobs, followUps[i]!);
       if (found) await this.processCounting({ ...found.job, _etag: found.etag }, result, followUps);
     }

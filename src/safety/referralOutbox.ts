@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import type { SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
+import { PassLoop } from '../proactive/passLoop';
 import { backoffMs, classifySendError, jitter, type ProactiveSender, type SendError } from '../proactive/sender';
 import { referralCard, referralMessage } from './referralCard';
 import { readLeadsChannel, replaceIfUnchanged, updateReferral, type LeadsChannelRegistration, type StoredReferral } from './referralStore';
@@ -102,10 +103,7 @@ export class ReferralOutbox {
   private readonly claimMs: number;
   private readonly laterMs: number;
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private stopping = false;
-  private pass: Promise<PassResult> | undefined;
+  private readonly loop: PassLoop<PassResult>;
   private readonly noChannelLoggedAt = new Map<string, number>();
 
   constructor(private readonly options: ReferralOutboxOptions) {
@@ -115,44 +113,29 @@ export class ReferralOutbox {
     this.claimMs = options.claimMs ?? CLAIM_MS;
     this.laterMs = options.laterMs ?? LATER_MS;
     this.log = options.logger.child({ component: 'referralOutbox', instanceId: this.instanceId });
+    this.loop = new PassLoop(
+      () => this.runPass(),
+      () => this.options.safety.outboxPollMs,
+      (err) => this.log.error({ err: errorFields(err) }, 'referral outbox pass failed'),
+    );
   }
 
   /** Runs a pass now and then every outboxPollMs until stop(). */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /**
    * Stops polling and resolves once the pass in progress (if any) has finished. That pass finishes the
    * referral it is posting and leaves the rest for the next pass (here or on another instance).
    */
-  async stop(): Promise<void> {
-    this.running = false;
-    this.stopping = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    try {
-      await this.pass?.catch(() => undefined);
-    } finally {
-      this.stopping = false;
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One pass; waits for a pass already in progress on this instance first, so passes never overlap here. */
-  async runOnce(): Promise<PassResult> {
-    const previous = this.pass?.catch(() => undefined);
-    const next = (async () => {
-      await previous;
-      return this.runPass();
-    })();
-    this.pass = next;
-    try {
-      return await next;
-    } finally {
-      if (this.pass === next) this.pass = undefined;
-    }
+  runOnce(): Promise<PassResult> {
+    return this.loop.runOnce();
   }
 
   async backlog(): Promise<ReferralBacklog> {
@@ -173,18 +156,6 @@ export class ReferralOutbox {
       oldestPendingSeconds: Math.max(0, Math.floor((now - oldest) / 1000)),
       leadsChannelRegistered: registered.size > 0 && waiting.every((r) => registered.has(r.tenantId)),
     };
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.runOnce()
-        .catch((err) => this.log.error({ err: errorFields(err) }, 'referral outbox pass failed'))
-        .finally(() => this.schedule(this.options.safety.outboxPollMs));
-    }, delayMs);
-    this.timer.unref();
   }
 
   private async runPass(): Promise<PassResult> {
@@ -217,7 +188,7 @@ export class ReferralOutbox {
 
     const channels = new Map<string, LeadsChannelRegistration | undefined>();
     for (const { referral, mode } of work) {
-      if (this.stopping) break;
+      if (this.loop.stopping) break;
       if (referral.delivery.claimedUntil && Date.parse(referral.delivery.claimedUntil) > this.now()) {
         result.skipped += 1;
         continue;
