@@ -49,41 +49,47 @@ export class PersonalChat {
     return this.checkIn(await this.say('start coaching'));
   }
 
-  private async send(activity: unknown): Promise<Seen> {
-    const before = this.sink.replies.length;
-    const response = await post(this.botUrl, activity);
-    if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
-    const activities = this.sink.replies
-      .slice(before)
-      .filter((r) => r.conversationId === this.conversationId && r.activity.type === 'message')
-      .map((r) => r.activity);
-    return {
-      activities,
-      all: activities.map((a) => [a.text ?? '', cardText(a)].join('\n')).join('\n---\n'),
-      card: (name: string) => {
-        for (const a of [...activities].reverse()) {
-          const found = findSubmit(a.attachments?.map((x) => x.content), name);
-          if (found) return found;
-        }
-        throw new Error(`no ${name} card in the reply`);
-      },
-    };
+  private send(activity: unknown): Promise<Seen> {
+    return sendAndSee(this.botUrl, this.sink, this.conversationId, activity);
   }
 }
 
-function findSubmit(node: unknown, card: string): any {
+/** POSTs an activity to the bot and collects what it said back in that conversation. */
+export async function sendAndSee(botUrl: string, sink: ReplySink, conversationId: string, activity: unknown): Promise<Seen> {
+  const before = sink.replies.length;
+  const response = await post(botUrl, activity);
+  if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
+  const activities = sink.replies
+    .slice(before)
+    .filter((r) => r.conversationId === conversationId && r.activity.type === 'message')
+    .map((r) => r.activity);
+  return {
+    activities,
+    all: activities.map((a) => [a.text ?? '', cardText(a)].join('\n')).join('\n---\n'),
+    card: (name: string) => {
+      for (const a of [...activities].reverse()) {
+        const found = submitData(a.attachments?.map((x) => x.content), name);
+        if (found) return found;
+      }
+      throw new Error(`no ${name} card in the reply`);
+    },
+  };
+}
+
+/** The data of the first Action.Submit for `card` (matching `where`) anywhere in a card. */
+export function submitData(node: unknown, card: string, where: (data: any) => boolean = () => true): any {
   if (Array.isArray(node)) {
     for (const n of node) {
-      const found = findSubmit(n, card);
+      const found = submitData(n, card, where);
       if (found) return found;
     }
     return undefined;
   }
   if (node && typeof node === 'object') {
     const n = node as Record<string, any>;
-    if (n.type === 'Action.Submit' && n.data?.card === card) return n.data;
+    if (n.type === 'Action.Submit' && n.data?.card === card && where(n.data)) return n.data;
     for (const v of Object.values(n)) {
-      const found = findSubmit(v, card);
+      const found = submitData(v, card, where);
       if (found) return found;
     }
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Seen } from './chat';
+import { sendAndSee, submitData, type Seen } from './chat';
 import { cardText, type ReplySink } from './replySink';
-import { botAccount, post, teamsMessage, type TeamsUser } from './teams';
+import { botAccount, teamsMessage, type TeamsUser } from './teams';
 
 /**
  * A Teams group chat with the bot over HTTP: several people, each message from one of them. Teams only sends
@@ -57,44 +57,9 @@ export class GroupChat {
     });
   }
 
-  private async send(activity: unknown): Promise<Seen> {
-    const before = this.sink.replies.length;
-    const response = await post(this.botUrl, activity);
-    if (response.status !== 200) throw new Error(`bot answered ${response.status}`);
-    const activities = this.sink.replies
-      .slice(before)
-      .filter((r) => r.conversationId === this.conversationId && r.activity.type === 'message')
-      .map((r) => r.activity);
-    return {
-      activities,
-      all: activities.map((a) => [a.text ?? '', cardText(a)].join('\n')).join('\n---\n'),
-      card: (name: string) => {
-        for (const a of [...activities].reverse()) {
-          const found = submitData(a.attachments?.map((x) => x.content), name);
-          if (found) return found;
-        }
-        throw new Error(`no ${name} card in the reply`);
-      },
-    };
+  private send(activity: unknown): Promise<Seen> {
+    return sendAndSee(this.botUrl, this.sink, this.conversationId, activity);
   }
 }
 
-/** The data of the first Action.Submit (or selectAction) for a card name. */
-export function submitData(node: unknown, card: string, where: (data: any) => boolean = () => true): any {
-  if (Array.isArray(node)) {
-    for (const n of node) {
-      const found = submitData(n, card, where);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (node && typeof node === 'object') {
-    const n = node as Record<string, any>;
-    if (n.type === 'Action.Submit' && n.data?.card === card && where(n.data)) return n.data;
-    for (const v of Object.values(n)) {
-      const found = submitData(v, card, where);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
+export { submitData };
