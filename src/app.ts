@@ -12,7 +12,6 @@ import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
 import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
 import { JobQueue, JobWorker, provideJobQueue, type JobWorkerOptions } from './booking/jobs';
-import { ActivityDedupe } from './store/activityDedupe';
 import { CosmosBotStorage } from './store/cosmosBotStorage';
 import { openStore, type Store } from './store/store';
 
@@ -75,7 +74,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
     });
     const pipeline = new TurnPipeline({
       storage: { person: people, conversation: chats },
-      dedupe: new ActivityDedupe(store.containers.activityDedupe, config.dedupeWindowSeconds),
+      dedupeWindowMs: config.dedupeWindowSeconds * 1000,
       floodGuard: new FloodGuard({ limit: config.messagesPerMinutePerPerson, windowMs: 60_000 }),
       gate: createRiskGate({
         safety: config.safety,

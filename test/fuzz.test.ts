@@ -37,7 +37,7 @@ import {
  * - malformed bodies (not JSON, not an object, required fields of the wrong type): anything but a crash;
  * - invalid card submissions (scale out of range or of the wrong type, stale or foreign question ids, other
  *   cards, plans with no action, bad dates, fields of the wrong type or too long): refused with a reply, and the
- *   person's stored document is unchanged apart from two pieces of bookkeeping, lastMessageAt and the prompt's
+ *   person's stored document is unchanged apart from bookkeeping: lastMessageAt, the answered activity ids and the prompt's
  *   attemptCount;
  * - `${...}`, markdown, HTML and control characters in what a person types are kept and quoted as typed;
  * - bodies over REQUEST_BODY_LIMIT_BYTES get 413 and nothing is processed.

@@ -8,12 +8,12 @@ describe('data retention', () => {
     const dataDir = tempDataDir();
     const first = loadConfig({ LOCAL_DATA_DIR: dataDir, RETENTION_DAYS_PROGRAMMES: '30', RETENTION_DAYS_REFERRALS: '0' });
     let store = await openStore(first.store, silentLogger);
-    const ttl = async (name: 'programmes' | 'botState' | 'referrals' | 'bookings' | 'activityDedupe') =>
+    const ttl = async (name: 'programmes' | 'botState' | 'referrals' | 'bookings' | 'jobs') =>
       (await store.containers[name].read()).resource?.defaultTtl;
     expect(await ttl('programmes')).toBe(30 * 86400);
     expect(await ttl('botState')).toBe(90 * 86400);
     expect(await ttl('referrals')).toBeUndefined();
-    expect(await ttl('activityDedupe')).toBe(-1);
+    expect(await ttl('jobs')).toBe(-1);
     await store.close();
 
     const second = loadConfig({ LOCAL_DATA_DIR: dataDir, RETENTION_DAYS_PROGRAMMES: '7', RETENTION_DAYS_REFERRALS: '2920' });

@@ -148,11 +148,6 @@ var cosmosContainers = [
     defaultTtl: retentionDaysBookings > 0 ? retentionDaysBookings * secondsPerDay : 0
   }
   {
-    name: 'activityDedupe'
-    partitionKeyPath: '/id'
-    defaultTtl: -1
-  }
-  {
     name: 'jobs'
     partitionKeyPath: '/id'
     defaultTtl: -1

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
-import { ActivityDedupe } from '../store/activityDedupe';
+import { createHash } from 'node:crypto';
 import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import { errorFields, type Logger } from '../logger';
 import type { RiskGate } from '../safety/riskGate';
@@ -13,6 +13,8 @@ export interface ConversationData {
   welcomedAt?: string;
   /** Set when the person asked for their data to be deleted: the turn deletes the document instead of saving it. */
   erase?: true;
+  /** Activities this state has already answered (hashed ids), within the dedupe window. */
+  processed?: { id: string; at: number }[];
   [part: string]: unknown;
 }
 
@@ -33,7 +35,8 @@ export function stateLocation(activity: Pick<Activity, 'channelId' | 'conversati
 
 export interface TurnPipelineOptions {
   storage: Record<StatePlace['place'], CosmosBotStorage>;
-  dedupe: ActivityDedupe;
+  /** How long an activity id is remembered so that Teams redelivering it is not processed twice. */
+  dedupeWindowMs: number;
   /** Runs before the logic on every turn; the logic only runs if the gate lets the turn through. */
   gate: RiskGate;
   logic: ConversationLogic;
@@ -79,37 +82,42 @@ export class TurnPipeline {
       conversationType: activity.conversation?.conversationType,
     });
     const started = Date.now();
-    const markerId = activity.id
-      ? ActivityDedupe.markerId(activity.channelId, activity.conversation.id, activity.id)
-      : undefined;
-    if (markerId && !(await this.options.dedupe.claim(markerId))) {
-      log.info('activity already processed; acknowledged without processing');
-      return;
-    }
     readButtonWordsAsText(activity);
     if (activity.type === ActivityTypes.Message && (await this.slowedDown(context, log))) return;
     const stopTyping = activity.type === ActivityTypes.Message ? this.showTyping(context, log) : undefined;
     try {
       const location = stateLocation(activity);
-      const attempts = await this.oneAtATime(`${location.place}:${location.key}`, () => this.transact(context, location, log));
-      log.info({ ms: Date.now() - started, attempts }, 'turn complete');
-    } catch (err) {
-      if (markerId) await this.options.dedupe.release(markerId).catch(() => undefined);
-      throw err;
+      const { attempts, duplicate } = await this.oneAtATime(`${location.place}:${location.key}`, () => this.transact(context, location, log));
+      if (duplicate) log.info('activity already processed; acknowledged without processing');
+      else log.info({ ms: Date.now() - started, attempts }, 'turn complete');
     } finally {
       await stopTyping?.();
     }
   }
 
-  private async transact(context: TurnContext, { place, key }: StatePlace, log: Logger): Promise<number> {
+  /**
+   * Reads the state, runs the gate and the logic, and saves, conditional on the eTag read. The activity id is
+   * recorded in the same write, so a redelivered activity (Teams retries turns slower than about 15 s) is seen
+   * as processed by whichever instance gets it, and two copies racing cannot both be saved: the loser reads
+   * again, finds the id and says nothing. A turn that fails saves nothing, so Teams' retry is processed.
+   */
+  private async transact(context: TurnContext, { place, key }: StatePlace, log: Logger): Promise<{ attempts: number; duplicate: boolean }> {
     const storage = this.options.storage[place];
+    const activity = context.activity;
+    const markerId = activity.id ? createHash('sha256').update(`${activity.channelId}\n${activity.conversation?.id}\n${activity.id}`).digest('hex').slice(0, 24) : undefined;
     for (let attempt = 1; ; attempt += 1) {
       const stored = await storage.readOne(key);
       const { eTag, ...rest } = stored ?? { eTag: undefined };
       const data: ConversationData = rest;
+      if (markerId && data.processed?.some((p) => p.id === markerId)) return { attempts: attempt, duplicate: true };
       const before = JSON.stringify(data);
       const { attemptContext, held, afterSave } = holdingContext(context);
       if ((await this.options.gate(attemptContext, data)) === 'continue') await this.options.logic(attemptContext, data);
+      if (markerId && !data.erase) {
+        const now = Date.now();
+        const recent = (data.processed ?? []).filter((p) => now - p.at < this.options.dedupeWindowMs).slice(-(MAX_REMEMBERED - 1));
+        data.processed = [...recent, { id: markerId, at: now }];
+      }
       try {
         if (data.erase) {
           if (eTag) await storage.deleteIfUnchanged(key, eTag);
@@ -121,11 +129,11 @@ export class TurnPipeline {
         log.warn({ attempt }, 'conversation state changed during the turn; running the turn again');
         if (attempt < this.maxAttempts) continue;
         await context.sendActivity(turnNotSavedReply);
-        return attempt;
+        return { attempts: attempt, duplicate: false };
       }
       if (held.length > 0) await context.sendActivities(held);
       for (const work of afterSave) await work(context);
-      return attempt;
+      return { attempts: attempt, duplicate: false };
     }
   }
 
@@ -209,6 +217,8 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
 }
 
 const AFTER_SAVE = Symbol('afterSave');
+/** Activity ids kept per state document (Teams redelivers within minutes; this bounds the document). */
+const MAX_REMEMBERED = 50;
 /** Given the turn's own context, whose replies now go straight out. */
 type AfterSave = (turn: TurnContext) => Promise<void>;
 

@@ -10,7 +10,6 @@
  *               small cross-partition query on status.
  * - bookings:   availability slots and bookings grouped by coach: a coach's calendar is one partition and the
  *               race for a slot is a conditional write inside it.
- * - activityDedupe: one short-lived marker per inbound activity id (per-item TTL in Azure).
  * - jobs:       reminders and notices to send later; each job is claimed, sent and recorded by id (a
  *               conditional replace), so any instance may run the worker; finished jobs carry their own TTL.
  */
@@ -26,7 +25,6 @@ export const containerSpecs = {
   programmes: { id: 'programmes', partitionKeyPath: '/userId' },
   referrals: { id: 'referrals', partitionKeyPath: '/id' },
   bookings: { id: 'bookings', partitionKeyPath: '/coachId' },
-  activityDedupe: { id: 'activityDedupe', partitionKeyPath: '/id', defaultTtl: -1 },
   jobs: { id: 'jobs', partitionKeyPath: '/id', defaultTtl: -1 },
 } as const satisfies Record<string, ContainerSpec>;
 

@@ -256,10 +256,10 @@ export function invalidPlan(questionId: string): fc.Arbitrary<Record<string, unk
   );
 }
 
-/** The stored document without the two pieces of bookkeeping every turn may change. */
+/** The stored document without the bookkeeping every turn may change (last message time, answered activity ids). */
 export function comparable(doc: Record<string, unknown> | undefined): unknown {
   if (!doc) return doc;
-  const { eTag: _eTag, lastMessageAt: _last, ...rest } = doc;
+  const { eTag: _eTag, lastMessageAt: _last, processed: _processed, ...rest } = doc;
   return JSON.parse(JSON.stringify(rest, (key, value) => (key === 'attemptCount' ? undefined : value)));
 }
 
