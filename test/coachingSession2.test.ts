@@ -1,9 +1,9 @@
-import { startBot, type RunningBot } from '../src/app';
+import type { RunningBot } from '../src/app';
 import type { Programme } from '../src/coaching/programme';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { PersonalChat } from './support/chat';
 import { ReplySink } from './support/replySink';
-import { silentLogger, testConfig } from './support/bot';
+import { runBotDuring } from './support/bot';
 import { answerStagesTwoToSeven, completeSessionOne } from './support/walkThrough';
 
 /** Session 2: follow-up and its three branches, stages built on session 1, and the final review. */
@@ -11,14 +11,7 @@ describe('self-guided session 2', () => {
   const sink = new ReplySink();
   let bot: RunningBot;
 
-  beforeAll(async () => {
-    await sink.start();
-    bot = await startBot(testConfig(), silentLogger);
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await sink.stop();
-  });
+  runBotDuring(sink, (started) => (bot = started));
 
   const storedProgramme = async (chat: PersonalChat) =>
     (await new CosmosBotStorage(bot.store.containers.programmes, 'userId').readOne(chat.user.aadObjectId))?.programme as Programme;

@@ -1,6 +1,6 @@
 import { startBot, type RunningBot } from '../src/app';
 import { cardText, ReplySink } from './support/replySink';
-import { silentLogger, testConfig } from './support/bot';
+import { silentLogger, testConfig, runBotDuring } from './support/bot';
 import { botInstalled, newUser, personalConversationId, post, teamsMessage } from './support/teams';
 
 /** A staff member's first contact, end to end: HTTP in, replies out to a loopback Teams stand-in. */
@@ -8,14 +8,7 @@ describe('first conversation over /api/messages', () => {
   let bot: RunningBot;
   const sink = new ReplySink();
 
-  beforeAll(async () => {
-    await sink.start();
-    bot = await startBot(testConfig(), silentLogger);
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await sink.stop();
-  });
+  runBotDuring(sink, (started) => (bot = started));
 
   it('welcomes on install with what the bot is, what it is not, and the crisis numbers', async () => {
     const conversation = personalConversationId();

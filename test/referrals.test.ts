@@ -5,7 +5,7 @@ import { ReferralOutbox } from '../src/safety/referralOutbox';
 import { readLeadsChannel, readReferral, type StoredReferral } from '../src/safety/referralStore';
 import { recordReferral, type NewReferral, type Referral } from '../src/safety/referrals';
 import type { Store } from '../src/store/store';
-import { silentLogger, testConfig } from './support/bot';
+import { silentLogger, testConfig, runBotDuring } from './support/bot';
 import { cardExecute, cardSubmit, channelMessage, newChannelId, newReferralId } from './support/leads';
 import { cardText, ReplySink, type CapturedReply } from './support/replySink';
 import { newUser, personalConversationId, post, teamsMessage } from './support/teams';
@@ -84,14 +84,7 @@ describe('referrals to the service leads', () => {
     return { tenantId, channelId };
   }
 
-  beforeAll(async () => {
-    await sink.start();
-    bot = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId }), silentLogger, { outbox: { autoStart: false } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await sink.stop();
-  });
+  runBotDuring(sink, (started) => (bot = started), { SERVICE_LEAD_IDS: lead.aadObjectId }, { outbox: { autoStart: false } });
   afterEach(() => {
     sink.delayMs = 0;
   });
@@ -455,14 +448,7 @@ describe('with no leads channel registered', () => {
   const sink = new ReplySink();
   const lead = newUser('Jo Lead');
   let bot: RunningBot;
-  beforeAll(async () => {
-    await sink.start();
-    bot = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId }), silentLogger, { outbox: { autoStart: false } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await sink.stop();
-  });
+  runBotDuring(sink, (started) => (bot = started), { SERVICE_LEAD_IDS: lead.aadObjectId }, { outbox: { autoStart: false } });
 
   it('keeps the referral pending, reports it in /healthz without failing liveness, and delivers once registered', async () => {
     const healthz = async () => {

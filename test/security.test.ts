@@ -9,7 +9,7 @@ import { readLeadsChannel } from '../src/safety/referralStore';
 import { PersonalChat } from './support/chat';
 import { channelMessage, newChannelId } from './support/leads';
 import { ReplySink } from './support/replySink';
-import { silentLogger, testConfig } from './support/bot';
+import { silentLogger, testConfig, runBotDuring } from './support/bot';
 import { newUser, personalConversationId, teamsMessage } from './support/teams';
 import { channelClaims, newSigningKey, OpenIdStub, signJwt, unsignedJwt, type SigningKey } from './support/jwt';
 import { completeSessionOne } from './support/walkThrough';
@@ -235,14 +235,7 @@ describe('card submissions cannot reach another person’s data (local mode, ove
   const lead = newUser('Priya Shah');
   let bot: RunningBot;
 
-  beforeAll(async () => {
-    await sink.start();
-    bot = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId }), silentLogger, { outbox: { autoStart: false } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await sink.stop();
-  });
+  runBotDuring(sink, (started) => (bot = started), { SERVICE_LEAD_IDS: lead.aadObjectId }, { outbox: { autoStart: false } });
 
   const stored = async (userId: string) => {
     const record = await new CosmosBotStorage(bot.store.containers.programmes, 'userId').readOne(userId);

@@ -1,7 +1,7 @@
-import { startBot, type RunningBot } from '../src/app';
+import type { RunningBot } from '../src/app';
 import { PersonalChat } from './support/chat';
 import { cardText, ReplySink } from './support/replySink';
-import { silentLogger, testConfig } from './support/bot';
+import { runBotDuring } from './support/bot';
 import { channelMessage, newChannelId } from './support/leads';
 import { newUser, post } from './support/teams';
 
@@ -15,14 +15,7 @@ describe('an urgent message reaches the service leads', () => {
   const lead = newUser('Helen Marsh');
   let bot: RunningBot;
 
-  beforeAll(async () => {
-    await sink.start();
-    bot = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId }), silentLogger, { outbox: { autoStart: false } });
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await sink.stop();
-  });
+  runBotDuring(sink, (started) => (bot = started), { SERVICE_LEAD_IDS: lead.aadObjectId }, { outbox: { autoStart: false } });
 
   it('from a coaching stage in a 1:1 chat to a card in the leads channel', async () => {
     const channelId = newChannelId();

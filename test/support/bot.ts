@@ -1,8 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startBot, type RunningBot, type StartOptions } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import type { ReplySink } from './replySink';
 
 export const silentLogger = createLogger('silent');
 
@@ -13,4 +15,21 @@ export function tempDataDir(): string {
 /** A local (unauthenticated, embedded store) configuration on a free port. */
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: tempDataDir(), ...env });
+}
+
+/**
+ * Starts a bot (local mode, embedded store) and its Teams stand-in before a describe block's tests and stops
+ * both after them; `started` receives the running bot.
+ */
+export function runBotDuring(sink: ReplySink, started: (bot: RunningBot) => void, env: Record<string, string> = {}, options: StartOptions = {}): void {
+  let bot: RunningBot | undefined;
+  beforeAll(async () => {
+    await sink.start();
+    bot = await startBot(testConfig(env), silentLogger, options);
+    started(bot);
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await sink.stop();
+  });
 }
