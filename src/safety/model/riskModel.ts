@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import shipped from './screeningModel.json';
+import { featuresOf, partsOf, type ScreeningInput } from './features';
+
+/**
+ * The learned screening model: a multinomial logistic regression over hashed features (./features.ts),
+ * trained here from the project's own labelled corpus by `npm run train:screening`, and shipped as a
+ * versioned data file (screeningModel.json) with a review date and a SHA-256 of its weights, checked when
+ * this module loads: a damaged or edited file stops start-up, not a turn.
+ *
+ * It only ever raises the level the lexicon gives (see ../screenMessage.ts). It runs in-process; nothing
+ * leaves the process, and its part in a result is a reason code only.
+ */
+
+export const MODEL_CLASSES = ['none', 'wellbeing', 'urgent'] as const;
+export type ModelClass = (typeof MODEL_CLASSES)[number];
+
+const modelFileSchema = z.strictObject({
+  version: z.string().min(1),
+  reviewDate: z.iso.date(),
+  owner: z.string().min(1),
+  purpose: z.string().min(1),
+  trainedOn: z.strictObject({ files: z.array(z.string()).min(1), rows: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0), seed: z.number().int() }),
+  buckets: z.number().int().min(1024).max(1 << 22),
+  classes: z.tuple([z.literal('none'), z.literal('wellbeing'), z.literal('urgent')]),
+  thresholds: z
+    .strictObject({
+      note: z.string(),
+      urgent: z.number().gt(0).lt(1),
+      check: z.number().gt(0).lt(1),
+      wellbeing: z.number().gt(0).lt(1),
+    })
+    .refine((t) => t.check <= t.urgent, { message: 'the check threshold must not be above the urgent one' }),
+  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  weights: z.string().min(1),
+});
+export type ModelFile = z.infer<typeof modelFileSchema>;
+
+export interface RiskModel {
+  file: Omit<ModelFile, 'weights'>;
+  weights: Float32Array;
+}
+
+export function decodeWeights(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+export function encodeWeights(weights: Float32Array): string {
+  return Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength).toString('base64');
+}
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Parse and check a model file; throws with a plain sentence when it is not usable. */
+export function parseModel(raw: unknown): RiskModel {
+  const parsed = modelFileSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`screening model file is not valid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  const { weights: encoded, ...file } = parsed.data;
+  const weights = decodeWeights(encoded);
+  if (weights.length !== file.buckets * MODEL_CLASSES.length) throw new Error('screening model file is not valid: weights do not match buckets');
+  if (sha256(new Uint8Array(weights.buffer)) !== file.weightsSha256) throw new Error('screening model file is not valid: weights checksum does not match');
+  return { file, weights };
+}
+
+let loaded: RiskModel | undefined;
+/** The shipped model, read and checked once per process (start-up calls this, so a bad file stops it). */
+export function shippedModel(): RiskModel {
+  loaded ??= parseModel(shipped);
+  return loaded;
+}
+
+/** Class probabilities for one feature list. */
+export function probabilities(model: RiskModel, features: readonly number[]): [number, number, number] {
+  const k = MODEL_CLASSES.length;
+  const z = [0, 0, 0];
+  for (const f of features) for (let c = 0; c < k; c++) z[c] += model.weights[f * k + c]!;
+  const m = Math.max(z[0]!, z[1]!, z[2]!);
+  const e = z.map((v) => Math.exp(v - m));
+  const sum = e[0]! + e[1]! + e[2]!;
+  return [e[0]! / sum, e[1]! / sum, e[2]! / sum];
+}
+
+export interface ModelScore {
+  /** Highest probability of `urgent` over the whole message (with its question and history) and its parts. */
+  urgent: number;
+  /** Highest probability of distress (wellbeing or urgent) over the same. */
+  distress: number;
+}
+
+export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
+  const whole = probabilities(model, featuresOf(input, model.file.buckets));
+  let urgent = whole[2];
+  let distress = whole[1] + whole[2];
+  for (const part of partsOf(input.text)) {
+    const p = probabilities(model, featuresOf({ text: part, question: input.question }, model.file.buckets));
+    urgent = Math.max(urgent, p[2]);
+    distress = Math.max(distress, p[1] + p[2]);
+  }
+  return { urgent, distress };
+}

@@ -1,0 +1,59 @@
+import { shippedModel, scoreWith, type RiskModel } from './model/riskModel';
+import type { ScreeningInput } from './model/features';
+import { screenText } from './screening';
+
+/**
+ * One screening of one message, read with the bot's last question and the person's last few messages:
+ * the lexicon's level for the message (./screening.ts), raised (never lowered) by the learned model
+ * (./model/riskModel.ts).
+ *
+ * Levels, lowest first:
+ * - `none`;
+ * - `wellbeing`: distress without signs of risk (Stress Support and Wellbeing service);
+ * - `check`: warning signs without a clear statement, so the bot should ask directly whether the person
+ *   is having thoughts of suicide, of harming someone, or is in danger;
+ * - `urgent`: crisis routes now.
+ * Reasons are codes only: lexicon categories, and `model-urgent`, `model-check` or `model-wellbeing` where
+ * the model set or raised the level. Never the person's words.
+ */
+
+export type ScreenLevel = 'none' | 'wellbeing' | 'check' | 'urgent';
+export const SCREEN_LEVELS: readonly ScreenLevel[] = ['none', 'wellbeing', 'check', 'urgent'];
+export const screenRank: Record<ScreenLevel, number> = { none: 0, wellbeing: 1, check: 2, urgent: 3 };
+
+export interface ScreenResult {
+  level: ScreenLevel;
+  reasons: string[];
+  /** What the lexicon alone said, for evaluation and audit. */
+  lexiconLevel: ScreenLevel;
+  /** What the model alone said. */
+  modelLevel: ScreenLevel;
+}
+
+export type { ScreeningInput };
+
+/** The model's own level for an input. */
+export function modelLevelOf(model: RiskModel, input: ScreeningInput): ScreenLevel {
+  const { urgent, distress } = scoreWith(model, input);
+  const t = model.file.thresholds;
+  if (urgent >= t.urgent) return 'urgent';
+  if (urgent >= t.check) return 'check';
+  if (distress >= t.wellbeing) return 'wellbeing';
+  return 'none';
+}
+
+/** The higher of two levels (the safer reading). */
+export function higher(a: ScreenLevel, b: ScreenLevel): ScreenLevel {
+  return screenRank[a] >= screenRank[b] ? a : b;
+}
+
+export function screenMessage(input: ScreeningInput, model: RiskModel = shippedModel()): ScreenResult {
+  const text = typeof input.text === 'string' ? input.text : '';
+  const lexicon = screenText(text);
+  const lexiconLevel: ScreenLevel = lexicon.level;
+  const modelLevel = text.trim().length === 0 ? 'none' : modelLevelOf(model, { ...input, text });
+  const level = higher(lexiconLevel, modelLevel);
+  const reasons = [...lexicon.reasons];
+  if (screenRank[modelLevel] > screenRank[lexiconLevel] || (modelLevel === level && level !== 'none' && reasons.length === 0)) reasons.push(`model-${modelLevel}`);
+  return { level, reasons, lexiconLevel, modelLevel };
+}
