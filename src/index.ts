@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config';
 import { createLogger, errorFields } from './logger';
 import { signposting, signpostingReviewOverdue } from './safety/signposting';
+import { lexiconReviewDate, lexiconReviewOverdue, lexiconVersion } from './safety/screening';
 import { startBot } from './app';
 
 async function main(): Promise<void> {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   if (signpostingReviewOverdue()) {
     logger.warn({ version: signposting.version, reviewDate: signposting.reviewDate }, 'signposting contacts are past their review date');
   }
+  if (lexiconReviewOverdue()) logger.warn({ version: lexiconVersion, reviewDate: lexiconReviewDate }, 'screening lexicon is past its review date');
 
   const bot = await startBot(config, logger);
   // From process start, so module loading counts too.
