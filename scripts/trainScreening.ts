@@ -27,8 +27,8 @@ const BUCKETS = 1 << 17;
 const TRAINING = { epochs: 6, learningRate: 0.05, l2: 1e-4, seed: 20261202 };
 /** Cross-validated recall the thresholds are set to reach on the training corpus. */
 const TARGET = { check: 0.97, urgent: 0.85, wellbeing: 0.9 };
-/** Cross-validated share of messages labelled none that may reach each threshold (check fatigue). */
-const MAX_NONE_RATE = { check: 0.2, urgent: 0.05, wellbeing: 0.15 };
+/** Cross-validated share of messages labelled none that may reach the urgent and wellbeing thresholds. */
+const MAX_NONE_RATE = { urgent: 0.05, wellbeing: 0.15 };
 
 interface Example {
   input: ScreeningInput;
@@ -130,7 +130,7 @@ function crossValidated(rows: Example[]): Array<{ urgent: number; distress: numb
 function thresholdFor(scores: number[], target: number): number {
   const sorted = [...scores].sort((a, b) => b - a);
   const at = sorted[Math.min(sorted.length - 1, Math.ceil(target * sorted.length) - 1)]!;
-  return Math.min(0.95, Math.max(0.02, Math.floor(at * 1000) / 1000));
+  return Math.min(0.9999, Math.max(0.02, Math.floor(at * 10000) / 10000));
 }
 
 function main(): void {
@@ -141,12 +141,15 @@ function main(): void {
   const wellbeingScores = cv.filter((_, i) => examples[i]!.label === 1).map((s) => s.distress);
   const noneUrgent = cv.filter((_, i) => examples[i]!.label === 0).map((s) => s.urgent);
   const noneDistress = cv.filter((_, i) => examples[i]!.label === 0).map((s) => s.distress);
-  // Each threshold is the lower of what reaches the recall target and what keeps false alarms within bounds
-  // would be unsafe; the higher is taken, and what that costs in recall is printed for the safety officer.
+  // urgent and wellbeing: the higher of the score that reaches the recall target and the score that keeps
+  // false alarms within MAX_NONE_RATE (a needless referral or pause has a real cost); what that costs in
+  // recall is printed for the safety officer.
   const thresholds = {
-    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out set): each is the higher of the score that reaches the recall target (TARGET) and the score that keeps messages labelled none within MAX_NONE_RATE.',
+    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out set): check at the cross-validated urgent recall TARGET.check; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE.',
     urgent: Math.max(thresholdFor(urgentScores, TARGET.urgent), thresholdFor(noneUrgent, MAX_NONE_RATE.urgent)),
-    check: Math.max(thresholdFor(urgentScores, TARGET.check), thresholdFor(noneUrgent, MAX_NONE_RATE.check)),
+    // A missed urgent message is the costly error and a check costs one question: the check threshold is
+    // set by recall alone, and its false-alarm rate is printed rather than capped.
+    check: thresholdFor(urgentScores, TARGET.check),
     wellbeing: Math.max(thresholdFor(wellbeingScores, TARGET.wellbeing), thresholdFor(noneDistress, MAX_NONE_RATE.wellbeing)),
   };
   const rate = (xs: number[], t: number): string => `${((100 * xs.filter((x) => x >= t).length) / Math.max(1, xs.length)).toFixed(1)}%`;

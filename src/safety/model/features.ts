@@ -41,60 +41,75 @@ function stemOf(w: string): string {
   return s;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
 /** FNV-1a, 32 bit: a stable hash, so the same text gives the same bucket on every machine. */
 export function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return extend(FNV_OFFSET, s, 0, s.length) >>> 0;
 }
 
-/** Hashed feature buckets (with repeats, so a count is its multiplicity) for one input. */
-export function featuresOf(input: ScreeningInput, buckets: number): number[] {
-  const out: number[] = [];
-  const add = (f: string): void => {
-    out.push(hash(f) % buckets);
-  };
-  const words = wordsOf(input.text);
+function extend(h: number, s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, FNV_PRIME);
+  }
+  return h;
+}
+
+const CHAR_PREFIX = extend(FNV_OFFSET, 'c:', 0, 2);
+
+/** The sentences of a message (split after . ! ? … and at line breaks). */
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[.!?\u2026])\s+|\n+/)
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
+}
+
+/** Features of one sentence: stems, stem pairs, skip pairs, and character 3- to 5-grams of each word. */
+export function sentenceFeatures(sentence: string, buckets: number, out: number[] = []): number[] {
+  const words = wordsOf(sentence);
   const s = words.map(stemOf);
-  add('bias');
   for (let i = 0; i < s.length; i++) {
-    add(`w:${s[i]}`);
-    if (i + 1 < s.length) add(`b:${s[i]} ${s[i + 1]}`);
-    if (i + 2 < s.length) add(`s:${s[i]} _ ${s[i + 2]}`);
+    out.push(hash(`w:${s[i]}`) % buckets);
+    if (i + 1 < s.length) out.push(hash(`b:${s[i]} ${s[i + 1]}`) % buckets);
+    if (i + 2 < s.length) out.push(hash(`s:${s[i]} _ ${s[i + 2]}`) % buckets);
   }
   for (const w of words) {
     const padded = `<${w}>`;
-    for (let n = 3; n <= 5; n++) for (let i = 0; i + n <= padded.length; i++) add(`c:${padded.slice(i, i + n)}`);
+    for (let i = 0; i + 3 <= padded.length; i++) {
+      let h = extend(CHAR_PREFIX, padded, i, i + 3);
+      out.push((h >>> 0) % buckets);
+      for (let n = 4; n <= 5 && i + n <= padded.length; n++) {
+        h = extend(h, padded, i + n - 1, i + n);
+        out.push((h >>> 0) % buckets);
+      }
+    }
   }
-  if (input.question) for (const q of new Set(wordsOf(input.question).map(stemOf))) add(`q:${q}`);
+  return out;
+}
+
+export const biasFeature = (buckets: number): number => hash('bias') % buckets;
+
+/** Features of the conversation around a message: the bot's last question and the person's last three messages. */
+export function contextFeatures(input: Omit<ScreeningInput, 'text'>, buckets: number, out: number[] = []): number[] {
+  if (input.question) for (const q of new Set(wordsOf(input.question).map(stemOf))) out.push(hash(`q:${q}`) % buckets);
   if (input.history)
     for (const h of input.history.slice(-3)) {
       const hs = wordsOf(h).map(stemOf);
       for (let i = 0; i < hs.length; i++) {
-        add(`h:${hs[i]}`);
-        if (i + 1 < hs.length) add(`hb:${hs[i]} ${hs[i + 1]}`);
+        out.push(hash(`h:${hs[i]}`) % buckets);
+        if (i + 1 < hs.length) out.push(hash(`hb:${hs[i]} ${hs[i + 1]}`) % buckets);
       }
     }
   return out;
 }
 
-/**
- * The parts of a message scored on their own as well as whole: each sentence and each pair of neighbouring
- * sentences, so one risky sentence inside a long message about rotas is not drowned by the rest.
- */
-export function partsOf(text: string): string[] {
-  const sentences = text
-    .split(/(?<=[.!?…])\s+|\n+/)
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
-  if (sentences.length <= 2) return [];
-  const parts: string[] = [];
-  for (let i = 0; i < sentences.length; i++) {
-    parts.push(sentences[i]!);
-    if (i + 1 < sentences.length) parts.push(`${sentences[i]} ${sentences[i + 1]}`);
-  }
-  return parts;
+/** Hashed feature buckets (with repeats, so a count is its multiplicity) for one whole input. */
+export function featuresOf(input: ScreeningInput, buckets: number): number[] {
+  const out = [biasFeature(buckets)];
+  for (const sentence of sentencesOf(input.text)) sentenceFeatures(sentence, buckets, out);
+  contextFeatures(input, buckets, out);
+  return out;
 }

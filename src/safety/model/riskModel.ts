@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import shipped from './screeningModel.json';
-import { featuresOf, partsOf, type ScreeningInput } from './features';
+import { biasFeature, contextFeatures, sentenceFeatures, sentencesOf, type ScreeningInput } from './features';
 
 /**
  * The learned screening model: a multinomial logistic regression over hashed features (./features.ts),
@@ -76,15 +76,29 @@ export function shippedModel(): RiskModel {
   return loaded;
 }
 
+/** Summed weights (logits) of a feature list, added into `into`. */
+function addLogits(model: RiskModel, features: readonly number[], into: number[]): number[] {
+  for (const f of features) {
+    const at = f * 3;
+    into[0] += model.weights[at]!;
+    into[1] += model.weights[at + 1]!;
+    into[2] += model.weights[at + 2]!;
+  }
+  return into;
+}
+
+function softmax(z: readonly number[]): [number, number, number] {
+  const m = Math.max(z[0]!, z[1]!, z[2]!);
+  const e0 = Math.exp(z[0]! - m);
+  const e1 = Math.exp(z[1]! - m);
+  const e2 = Math.exp(z[2]! - m);
+  const sum = e0 + e1 + e2;
+  return [e0 / sum, e1 / sum, e2 / sum];
+}
+
 /** Class probabilities for one feature list. */
 export function probabilities(model: RiskModel, features: readonly number[]): [number, number, number] {
-  const k = MODEL_CLASSES.length;
-  const z = [0, 0, 0];
-  for (const f of features) for (let c = 0; c < k; c++) z[c] += model.weights[f * k + c]!;
-  const m = Math.max(z[0]!, z[1]!, z[2]!);
-  const e = z.map((v) => Math.exp(v - m));
-  const sum = e[0]! + e[1]! + e[2]!;
-  return [e[0]! / sum, e[1]! / sum, e[2]! / sum];
+  return softmax(addLogits(model, features, [0, 0, 0]));
 }
 
 export interface ModelScore {
@@ -94,14 +108,30 @@ export interface ModelScore {
   distress: number;
 }
 
+/**
+ * Scores the whole message with its question and history, and, when it has more than two sentences, each
+ * sentence and each pair of neighbouring sentences with the question: one risky sentence inside a long
+ * message about rotas is not drowned out. The model is linear, so each sentence is featurised once and
+ * the parts are sums of sentence logits.
+ */
 export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
-  const whole = probabilities(model, featuresOf(input, model.file.buckets));
+  const buckets = model.file.buckets;
+  const base = addLogits(model, [biasFeature(buckets)], [0, 0, 0]);
+  const question = addLogits(model, contextFeatures({ ...(input.question ? { question: input.question } : {}) }, buckets), [0, 0, 0]);
+  const history = addLogits(model, contextFeatures({ ...(input.history ? { history: input.history } : {}) }, buckets), [0, 0, 0]);
+  const sentences = sentencesOf(input.text).map((s) => addLogits(model, sentenceFeatures(s, buckets), [0, 0, 0]));
+  const sum = (...parts: number[][]): number[] => [0, 1, 2].map((c) => parts.reduce((t, p) => t + p[c]!, 0));
+  const whole = softmax(sum(base, question, history, ...sentences));
   let urgent = whole[2];
   let distress = whole[1] + whole[2];
-  for (const part of partsOf(input.text)) {
-    const p = probabilities(model, featuresOf({ text: part, question: input.question }, model.file.buckets));
-    urgent = Math.max(urgent, p[2]);
-    distress = Math.max(distress, p[1] + p[2]);
-  }
+  if (sentences.length > 2)
+    for (let i = 0; i < sentences.length; i++) {
+      const parts = i + 1 < sentences.length ? [[sentences[i]!], [sentences[i]!, sentences[i + 1]!]] : [[sentences[i]!]];
+      for (const part of parts) {
+        const p = softmax(sum(base, question, ...part));
+        if (p[2] > urgent) urgent = p[2];
+        if (p[1] + p[2] > distress) distress = p[1] + p[2];
+      }
+    }
   return { urgent, distress };
 }
