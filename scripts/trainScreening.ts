@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featuresOf, type ScreeningInput } from '../src/safety/model/features';
-import { encodeWeights, MODEL_CLASSES, scoreWith, sha256, type ModelFile, type RiskModel } from '../src/safety/model/riskModel';
+import { encodeWeights, MODEL_CLASSES, scoreWith, sha256, weightCount, type ModelFile, type RiskModel } from '../src/safety/model/riskModel';
+import { screenText } from '../src/safety/screening';
 
 /**
  * Trains the screening model from the labelled corpus and writes src/safety/model/screeningModel.json.
@@ -23,16 +24,22 @@ const TRAINING_FILES = [
     .sort()
     .map((f) => `data/screening/training/${f}`),
 ];
-const BUCKETS = 1 << 17;
-const TRAINING = { epochs: 6, learningRate: 0.05, l2: 1e-4, seed: 20261202 };
+const BUCKETS = 1 << 16;
+const HIDDEN = 16;
+const TRAINING = { epochs: 8, learningRate: 0.05, l2: 1e-6, seed: 20261207 };
 /** Cross-validated recall the thresholds are set to reach on the training corpus. */
-const TARGET = { check: 0.97, urgent: 0.85, wellbeing: 0.9 };
+const TARGET = { check: 0.96, urgent: 0.85, wellbeing: 0.9 };
 /** Cross-validated share of messages labelled none that may reach the urgent and wellbeing thresholds. */
-const MAX_NONE_RATE = { urgent: 0.05, wellbeing: 0.15 };
+const MAX_NONE_RATE = { urgent: 0.03, wellbeing: 0.15 };
 
 interface Example {
   input: ScreeningInput;
   label: number;
+  category: string;
+  /** The lexicon was written with this message in view (test/screening/labelled.jsonl): its level there flatters it. */
+  lexiconSeen: boolean;
+  /** The lexicon's own level as the gate reads it (a contested urgent phrase is a check). */
+  lexicon: 'none' | 'wellbeing' | 'check' | 'urgent';
 }
 
 function load(): { examples: Example[]; digest: string } {
@@ -43,7 +50,7 @@ function load(): { examples: Example[]; digest: string } {
       .split('\n')
       .forEach((line, i) => {
         if (!line.trim()) return;
-        const row = JSON.parse(line) as { text?: unknown; label?: unknown; question?: unknown; history?: unknown };
+        const row = JSON.parse(line) as { text?: unknown; label?: unknown; question?: unknown; history?: unknown; category?: unknown };
         const label = MODEL_CLASSES.indexOf(row.label as never);
         if (typeof row.text !== 'string' || label < 0) throw new Error(`${f} line ${i + 1} is not a labelled message`);
         examples.push({
@@ -53,9 +60,17 @@ function load(): { examples: Example[]; digest: string } {
             ...(Array.isArray(row.history) ? { history: row.history.filter((h): h is string => typeof h === 'string') } : {}),
           },
           label,
+          category: typeof row.category === 'string' ? row.category : '',
+          lexiconSeen: f === 'test/screening/labelled.jsonl',
+          lexicon: lexiconLevelOf(row.text),
         });
       });
   return { examples, digest };
+}
+
+function lexiconLevelOf(text: string): Example['lexicon'] {
+  const r = screenText(text);
+  return r.contested ? 'check' : r.level;
 }
 
 function mulberry32(seed: number): () => number {
@@ -69,18 +84,33 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Multinomial logistic regression by Adagrad over sparse hashed features. */
+/**
+ * Embedding bag + tanh hidden layer + softmax, by Adagrad, one example at a time in a seeded order. Feature
+ * vectors are Float32 (as shipped); everything else is double. The arithmetic is plain and in one thread,
+ * so the same data gives the same weights byte for byte.
+ */
 function train(rows: Example[]): Float32Array {
   const k = MODEL_CLASSES.length;
-  const w = new Float64Array(BUCKETS * k);
-  const g2 = new Float64Array(BUCKETS * k);
+  const H = HIDDEN;
+  const random = mulberry32(TRAINING.seed);
+  const E = new Float32Array(BUCKETS * H);
+  for (let i = 0; i < E.length; i++) E[i] = (random() - 0.5) * 0.02;
+  const W = new Float64Array(H * k);
+  for (let i = 0; i < W.length; i++) W[i] = (random() - 0.5) * 0.2;
+  const b = new Float64Array(k);
+  const gE = new Float32Array(BUCKETS * H);
+  const gW = new Float64Array(H * k);
+  const gb = new Float64Array(k);
   const feats = rows.map((r) => featuresOf(r.input, BUCKETS));
   const order = rows.map((_, i) => i);
-  const random = mulberry32(TRAINING.seed);
   // Classes are weighted so urgent messages count as much in total as the others (a miss costs most).
   const counts = [0, 0, 0];
   for (const r of rows) counts[r.label]!++;
   const classWeight = counts.map((n) => (n === 0 ? 0 : rows.length / (k * n)));
+  const { learningRate: lr, l2 } = TRAINING;
+  const h = new Float64Array(H);
+  const a = new Float64Array(H);
+  const ga = new Float64Array(H);
   for (let epoch = 0; epoch < TRAINING.epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
@@ -88,28 +118,49 @@ function train(rows: Example[]): Float32Array {
     }
     for (const idx of order) {
       const f = feats[idx]!;
-      const z = [0, 0, 0];
-      for (const b of f) for (let c = 0; c < k; c++) z[c] += w[b * k + c]!;
+      const scale = 1 / Math.sqrt(Math.max(1, f.length));
+      h.fill(0);
+      for (const x of f) for (let d = 0; d < H; d++) h[d] += E[x * H + d]!;
+      for (let d = 0; d < H; d++) a[d] = Math.tanh(h[d]! * scale);
+      const z = [b[0]!, b[1]!, b[2]!];
+      for (let d = 0; d < H; d++) for (let c = 0; c < k; c++) z[c] += W[d * k + c]! * a[d]!;
       const m = Math.max(z[0]!, z[1]!, z[2]!);
       const e = z.map((v) => Math.exp(v - m));
       const sum = e[0]! + e[1]! + e[2]!;
       const cw = classWeight[rows[idx]!.label]!;
-      for (let c = 0; c < k; c++) {
-        const grad = cw * (e[c]! / sum - (c === rows[idx]!.label ? 1 : 0));
-        for (const b of f) {
-          const at = b * k + c;
-          const gr = grad + TRAINING.l2 * w[at]!;
-          g2[at] += gr * gr;
-          w[at] -= (TRAINING.learningRate * gr) / Math.sqrt(g2[at]! + 1e-8);
+      const gz = e.map((v, c) => cw * (v / sum - (c === rows[idx]!.label ? 1 : 0)));
+      ga.fill(0);
+      for (let d = 0; d < H; d++)
+        for (let c = 0; c < k; c++) {
+          const at = d * k + c;
+          ga[d] += gz[c]! * W[at]!;
+          const g = gz[c]! * a[d]! + l2 * W[at]!;
+          gW[at] += g * g;
+          W[at] -= (lr * g) / Math.sqrt(gW[at]! + 1e-8);
         }
+      for (let c = 0; c < k; c++) {
+        gb[c] += gz[c]! * gz[c]!;
+        b[c] -= (lr * gz[c]!) / Math.sqrt(gb[c]! + 1e-8);
       }
+      for (let d = 0; d < H; d++) ga[d] = (ga[d]! * (1 - a[d]! * a[d]!)) * scale;
+      for (const x of f)
+        for (let d = 0; d < H; d++) {
+          const at = x * H + d;
+          const g = ga[d]! + l2 * E[at]!;
+          gE[at] += g * g;
+          E[at] -= (lr * g) / Math.sqrt(gE[at]! + 1e-8);
+        }
     }
   }
-  return Float32Array.from(w);
+  const weights = new Float32Array(weightCount(BUCKETS, H));
+  weights.set(E, 0);
+  weights.set(Float32Array.from(W), BUCKETS * H);
+  weights.set(Float32Array.from(b), BUCKETS * H + H * k);
+  return weights;
 }
 
 function asModel(weights: Float32Array): RiskModel {
-  return { weights, file: { buckets: BUCKETS } as RiskModel['file'] };
+  return { weights, file: { buckets: BUCKETS, hidden: HIDDEN } as RiskModel['file'] };
 }
 
 /** 5-fold cross-validated scores of every training row, in row order, scored exactly as the bot scores (parts included). */
@@ -141,21 +192,50 @@ function main(): void {
   const wellbeingScores = cv.filter((_, i) => examples[i]!.label === 1).map((s) => s.distress);
   const noneUrgent = cv.filter((_, i) => examples[i]!.label === 0).map((s) => s.urgent);
   const noneDistress = cv.filter((_, i) => examples[i]!.label === 0).map((s) => s.distress);
-  // urgent and wellbeing: the higher of the score that reaches the recall target and the score that keeps
-  // false alarms within MAX_NONE_RATE (a needless referral or pause has a real cost); what that costs in
-  // recall is printed for the safety officer.
+  // The check threshold is set on the screener as the gate runs it (the lexicon's level raised by the
+  // model), over messages the lexicon was not written from: the highest threshold at which the lexicon and
+  // model together catch TARGET.check of urgent messages. A missed urgent message is the costly error and a
+  // check costs one question, so its false alarms are printed rather than capped.
+  const unseen = examples.map((e, i) => ({ e, s: cv[i]! })).filter(({ e }) => !e.lexiconSeen);
+  const unseenUrgent = unseen.filter(({ e }) => e.label === 2);
+  const caughtAt = (t: number): number => unseenUrgent.filter(({ e, s }) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgent >= t).length / Math.max(1, unseenUrgent.length);
+  let checkAt = 0.02;
+  for (const t of [...new Set(unseenUrgent.map(({ s }) => Math.floor(s.urgent * 10000) / 10000))].sort((x, y) => y - x))
+    if (caughtAt(t) >= TARGET.check) {
+      checkAt = Math.max(0.02, t);
+      break;
+    }
+  // urgent and wellbeing: the higher of the score that reaches their recall target and the score that keeps
+  // the model's own false alarms within MAX_NONE_RATE (a needless referral or pause has a real cost).
   const thresholds = {
-    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out set): check at the cross-validated urgent recall TARGET.check; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE.',
+    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check at the highest score where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE.',
     urgent: Math.max(thresholdFor(urgentScores, TARGET.urgent), thresholdFor(noneUrgent, MAX_NONE_RATE.urgent)),
-    // A missed urgent message is the costly error and a check costs one question: the check threshold is
-    // set by recall alone, and its false-alarm rate is printed rather than capped.
-    check: thresholdFor(urgentScores, TARGET.check),
+    check: checkAt,
     wellbeing: Math.max(thresholdFor(wellbeingScores, TARGET.wellbeing), thresholdFor(noneDistress, MAX_NONE_RATE.wellbeing)),
   };
-  const rate = (xs: number[], t: number): string => `${((100 * xs.filter((x) => x >= t).length) / Math.max(1, xs.length)).toFixed(1)}%`;
-  process.stdout.write(
-    `cross-validated on the training corpus: urgent reaching check ${rate(urgentScores, thresholds.check)}, urgent reaching urgent ${rate(urgentScores, thresholds.urgent)}, none reaching check ${rate(noneUrgent, thresholds.check)}, none reaching urgent ${rate(noneUrgent, thresholds.urgent)}, wellbeing reaching wellbeing ${rate(wellbeingScores, thresholds.wellbeing)}\n`,
-  );
+  const ordinary = new Set(['neutral-coaching', 'positive', 'bot-input']);
+  const share = (rows: typeof unseen, ok: (x: (typeof unseen)[number]) => boolean): string =>
+    `${((100 * rows.filter(ok).length) / Math.max(1, rows.length)).toFixed(1)}% of ${rows.length}`;
+  const report = (t: { check: number; urgent: number; wellbeing: number }): string => {
+    const flagged = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgent >= t.check;
+    const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || s.urgent >= t.urgent;
+    const hard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
+    const plain = unseen.filter(({ e }) => e.label === 0 && ordinary.has(e.category));
+    const wellbeing = unseen.filter(({ e }) => e.label === 1);
+    return (
+      `urgent caught ${share(unseenUrgent, flagged)}, screened urgent ${share(unseenUrgent, urgentLevel)}; ` +
+      `hard negatives flagged ${share(hard, flagged)}, urgent ${share(hard, urgentLevel)}; ordinary messages flagged ${share(plain, flagged)}, urgent ${share(plain, urgentLevel)}; ` +
+      `wellbeing caught ${share(wellbeing, ({ e, s }) => e.lexicon !== 'none' || s.urgent >= t.check || s.distress >= t.wellbeing)}`
+    );
+  };
+  process.stdout.write(`cross-validated, lexicon and model together, on training messages the lexicon was not written from: ${report(thresholds)}\n`);
+  if (process.argv.includes('--cv-only')) {
+    for (const target of [0.9, 0.93, 0.95, 0.97]) {
+      const t = unseenUrgent.map(({ s }) => s.urgent).sort((x, y) => y - x)[Math.ceil(target * unseenUrgent.length) - 1]!;
+      process.stdout.write(`  model alone at urgent recall ${target} (threshold ${t.toFixed(4)}): ${report({ ...thresholds, check: t })}\n`);
+    }
+    return;
+  }
   if (thresholds.check > thresholds.urgent) thresholds.check = thresholds.urgent;
   const weights = train(examples);
   const file: ModelFile = {
@@ -165,7 +245,9 @@ function main(): void {
     purpose: 'Learned screening model. It can only raise the level the lexicon gives, never lower it; it routes people towards help and never assesses anyone.',
     trainedOn: { files: TRAINING_FILES, rows: examples.length, sha256: digest },
     training: TRAINING,
+    architecture: 'embedding-bag-tanh',
     buckets: BUCKETS,
+    hidden: HIDDEN,
     classes: ['none', 'wellbeing', 'urgent'],
     thresholds,
     weightsSha256: sha256(new Uint8Array(weights.buffer)),

@@ -81,6 +81,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
         referrals: store.containers.referrals,
         logger,
         onSupport: (context, data, level) => moveCoachSessionToSupport(context, data, level, coachSessions),
+        privately: { people, sender, logger },
       }),
       logic:
         logic ??

@@ -19,7 +19,7 @@ import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
 import type { Nation, SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
-import type { ConversationData, ConversationLogic } from './turnPipeline';
+import { resumingCoaching, type ConversationData, type ConversationLogic } from './turnPipeline';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
 export interface PersonalData extends ConversationData, CoachingData {
@@ -82,6 +82,10 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
     }
     return;
   }
+  if (resumingCoaching(context)) {
+    if (activity.conversation.conversationType === 'personal') await resumeCoaching(context, data as PersonalData);
+    return;
+  }
   const shared = activity.conversation.conversationType !== 'personal';
   // With the chat-messages permission Teams sends every message in a group chat: the risk gate has screened
   // it; the bot only answers what is addressed to it (an @mention or one of its buttons).
@@ -99,6 +103,13 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
   // A coach saving a coach-joined session's stage guide in their 1:1 chat.
   if (coachSessions && (await respondToStageGuide(context, coachSessions))) return;
   await respondInPersonalChat(context, data as PersonalData, text, services);
+}
+
+/** After the risk gate's direct question was answered "no": the waiting coaching question is asked again. */
+async function resumeCoaching(context: TurnContext, data: PersonalData): Promise<void> {
+  attachCoachingData(context, data);
+  const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
+  if (dc.activeDialog) await dc.repromptDialog();
 }
 
 async function respondInSharedChat(context: TurnContext, command: Command | undefined, nation: Nation): Promise<void> {

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import { errorFields, type Logger } from '../logger';
 import type { RiskGate } from '../safety/riskGate';
-import { screenText } from '../safety/screening';
+import { screenMessage } from '../safety/screenMessage';
+import { rememberTurn, type ConversationMemory } from '../safety/conversationMemory';
 import { submittedText } from '../coaching/cardSubmissions';
 import type { FloodGuard } from './floodGuard';
 
@@ -15,6 +16,8 @@ export interface ConversationData {
   erase?: true;
   /** Activities this state has already answered (hashed ids), within the dedupe window. */
   processed?: { id: string; at: number }[];
+  /** The bot's last question and the person's last few messages, for the risk gate (src/safety/conversationMemory.ts). */
+  screeningMemory?: ConversationMemory;
   [part: string]: unknown;
 }
 
@@ -112,7 +115,12 @@ export class TurnPipeline {
       if (markerId && data.processed?.some((p) => p.id === markerId)) return { attempts: attempt, duplicate: true };
       const before = JSON.stringify(data);
       const { attemptContext, held, afterSave } = holdingContext(context);
-      if ((await this.options.gate(attemptContext, data)) === 'continue') await this.options.logic(attemptContext, data);
+      const decision = await this.options.gate(attemptContext, data);
+      if (decision === 'resume') attemptContext.turnState.set(RESUME_COACHING, true);
+      if (decision !== 'handled') await this.options.logic(attemptContext, data);
+      // The question a message answers is the last one coaching asked: the gate's own safety questions are not
+      // remembered, so their words never colour how the answer to them is screened.
+      if (!data.erase) rememberTurn(data, activity, decision === 'handled' ? [] : held);
       if (markerId && !data.erase) {
         const now = Date.now();
         const recent = (data.processed ?? []).filter((p) => now - p.at < this.options.dedupeWindowMs).slice(-(MAX_REMEMBERED - 1));
@@ -148,7 +156,7 @@ export class TurnPipeline {
     const verdict = guard.check(`${activity.channelId}:${activity.from?.aadObjectId ?? activity.from?.id}`);
     if (verdict === 'ok') return false;
     const texts = [activity.text ?? '', ...submittedText(activity.value)];
-    if (texts.some((text) => screenText(text).level === 'urgent')) return false;
+    if (texts.some((text) => ['urgent', 'check'].includes(screenMessage({ text }).level))) return false;
     log.warn({ verdict }, 'person slowed down: too many messages');
     if (verdict === 'slowDown') await context.sendActivity(slowDownReply);
     return true;
@@ -217,6 +225,12 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
 }
 
 const AFTER_SAVE = Symbol('afterSave');
+const RESUME_COACHING = Symbol('resumeCoaching');
+
+/** The risk gate has answered its own question and coaching should pick up at the question it was waiting on. */
+export function resumingCoaching(context: TurnContext): boolean {
+  return context.turnState.get(RESUME_COACHING) === true;
+}
 /** Activity ids kept per state document (Teams redelivers within minutes; this bounds the document). */
 const MAX_REMEMBERED = 50;
 /** Given the turn's own context, whose replies now go straight out. */

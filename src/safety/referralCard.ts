@@ -28,6 +28,13 @@ const keywordWords: Record<string, string> = {
   bereavement: 'grief',
   'substance-use': 'using alcohol or drugs to cope',
   'asked-for-wellbeing-service': 'asking to hear from the Stress Support and Wellbeing service',
+  'danger-from-others': 'being in danger from someone else',
+  'model-urgent': 'words that the screening model reads as a sign of risk',
+  'model-check': 'warning signs in their words, without a clear statement',
+  'model-wellbeing': 'signs of distress in their words',
+  'answer-yes': 'answering yes when asked directly about thoughts of suicide, self-harm, harming someone, or being in danger',
+  'answer-notSure': 'answering "not sure" when asked directly about thoughts of suicide, self-harm, harming someone, or being in danger',
+  'answer-ratherNot': 'preferring not to say when asked directly about thoughts of suicide, self-harm, harming someone, or being in danger',
 };
 
 const checkInWords: Record<string, string> = {
@@ -109,7 +116,9 @@ export function referralCardData(referral: Referral, options: ReferralCardOption
     source:
       referral.trigger.source === 'checkIn'
         ? 'Their answers to the wellbeing check-in'
-        : 'Words they used with the coaching bot (their message is not shared)',
+        : referral.trigger.source === 'directCheck'
+          ? 'Their answer when the bot asked them directly, after words that showed warning signs (their message is not shared)'
+          : 'Words they used with the coaching bot (their message is not shared)',
     shown: listInWords(referral.shown.map(describeShown)) || 'nothing yet',
     consent: referral.consented
       ? 'Yes, they agreed to this referral'

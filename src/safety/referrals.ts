@@ -10,8 +10,8 @@ import { statusOf } from '../store/cosmosBotStorage';
 export type ReferralLevel = 'wellbeing' | 'urgent';
 
 export interface ReferralTrigger {
-  source: 'keywords' | 'checkIn';
-  /** Keyword categories (e.g. "suicidal-ideation") or check-in items (e.g. "harm-self"). */
+  source: 'keywords' | 'checkIn' | 'directCheck';
+  /** Keyword categories (e.g. "suicidal-ideation"), check-in items (e.g. "harm-self"), or for a direct check the screening codes and the answer (e.g. "answer-yes"). */
   reasons: string[];
 }
 

@@ -4,18 +4,35 @@ import { renderCard } from '../cards/render';
 import type { SafetySettings } from '../config';
 import type { Logger } from '../logger';
 import { parseCommand, wordsOf, type Command } from '../bot/commands';
+import { afterTurnSaved } from '../bot/turnPipeline';
 import { choiceCard, newQuestionId, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
 import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
 import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
+import { screenMessage, screenRank, type ScreenLevel } from './screenMessage';
+import { screeningInputFor, type ConversationMemory } from './conversationMemory';
+import {
+  askPrivately,
+  directCheckCard,
+  neutralSupportPointer,
+  newDirectCheck,
+  recogniseDirectAnswer,
+  recordCheck,
+  type DirectCheck,
+  type DirectCheckAnswer,
+  type PrivateCheckServices,
+} from './directCheck';
 import { crisisContacts, signposting } from './signposting';
 
 /**
  * The risk gate. Every inbound message and every free-text card input passes here before any command,
  * dialog or card handler runs (the turn pipeline calls it first, for every conversation type).
  *
- * - Keyword screening of everything the person wrote, plus the self-report check-in.
+ * - Screening of everything the person wrote, read with the bot's last question and their last few messages
+ *   (./screenMessage.ts: the lexicon, raised by the learned model), plus the self-report check-in.
+ * - check (warning signs without a clear statement): the bot asks directly (./directCheck.ts), privately in
+ *   the person's 1:1 chat when the message was in a group chat; coaching waits at the same question.
  * - wellbeing: coaching pauses (nothing is lost), the Stress Support and Wellbeing service is explained and a
  *   referral is offered with consent; coaching resumes only after a fresh check-in that does not flag.
  * - urgent: coaching stops, crisis signposting is shown, the person is told a service lead is being informed,
@@ -25,11 +42,15 @@ import { crisisContacts, signposting } from './signposting';
 export interface SafetyState {
   status: 'clear' | 'wellbeingPause' | 'urgentStop';
   since?: string;
-  flaggedBy?: 'keywords' | 'checkIn';
+  flaggedBy?: 'keywords' | 'checkIn' | 'directCheck';
   /** The person said the bot misunderstood their words: a clean check-in may then reopen coaching. */
   saidMisunderstood?: boolean;
   /** The gate's own question waiting for an answer. */
-  pending?: 'safeNow' | 'referralConsent' | 'okNow';
+  pending?: 'safeNow' | 'referralConsent' | 'okNow' | 'directCheck';
+  /** The direct question waiting for its answer (pending 'directCheck'). */
+  directCheck?: DirectCheck;
+  /** Direct checks asked, newest last (reason codes and answers; never the text). */
+  checks?: DirectCheck[];
   checkInQuestionId?: string;
   /** What a clean check-in leads on to. */
   afterCheckIn?: 'startCoaching';
@@ -42,10 +63,17 @@ export interface GuardedData {
   dialogState?: unknown;
   pendingConfirmation?: string;
   programme?: { paused?: boolean; current: number; sessions: Record<string, { completedAt?: string } | undefined> };
+  screeningMemory?: ConversationMemory;
   [part: string]: unknown;
 }
 
-export type GateDecision = 'handled' | 'continue';
+/**
+ * - handled: the gate has answered; nothing else runs.
+ * - continue: the turn goes on to the router as usual.
+ * - resume: the gate has answered its own question and coaching picks up where it was (the router asks the
+ *   waiting question again).
+ */
+export type GateDecision = 'handled' | 'continue' | 'resume';
 export type RiskGate = (context: TurnContext, data: GuardedData) => Promise<GateDecision>;
 
 export interface RiskGateServices {
@@ -54,9 +82,17 @@ export interface RiskGateServices {
   logger: Logger;
   /** Told when the gate responds to risk in a chat, so a coach-joined session there can pause (src/coachSession). */
   onSupport?: (context: TurnContext, data: GuardedData, level: 'urgent' | 'wellbeing') => void;
+  /** People's own documents and the proactive sender, for asking a direct question privately from a group chat. */
+  privately?: PrivateCheckServices;
 }
 
 const rank: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
+
+interface Screened {
+  level: ScreenLevel;
+  reasons: string[];
+  distressed: boolean;
+}
 /** Commands that never touch coaching and so still work while coaching is paused or stopped. */
 const alwaysAllowed = new Set<Command>(['help', 'menu', 'whereAmI', 'myPlan', 'pause', 'exportData', 'deleteData']);
 
@@ -89,10 +125,17 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
 
   if (submissionHeader(activity.value)?.card === 'checkIn') return checkInSubmitted(context, data, safety, services, log);
 
-  const screened = [text, ...submittedText(activity.value)].map(screenText).reduce(
-    (worst, next) => (rank[next.level] > rank[worst.level] ? { level: next.level, reasons: [...next.reasons] } : rank[next.level] === rank[worst.level] ? { level: worst.level, reasons: [...new Set([...worst.reasons, ...next.reasons])] } : worst),
-    { level: 'none' as RiskLevel, reasons: [] as string[] },
-  );
+  const screened = [text, ...submittedText(activity.value)]
+    .map((t) => screenMessage(screeningInputFor(data, activity, t)))
+    .reduce<Screened>(
+      (worst, next) => ({
+        level: screenRank[next.level] > screenRank[worst.level] ? next.level : worst.level,
+        reasons:
+          screenRank[next.level] > screenRank[worst.level] ? [...next.reasons] : screenRank[next.level] === screenRank[worst.level] ? [...new Set([...worst.reasons, ...next.reasons])] : worst.reasons,
+        distressed: worst.distressed || next.distressed,
+      }),
+      { level: 'none', reasons: [], distressed: false },
+    );
   if (screened.level !== 'none' && submissionHeader(activity.value)?.card === 'stageGuide') {
     // A coach's notes about their client, from the coach's own 1:1 chat: screened like everything else, but
     // the words are about someone else, so the coach is pointed to the support route instead of being referred.
@@ -106,7 +149,11 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   if (screened.level === 'urgent') return urgent(context, data, safety, { source: 'keywords', reasons: screened.reasons }, services, log);
   const command = parseCommand(text);
   const personal = activity.conversation?.conversationType === 'personal';
+  if (safety.pending === 'directCheck' && safety.directCheck && command !== 'support' && !(command && alwaysAllowed.has(command))) {
+    return directCheckAnswered(context, data, safety, safety.directCheck, text, screened, services, log);
+  }
   if (command === 'support') {
+    if (safety.pending === 'directCheck') delete safety.pending; // the check-in below asks the same, and more
     await sendSupportContacts(context, services);
     if (personal) {
       await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You don\'t have to fill it in.');
@@ -115,12 +162,15 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     }
     return 'handled';
   }
-  if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
-
-  if (safety.pending) {
+  if (safety.pending && safety.pending !== 'directCheck') {
     const answered = await pendingAnswered(context, safety, text, services, log);
     if (answered) return 'handled';
   }
+  if (screened.level === 'check' && safety.status !== 'urgentStop') {
+    if (personal) return askDirectly(context, safety, newDirectCheck('personal', screened.reasons, screened.distressed), log);
+    if (activity.conversation?.conversationType !== 'channel') return askInPrivate(context, newDirectCheck('groupChat', screened.reasons, screened.distressed), services, log);
+  }
+  if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
   if (misunderstood.test(text) && (safety.status !== 'clear' || safety.pending)) return saidMisunderstood(context, safety, services);
 
   if (safety.status === 'clear') {
@@ -160,7 +210,15 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   return 'handled';
 }
 
-async function urgent(context: TurnContext, data: GuardedData, safety: SafetyState, trigger: ReferralTrigger, services: RiskGateServices, log: Logger): Promise<GateDecision> {
+async function urgent(
+  context: TurnContext,
+  data: GuardedData,
+  safety: SafetyState,
+  trigger: ReferralTrigger,
+  services: RiskGateServices,
+  log: Logger,
+  heading = "I'm really glad you told me. You don't have to face this on your own.",
+): Promise<GateDecision> {
   stopCoaching(data);
   // A coach-joined session in this group chat pauses, and its coach is told privately (src/coachSession).
   services.onSupport?.(context, data, 'urgent');
@@ -178,7 +236,7 @@ async function urgent(context: TurnContext, data: GuardedData, safety: SafetySta
   await context.sendActivity(
     MessageFactory.attachment(
       renderCard('crisis', {
-        heading: "I'm really glad you told me. You don't have to face this on your own.",
+        heading,
         contacts,
         wellbeingName: signposting.wellbeingService.name,
         wellbeingContact: services.safety.wellbeingService.contact,
@@ -192,14 +250,98 @@ async function urgent(context: TurnContext, data: GuardedData, safety: SafetySta
   return 'handled';
 }
 
-async function wellbeing(context: TurnContext, data: GuardedData, safety: SafetyState, services: RiskGateServices): Promise<GateDecision> {
+/** Warning signs without a clear statement, in a 1:1 chat: ask directly; coaching waits at its question. */
+async function askDirectly(context: TurnContext, safety: SafetyState, check: DirectCheck, log: Logger): Promise<GateDecision> {
+  safety.pending = 'directCheck';
+  safety.directCheck = check;
+  safety.checks = recordCheck(safety.checks, check);
+  log.info({ checkId: check.id, reasons: check.reasons, origin: check.origin }, 'direct check asked');
+  await context.sendActivity(directCheckCard('Thank you for telling me.'));
+  return 'handled';
+}
+
+/**
+ * Warning signs in a group chat: the question is never asked in front of others. Once the turn is saved it
+ * goes to the person's own 1:1 chat; the chat gets only the neutral pointer, and any coach-joined session
+ * there carries on.
+ */
+async function askInPrivate(context: TurnContext, check: DirectCheck, services: RiskGateServices, log: Logger): Promise<GateDecision> {
+  const userId = context.activity.from?.aadObjectId ?? context.activity.from?.id;
+  await context.sendActivity(neutralSupportPointer);
+  const privately = services.privately;
+  if (!userId || !privately) {
+    log.warn({ checkId: check.id, reasons: check.reasons, origin: check.origin, code: 'check-not-deliverable' }, 'direct check could not be asked privately');
+    return 'handled';
+  }
+  afterTurnSaved(context, async () => {
+    const asked = await askPrivately(userId, check, privately).catch(() => false);
+    if (asked) log.info({ checkId: check.id, reasons: check.reasons, origin: check.origin }, 'direct check asked privately');
+    else log.warn({ checkId: check.id, reasons: check.reasons, origin: check.origin, code: 'check-not-deliverable' }, 'direct check could not be asked privately');
+  });
+  // Messages addressed to the bot still reach the router (a coach's "next stage"); others need no answer.
+  return 'handled';
+}
+
+async function directCheckAnswered(
+  context: TurnContext,
+  data: GuardedData,
+  safety: SafetyState,
+  check: DirectCheck,
+  text: string,
+  screened: Screened,
+  services: RiskGateServices,
+  log: Logger,
+): Promise<GateDecision> {
+  let answer: DirectCheckAnswer | undefined = recogniseDirectAnswer(text);
+  if (!answer) {
+    check.unclear = (check.unclear ?? 0) + 1;
+    if (check.unclear < 2) {
+      safety.checks = recordCheck(safety.checks, check);
+      await context.sendActivity(directCheckCard('I need to be sure I understand you, so please tap one of these, or type yes, no, not sure or rather not say.'));
+      return 'handled';
+    }
+    // A question about safety is never dropped: a second reply that does not answer it counts as "not sure".
+    answer = 'notSure';
+  }
+  const answered: DirectCheck = { ...check, answer, answeredAt: new Date().toISOString() };
+  delete safety.pending;
+  delete safety.directCheck;
+  safety.checks = recordCheck(safety.checks, answered);
+  log.info({ checkId: check.id, answer, origin: check.origin, reasons: check.reasons }, 'direct check answered');
+  if (answer !== 'no') {
+    const heading =
+      answer === 'yes'
+        ? "Thank you for telling me. I'm really glad you did, and you don't have to face this on your own."
+        : "Thank you for answering. When I'm not sure someone is safe, I'd rather make sure they have support.";
+    return urgent(context, data, safety, { source: 'directCheck', reasons: [...check.reasons, `answer-${answer}`] }, services, log, heading);
+  }
+  if (check.distressed || screenRank[screened.level] >= screenRank.wellbeing) {
+    if (safety.status === 'clear') return wellbeing(context, data, safety, services, "Thank you for answering. It still sounds like things are a lot at the moment, so let's pause the coaching here.");
+    await context.sendActivity('Thank you for answering.');
+    return 'handled';
+  }
+  if (check.origin === 'groupChat') {
+    await context.sendActivity('Thank you for answering. The support contacts are here whenever you want them: just say "Not OK right now".');
+    return 'handled';
+  }
+  await context.sendActivity("Thank you for answering. Let's carry on where we were.");
+  return safety.status === 'clear' ? 'resume' : 'handled';
+}
+
+async function wellbeing(
+  context: TurnContext,
+  data: GuardedData,
+  safety: SafetyState,
+  services: RiskGateServices,
+  heading = "It sounds like things are a lot at the moment. Let's pause the coaching here.",
+): Promise<GateDecision> {
   stopCoaching(data);
   services.onSupport?.(context, data, 'wellbeing'); // as in urgent()
   safety.status = 'wellbeingPause';
   safety.since = new Date().toISOString();
   safety.flaggedBy = 'keywords';
   safety.pending = 'referralConsent';
-  await sendWellbeingService(context, services, "It sounds like things are a lot at the moment. Let's pause the coaching here.");
+  await sendWellbeingService(context, services, heading);
   return 'handled';
 }
 

@@ -14,7 +14,8 @@ import { screenText } from './screening';
  *   is having thoughts of suicide, of harming someone, or is in danger;
  * - `urgent`: crisis routes now.
  * Reasons are codes only: lexicon categories, and `model-urgent`, `model-check` or `model-wellbeing` where
- * the model set or raised the level. Never the person's words.
+ * the model set or raised the level. Never the person's words. The lexicon's urgent phrases read `check`
+ * when softening wording sits in the clause next to them (see `contested` in ./screening.ts).
  */
 
 export type ScreenLevel = 'none' | 'wellbeing' | 'check' | 'urgent';
@@ -28,18 +29,24 @@ export interface ScreenResult {
   lexiconLevel: ScreenLevel;
   /** What the model alone said. */
   modelLevel: ScreenLevel;
+  /** Whether the message also shows distress (the lexicon's wellbeing words or the model's distress score), whatever its level. */
+  distressed: boolean;
 }
 
 export type { ScreeningInput };
 
-/** The model's own level for an input. */
-export function modelLevelOf(model: RiskModel, input: ScreeningInput): ScreenLevel {
+/** The model's own level for an input, and whether it reads distress in it. */
+export function modelReading(model: RiskModel, input: ScreeningInput): { level: ScreenLevel; distressed: boolean } {
   const { urgent, distress } = scoreWith(model, input);
   const t = model.file.thresholds;
-  if (urgent >= t.urgent) return 'urgent';
-  if (urgent >= t.check) return 'check';
-  if (distress >= t.wellbeing) return 'wellbeing';
-  return 'none';
+  const distressed = distress >= t.wellbeing;
+  if (urgent >= t.urgent) return { level: 'urgent', distressed };
+  if (urgent >= t.check) return { level: 'check', distressed };
+  return { level: distressed ? 'wellbeing' : 'none', distressed };
+}
+
+export function modelLevelOf(model: RiskModel, input: ScreeningInput): ScreenLevel {
+  return modelReading(model, input).level;
 }
 
 /** The higher of two levels (the safer reading). */
@@ -50,10 +57,12 @@ export function higher(a: ScreenLevel, b: ScreenLevel): ScreenLevel {
 export function screenMessage(input: ScreeningInput, model: RiskModel = shippedModel()): ScreenResult {
   const text = typeof input.text === 'string' ? input.text : '';
   const lexicon = screenText(text);
-  const lexiconLevel: ScreenLevel = lexicon.level;
-  const modelLevel = text.trim().length === 0 ? 'none' : modelLevelOf(model, { ...input, text });
+  // An urgent phrase with softening wording in the clause next to it is a warning sign: ask directly.
+  const lexiconLevel: ScreenLevel = lexicon.contested ? 'check' : lexicon.level;
+  const reading = text.trim().length === 0 ? { level: 'none' as ScreenLevel, distressed: false } : modelReading(model, { ...input, text });
+  const modelLevel = reading.level;
   const level = higher(lexiconLevel, modelLevel);
   const reasons = [...lexicon.reasons];
   if (screenRank[modelLevel] > screenRank[lexiconLevel] || (modelLevel === level && level !== 'none' && reasons.length === 0)) reasons.push(`model-${modelLevel}`);
-  return { level, reasons, lexiconLevel, modelLevel };
+  return { level, reasons, lexiconLevel, modelLevel, distressed: lexiconLevel !== 'none' || reading.distressed };
 }

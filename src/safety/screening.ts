@@ -27,6 +27,12 @@ export interface ScreeningResult {
   level: RiskLevel;
   /** Lexicon category codes that set the level (most severe first). Never the person's words. */
   reasons: string[];
+  /**
+   * Every urgent phrase has resolved-past, negation, hypothetical, work-frame or idiom wording in a clause next
+   * to it (but not in its own clause, which would have softened it there): the words are a warning sign
+   * without a clear statement, read by the risk gate as `check` (ask directly) rather than urgent.
+   */
+  contested?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1170,18 +1176,24 @@ export function screenText(text: string): ScreeningResult {
   let best = 0;
   const reasonLevels = new Map<number, number>();
   const seen = new Set<string>();
-  const pending: Array<{ m: Span; clause: Clause }> = [];
+  const pending: Array<{ m: Span; clause: Clause; index: number }> = [];
+  const softeningClauses = new Set<number>();
+  const urgentClauses = new Set<number>();
+  let clauseIndex = -1;
 
-  const record = (r: { level: number; reason: number }): void => {
+  const record = (r: { level: number; reason: number }, index: number): void => {
     if (r.level === 0) return;
+    if (r.level === RANK.urgent) urgentClauses.add(index);
     if (r.level > best) best = r.level;
     const prev = reasonLevels.get(r.reason) ?? 0;
     if (r.level > prev) reasonLevels.set(r.reason, r.level);
   };
 
   for (const [cs, ce] of clauses) {
+    clauseIndex += 1;
     const spans = matchClause(toks, cs, ce);
     if (spans.length === 0) continue;
+    if (spans.some((m) => SOFTENING.has(m.payload.kind))) softeningClauses.add(clauseIndex);
     const clause = buildClause(cs, ce, spans);
     for (const m of spans) {
       if (m.payload.kind === 'context') {
@@ -1191,20 +1203,26 @@ export function screenText(text: string): ScreeningResult {
       if (m.payload.kind !== 'risk') continue;
       const info = entries[m.payload.ref]!;
       if (info.requires !== undefined) {
-        pending.push({ m, clause });
+        pending.push({ m, clause, index: clauseIndex });
         continue;
       }
       seen.add(categoryCodes[info.category]!);
-      record(evaluate(toks, m, clause));
+      record(evaluate(toks, m, clause), clauseIndex);
     }
   }
-  for (const { m, clause } of pending) {
+  for (const { m, clause, index } of pending) {
     const info = entries[m.payload.ref]!;
-    if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause));
+    if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause), index);
   }
+  const contested =
+    best === RANK.urgent &&
+    [...urgentClauses].every((i) => [i - 2, i - 1, i + 1, i + 2].some((j) => softeningClauses.has(j)));
 
   const reasons = [...reasonLevels.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .map(([c]) => categoryCodes[c]!);
-  return { level: LEVEL_OF_RANK[best]!, reasons };
+  return contested ? { level: LEVEL_OF_RANK[best]!, reasons, contested } : { level: LEVEL_OF_RANK[best]!, reasons };
 }
+
+/** Wording that softens a risk phrase in its own clause, and makes one in a clause next to it a warning sign. */
+const SOFTENING = new Set<PayloadKind>(['idiom', 'negation', 'pastPrefix', 'pastTime', 'resolution', 'hypothetical', 'directive', 'frame']);

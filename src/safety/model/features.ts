@@ -67,7 +67,31 @@ export function sentencesOf(text: string): string[] {
     .filter((x) => x.length > 0);
 }
 
-/** Features of one sentence: stems, stem pairs, skip pairs, and character 3- to 5-grams of each word. */
+/**
+ * Who and how a clause speaks, so a linear model can tell "I have 30 tablets saved" from "the patient took
+ * 30 tablets", "I'm not going to hurt myself" and "years ago I…": each content stem of a clause is also
+ * emitted with the clause's scope (first person, someone else, negated, past, hypothetical or training).
+ */
+const CLAUSE_BREAK = new Set(['but', 'because', 'cos', 'coz', 'so', 'although', 'though', 'while', 'whereas', 'however', 'anyway', 'and']);
+const FIRST_PERSON = new Set(['i', 'im', 'ive', 'id', 'ill', 'me', 'my', 'myself', 'mine', 'meself', 'masel', 'mysen']);
+const SOMEONE_ELSE = new Set(['he', 'she', 'they', 'him', 'her', 'them', 'his', 'hers', 'their', 'patient', 'patients', 'pt', 'pts', 'client', 'service', 'user', 'colleague', 'colleagues', 'friend', 'friends', 'mum', 'mam', 'mom', 'dad', 'brother', 'sister', 'son', 'daughter', 'husband', 'wife', 'partner', 'neighbour', 'relative', 'relatives', 'lady', 'man', 'gentleman', 'woman', 'boy', 'girl', 'child', 'resident', 'student', 'nurse', 'doctor', 'manager', 'someone', 'somebody', 'family']);
+const NEGATION = new Set(['not', 'no', 'never', 'nt', 'dont', 'didnt', 'wont', 'wouldnt', 'cant', 'couldnt', 'isnt', 'arent', 'wasnt', 'havent', 'hasnt', 'aint', 'nothing', 'nobody', 'nae', 'dinnae', 'didnae', 'willnae', 'nowt']);
+const PAST = new Set(['ago', 'used', 'was', 'were', 'had', 'back', 'once', 'years', 'teenager', 'younger', 'uni', 'school', 'then', 'previously', 'past', 'recovered', 'better', 'now']);
+const HYPOTHETICAL = new Set(['if', 'imagine', 'scenario', 'simulation', 'sim', 'training', 'course', 'module', 'elearning', 'essay', 'exam', 'osce', 'case', 'study', 'novel', 'book', 'film', 'series', 'episode', 'policy', 'audit', 'teaching', 'lecture', 'assignment', 'role', 'play', 'drama', 'character']);
+
+function scopesOf(clause: readonly string[]): string[] {
+  const scopes: string[] = [];
+  const has = (set: Set<string>) => clause.some((w) => set.has(w));
+  if (has(FIRST_PERSON)) scopes.push('1p');
+  if (has(SOMEONE_ELSE)) scopes.push(scopes.length ? '1p3p' : '3p');
+  if (has(NEGATION)) scopes.push('neg');
+  if (has(PAST)) scopes.push('past');
+  if (has(HYPOTHETICAL)) scopes.push('hyp');
+  if (scopes.length === 0) scopes.push('bare');
+  return scopes;
+}
+
+/** Features of one sentence: stems, stem pairs, skip pairs, scoped stems, and character 3- to 5-grams of each word. */
 export function sentenceFeatures(sentence: string, buckets: number, out: number[] = []): number[] {
   const words = wordsOf(sentence);
   const s = words.map(stemOf);
@@ -76,6 +100,20 @@ export function sentenceFeatures(sentence: string, buckets: number, out: number[
     if (i + 1 < s.length) out.push(hash(`b:${s[i]} ${s[i + 1]}`) % buckets);
     if (i + 2 < s.length) out.push(hash(`s:${s[i]} _ ${s[i + 2]}`) % buckets);
   }
+  let start = 0;
+  for (let i = 0; i <= words.length; i++) {
+    if (i < words.length && !CLAUSE_BREAK.has(words[i]!)) continue;
+    if (i > start) {
+      const clause = words.slice(start, i);
+      const scopes = scopesOf(clause);
+      for (let j = start; j < i; j++) {
+        if (words[j]!.length < 3) continue;
+        for (const scope of scopes) out.push(hash(`${scope}:${s[j]}`) % buckets);
+      }
+    }
+    start = i + 1;
+  }
+  out.push(hash(`len:${Math.min(words.length, 6)}`) % buckets);
   for (const w of words) {
     const padded = `<${w}>`;
     for (let i = 0; i + 3 <= padded.length; i++) {

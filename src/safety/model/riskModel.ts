@@ -4,10 +4,15 @@ import shipped from './screeningModel.json';
 import { biasFeature, contextFeatures, sentenceFeatures, sentencesOf, type ScreeningInput } from './features';
 
 /**
- * The learned screening model: a multinomial logistic regression over hashed features (./features.ts),
- * trained here from the project's own labelled corpus by `npm run train:screening`, and shipped as a
+ * The learned screening model: hashed features (./features.ts) summed into a small dense vector (an
+ * "embedding bag", as in fastText), one tanh hidden layer, and a softmax over none / wellbeing / urgent.
+ * The hidden layer lets it learn combinations a linear model cannot (who is speaking and what about).
+ * Trained here from the project's own labelled corpus by `npm run train:screening`, and shipped as a
  * versioned data file (screeningModel.json) with a review date and a SHA-256 of its weights, checked when
  * this module loads: a damaged or edited file stops start-up, not a turn.
+ *
+ * Weights are one Float32Array: the feature vectors (buckets × hidden), then the output weights
+ * (hidden × 3), then the output biases (3).
  *
  * It only ever raises the level the lexicon gives (see ../screenMessage.ts). It runs in-process; nothing
  * leaves the process, and its part in a result is a reason code only.
@@ -23,7 +28,9 @@ const modelFileSchema = z.strictObject({
   purpose: z.string().min(1),
   trainedOn: z.strictObject({ files: z.array(z.string()).min(1), rows: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
   training: z.strictObject({ epochs: z.number().int().positive(), learningRate: z.number().positive(), l2: z.number().min(0), seed: z.number().int() }),
+  architecture: z.literal('embedding-bag-tanh'),
   buckets: z.number().int().min(1024).max(1 << 22),
+  hidden: z.number().int().min(2).max(64),
   classes: z.tuple([z.literal('none'), z.literal('wellbeing'), z.literal('urgent')]),
   thresholds: z
     .strictObject({
@@ -64,7 +71,7 @@ export function parseModel(raw: unknown): RiskModel {
   if (!parsed.success) throw new Error(`screening model file is not valid: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
   const { weights: encoded, ...file } = parsed.data;
   const weights = decodeWeights(encoded);
-  if (weights.length !== file.buckets * MODEL_CLASSES.length) throw new Error('screening model file is not valid: weights do not match buckets');
+  if (weights.length !== weightCount(file.buckets, file.hidden)) throw new Error('screening model file is not valid: weights do not match buckets and hidden size');
   if (sha256(new Uint8Array(weights.buffer)) !== file.weightsSha256) throw new Error('screening model file is not valid: weights checksum does not match');
   return { file, weights };
 }
@@ -76,15 +83,48 @@ export function shippedModel(): RiskModel {
   return loaded;
 }
 
-/** Summed weights (logits) of a feature list, added into `into`. */
-function addLogits(model: RiskModel, features: readonly number[], into: number[]): number[] {
+export function weightCount(buckets: number, hidden: number): number {
+  return buckets * hidden + hidden * MODEL_CLASSES.length + MODEL_CLASSES.length;
+}
+
+/** A part of the input: the sum of its features' vectors and how many features it has. */
+interface Part {
+  sum: Float64Array;
+  count: number;
+}
+
+function partOf(model: RiskModel, features: readonly number[]): Part {
+  const h = model.file.hidden;
+  const sum = new Float64Array(h);
+  const w = model.weights;
   for (const f of features) {
-    const at = f * 3;
-    into[0] += model.weights[at]!;
-    into[1] += model.weights[at + 1]!;
-    into[2] += model.weights[at + 2]!;
+    const at = f * h;
+    for (let d = 0; d < h; d++) sum[d] += w[at + d]!;
   }
-  return into;
+  return { sum, count: features.length };
+}
+
+/**
+ * Class probabilities of parts taken together: their vectors summed and scaled by the square root of their
+ * feature count (so a long message is not louder than a short one), tanh, then the output layer.
+ */
+export function probabilitiesOf(model: RiskModel, parts: readonly Part[]): [number, number, number] {
+  const h = model.file.hidden;
+  const w = model.weights;
+  const out = model.file.buckets * h;
+  let count = 0;
+  for (const p of parts) count += p.count;
+  const scale = 1 / Math.sqrt(Math.max(1, count));
+  const z = [w[out + h * 3]!, w[out + h * 3 + 1]!, w[out + h * 3 + 2]!];
+  for (let d = 0; d < h; d++) {
+    let v = 0;
+    for (const p of parts) v += p.sum[d]!;
+    const a = Math.tanh(v * scale);
+    z[0] += w[out + d * 3]! * a;
+    z[1] += w[out + d * 3 + 1]! * a;
+    z[2] += w[out + d * 3 + 2]! * a;
+  }
+  return softmax(z);
 }
 
 function softmax(z: readonly number[]): [number, number, number] {
@@ -98,7 +138,7 @@ function softmax(z: readonly number[]): [number, number, number] {
 
 /** Class probabilities for one feature list. */
 export function probabilities(model: RiskModel, features: readonly number[]): [number, number, number] {
-  return softmax(addLogits(model, features, [0, 0, 0]));
+  return probabilitiesOf(model, [partOf(model, features)]);
 }
 
 export interface ModelScore {
@@ -111,24 +151,23 @@ export interface ModelScore {
 /**
  * Scores the whole message with its question and history, and, when it has more than two sentences, each
  * sentence and each pair of neighbouring sentences with the question: one risky sentence inside a long
- * message about rotas is not drowned out. The model is linear, so each sentence is featurised once and
- * the parts are sums of sentence logits.
+ * message about rotas is not drowned out. Each sentence is featurised and summed once; the parts are sums
+ * of sentence vectors.
  */
 export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
   const buckets = model.file.buckets;
-  const base = addLogits(model, [biasFeature(buckets)], [0, 0, 0]);
-  const question = addLogits(model, contextFeatures({ ...(input.question ? { question: input.question } : {}) }, buckets), [0, 0, 0]);
-  const history = addLogits(model, contextFeatures({ ...(input.history ? { history: input.history } : {}) }, buckets), [0, 0, 0]);
-  const sentences = sentencesOf(input.text).map((s) => addLogits(model, sentenceFeatures(s, buckets), [0, 0, 0]));
-  const sum = (...parts: number[][]): number[] => [0, 1, 2].map((c) => parts.reduce((t, p) => t + p[c]!, 0));
-  const whole = softmax(sum(base, question, history, ...sentences));
+  const base = partOf(model, [biasFeature(buckets)]);
+  const question = partOf(model, contextFeatures({ ...(input.question ? { question: input.question } : {}) }, buckets));
+  const history = partOf(model, contextFeatures({ ...(input.history ? { history: input.history } : {}) }, buckets));
+  const sentences = sentencesOf(input.text).map((s) => partOf(model, sentenceFeatures(s, buckets)));
+  const whole = probabilitiesOf(model, [base, question, history, ...sentences]);
   let urgent = whole[2];
   let distress = whole[1] + whole[2];
   if (sentences.length > 2)
     for (let i = 0; i < sentences.length; i++) {
       const parts = i + 1 < sentences.length ? [[sentences[i]!], [sentences[i]!, sentences[i + 1]!]] : [[sentences[i]!]];
       for (const part of parts) {
-        const p = softmax(sum(base, question, ...part));
+        const p = probabilitiesOf(model, [base, question, ...part]);
         if (p[2] > urgent) urgent = p[2];
         if (p[1] + p[2] > distress) distress = p[1] + p[2];
       }

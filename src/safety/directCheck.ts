@@ -1,0 +1,121 @@
+/**
+ * The direct question the risk gate asks when a message carries warning signs but no clear statement (the
+ * `check` screening level): kindly and plainly, whether the person is having thoughts of suicide or of
+ * harming themselves, of harming someone else, or is in danger. Asking directly does not raise risk (the
+ * evidence behind Samaritans' and the Zero Suicide Alliance's guidance); the cost of a check is one question.
+ *
+ * - Yes, not sure, rather not say → the urgent path. No → believed. An answer the gate cannot read is asked
+ *   for once more; a second is taken as "not sure", because a question about safety is never dropped.
+ * - In a group chat the question is never asked in front of others: it goes to the person's own 1:1 chat
+ *   (their person document is marked so their answer there is understood), and the chat gets only a
+ *   neutral pointer to support.
+ * - Each check is recorded in the person's safety state (when, where, reason codes, the answer; never the
+ *   text), at most MAX_CHECKS_KEPT of them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Activity, ConversationReference } from 'botbuilder';
+import { choiceCard, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
+import type { Logger } from '../logger';
+import type { ProactiveSender } from '../proactive/sender';
+
+export type DirectCheckAnswer = 'yes' | 'notSure' | 'no' | 'ratherNot';
+
+export interface DirectCheck {
+  id: string;
+  askedAt: string;
+  /** Where the message that raised it was sent. */
+  origin: 'personal' | 'groupChat';
+  /** Screening reason codes of the message that raised it. */
+  reasons: string[];
+  /** The message also showed distress: "no" then brings the wellbeing offer. */
+  distressed: boolean;
+  /** Unreadable replies so far. */
+  unclear?: number;
+  answer?: DirectCheckAnswer;
+  answeredAt?: string;
+}
+
+export const MAX_CHECKS_KEPT = 20;
+
+export const directCheckQuestion =
+  "I'd like to ask you something directly, because I ask anyone whose words make me want to check. Are you having thoughts of suicide or of harming yourself, thoughts of harming someone else, or are you in danger from someone?";
+
+export const directCheckOptions: ChoiceOption<DirectCheckAnswer>[] = [
+  { title: 'Yes', value: 'yes', words: ['yes', 'yeah', 'yep', 'yes i am', 'i am', 'sort of', 'kind of', 'a bit', 'sometimes', 'maybe', 'y', 'ye', 'yh', 'ya'] },
+  { title: 'Not sure', value: 'notSure', words: ['not sure', "i'm not sure", 'i am not sure', 'dunno', "don't know", 'i dont know', "i don't know", 'idk', 'unsure', 'possibly', 'perhaps'] },
+  {
+    title: 'No',
+    value: 'no',
+    words: ['no', 'nope', 'nah', 'no i am not', "no i'm not", "no i'm ok", 'no im ok', "no i'm fine", 'no im fine', 'not at all', 'no not at all', 'n', 'na', 'no thanks', "i'm ok", "i'm fine", 'im fine', 'im ok', 'no no', 'definitely not', "no, i'm safe", "i'm safe", 'no just tired', 'no honestly'],
+  },
+  { title: "I'd rather not say", value: 'ratherNot', words: ['rather not say', "i'd rather not", 'rather not', 'prefer not to say', "i'd prefer not to say", 'pass', 'skip'] },
+];
+
+export function directCheckCard(intro?: string): Partial<Activity> {
+  return choiceCard(intro ? `${intro} ${directCheckQuestion}` : directCheckQuestion, directCheckOptions);
+}
+
+export function newDirectCheck(origin: DirectCheck['origin'], reasons: string[], distressed: boolean, now = new Date()): DirectCheck {
+  return { id: randomUUID(), askedAt: now.toISOString(), origin, reasons: [...new Set(reasons)].slice(0, 12), distressed };
+}
+
+export function recogniseDirectAnswer(text: string): DirectCheckAnswer | undefined {
+  return recogniseChoice(text, directCheckOptions);
+}
+
+/** Keeps the record of a check (no text), newest last, bounded. */
+export function recordCheck(history: DirectCheck[] | undefined, check: DirectCheck): DirectCheck[] {
+  return [...(history ?? []).filter((c) => c.id !== check.id), check].slice(-MAX_CHECKS_KEPT);
+}
+
+/** The neutral pointer a group chat sees: nothing in it says who or why. */
+export const neutralSupportPointer =
+  'A reminder for everyone here: if things feel hard, support is always there. Say "Not OK right now" to me in a 1:1 chat for a private check-in and the contacts.';
+
+/** The private version of the question, sent to the person's own 1:1 chat. */
+export const privateCheckIntro = 'Something you wrote in a group chat just now made me want to check in with you privately. Nobody else can see this chat.';
+
+/** Person documents as the gate needs them for a private check: read one, write it back if unchanged. */
+export interface PeoplePort {
+  readOne(key: string): Promise<(Record<string, unknown> & { eTag: string }) | undefined>;
+  writeIfUnchanged(key: string, state: Record<string, unknown>, eTag: string | undefined): Promise<string>;
+}
+
+export interface PrivateCheckServices {
+  people: PeoplePort;
+  sender: ProactiveSender;
+  logger: Logger;
+}
+
+/**
+ * Marks the person's own document with the pending check (conditional on its eTag, read again on a
+ * conflict) and sends the question to their 1:1 chat. Returns false when they have no 1:1 chat with the bot
+ * or it cannot be reached; nothing is said in the group chat either way.
+ */
+export async function askPrivately(userId: string, check: DirectCheck, services: PrivateCheckServices): Promise<boolean> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const stored = await services.people.readOne(userId);
+    if (!stored) return false;
+    const { eTag, ...person } = stored;
+    const reference = person.conversationReference as Partial<ConversationReference> | undefined;
+    if (!reference) return false;
+    const safety = { ...((person.safety as Record<string, unknown> | undefined) ?? { status: 'clear' }) };
+    if (safety.status === 'urgentStop') return true; // already on the urgent path: crisis contacts are in their chat
+    safety.pending = 'directCheck';
+    safety.directCheck = check;
+    try {
+      await services.people.writeIfUnchanged(userId, { ...person, safety }, eTag);
+    } catch (err) {
+      if ((err as { name?: string }).name === 'StateConflictError' && attempt < 5) continue;
+      throw err;
+    }
+    try {
+      await services.sender.send(reference, directCheckCard(privateCheckIntro));
+      return true;
+    } catch (err) {
+      services.logger.warn({ checkId: check.id, code: (err as { code?: string }).code }, 'private direct check could not be sent');
+      return false;
+    }
+  }
+  return false;
+}
