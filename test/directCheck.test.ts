@@ -20,7 +20,7 @@ import { newUser, post } from './support/teams';
 
 /** Warning signs without a clear statement (the test checks the screener reads them as `check`). */
 const PREPARATION = "I've sorted my will and written a few letters for the kids, just in case";
-const GIVING_AWAY = "I've been giving a lot of my things away lately";
+const NO_FUTURE = 'Honestly there might not be a six months for me';
 const DIRECT_QUESTION = /Are you having thoughts of suicide or of harming yourself, thoughts of harming someone else, or are you in danger from someone\?/;
 
 describe('the direct question (check level) over /api/messages', () => {
@@ -109,26 +109,36 @@ describe('the direct question (check level) over /api/messages', () => {
   it('for a milder message, "no" is believed: coaching carries on at the same question and no referral is sent', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Chris Lowe'));
     const asked = await midSession(chat);
-    const check = screenMessage({ text: GIVING_AWAY, question: lastQuestionIn(asked.activities) });
+    const check = screenMessage({ text: NO_FUTURE, question: lastQuestionIn(asked.activities) });
     expect(check.level).toBe('check');
     expect(check.distressed).toBe(false);
 
-    let seen = await chat.say(GIVING_AWAY);
+    let seen = await chat.say(NO_FUTURE);
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
     seen = await chat.say('No');
     expect(texts(seen)).toEqual(["Thank you for answering. Let's carry on where we were.", expect.stringMatching(/Why this goal, and why now/)]);
     seen = await chat.say('My new band 6 role starts next month');
     expect(seen.all).toMatch(/What would you like to get from our session today\?/);
+    // Check fatigue: warning signs alone, soon after a "no", bring a reminder of help, not the question again.
+    const context = { question: lastQuestionIn(seen.activities), history: [NO_FUTURE, 'No', 'My new band 6 role starts next month'] };
+    const again = ['A reason to keep going', 'To feel less trapped', 'To feel something again', 'Some way to keep going'].find(
+      (text) => screenMessage({ text, ...context }).level === 'check',
+    );
+    expect(again).toBeDefined();
+    seen = await chat.say(again!);
+    expect(texts(seen)[0]).toMatch(/^If anything changes, or things feel like too much, say "Not OK right now"/);
+    expect(seen.all).not.toMatch(DIRECT_QUESTION);
+    expect(seen.all).toMatch(/miracle/);
     expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
     const programme = (await people.readOne(chat.user.aadObjectId))?.programme as Programme;
     expect(programme.sessions['1']!.goal?.text).toBe('Lead handovers on my ward with confidence');
-    expect(JSON.stringify(programme)).not.toContain('giving');
+    expect(JSON.stringify(programme)).not.toContain('six months for me');
   });
 
   it('reads a typed answer, asks once more when it cannot, and takes a second unclear reply as "not sure"', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Robin Hale'));
     await midSession(chat);
-    await chat.say(GIVING_AWAY);
+    await chat.say(NO_FUTURE);
     let seen = await chat.say('why are you asking me that');
     expect(seen.all).toMatch(/I need to be sure I understand you/);
     expect(seen.all).toMatch(DIRECT_QUESTION);
@@ -146,12 +156,14 @@ describe('the direct question (check level) over /api/messages', () => {
     const coachChat = new PersonalChat(bot.url, teams, coach);
     await coachChat.say('hi');
     const group = new GroupChat(bot.url, teams, [coach, client]);
-    expect((await group.say(coach, 'start session', [client])).all).toMatch(/Welcome to session 1/);
+    const started = await group.say(coach, 'start session', [client]);
+    expect(started.all).toMatch(/Welcome to session 1/);
+    expect(screenMessage({ text: NO_FUTURE, question: lastQuestionIn(started.activities) }).level).toBe('check');
     const before = teams.messagesTo(clientChat.conversationId).length;
     const inChatBefore = teams.messagesTo(group.conversationId).length;
     const chatSince = () => teams.messagesTo(group.conversationId).slice(inChatBefore).map((a) => `${a.text ?? ''}\n${cardText(a)}`).join('\n');
 
-    const seen = await group.say(client, PREPARATION);
+    const seen = await group.say(client, NO_FUTURE);
     expect(texts(seen)).toEqual([expect.stringMatching(/^A reminder for everyone here: if things feel hard, support is always there/)]);
     expect(chatSince()).not.toMatch(DIRECT_QUESTION);
     expect(chatSince()).not.toMatch(/116 123/);
@@ -173,7 +185,7 @@ describe('the direct question (check level) over /api/messages', () => {
     const clientChat = new PersonalChat(bot.url, teams, client);
     await clientChat.say('hi');
     const group = new GroupChat(bot.url, teams, [coach, client]);
-    await group.say(client, GIVING_AWAY);
+    await group.say(client, NO_FUTURE);
     const answer = await clientChat.say('no');
     expect(texts(answer)).toEqual([expect.stringMatching(/^Thank you for answering/)]);
     expect(await referralsFor(client.aadObjectId)).toHaveLength(0);

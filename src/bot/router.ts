@@ -19,7 +19,7 @@ import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
 import type { Nation, SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
-import { resumingCoaching, type ConversationData, type ConversationLogic } from './turnPipeline';
+import { forgetThisTurn, resumingCoaching, type ConversationData, type ConversationLogic } from './turnPipeline';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
 export interface PersonalData extends ConversationData, CoachingData {
@@ -297,6 +297,7 @@ async function saveEditedPlan(context: TurnContext, dc: DialogContext, data: Per
 /** Erases the person's document. While an urgent referral is open, one note is kept: that coaching is stopped. */
 async function deleteEverything(context: TurnContext, data: PersonalData): Promise<void> {
   const safety = data.safety;
+  forgetThisTurn(context);
   for (const key of Object.keys(data)) delete data[key];
   if (safety?.status === 'urgentStop') {
     data.welcomedAt = new Date().toISOString();

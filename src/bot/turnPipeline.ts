@@ -120,7 +120,7 @@ export class TurnPipeline {
       if (decision !== 'handled') await this.options.logic(attemptContext, data);
       // The question a message answers is the last one coaching asked: the gate's own safety questions are not
       // remembered, so their words never colour how the answer to them is screened.
-      if (!data.erase) rememberTurn(data, activity, decision === 'handled' ? [] : held);
+      if (!data.erase && !attemptContext.turnState.get(FORGET_TURN)) rememberTurn(data, activity, decision === 'handled' ? [] : held);
       if (markerId && !data.erase) {
         const now = Date.now();
         const recent = (data.processed ?? []).filter((p) => now - p.at < this.options.dedupeWindowMs).slice(-(MAX_REMEMBERED - 1));
@@ -226,6 +226,12 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
 
 const AFTER_SAVE = Symbol('afterSave');
 const RESUME_COACHING = Symbol('resumeCoaching');
+const FORGET_TURN = Symbol('forgetTurn');
+
+/** The person asked for their data to be deleted: this turn's message is not kept for screening either. */
+export function forgetThisTurn(context: TurnContext): void {
+  context.turnState.set(FORGET_TURN, true);
+}
 
 /** The risk gate has answered its own question and coaching should pick up at the question it was waiting on. */
 export function resumingCoaching(context: TurnContext): boolean {

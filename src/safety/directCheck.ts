@@ -37,6 +37,15 @@ export interface DirectCheck {
 
 export const MAX_CHECKS_KEPT = 20;
 
+/** After a "no" to the direct question, how long warning signs alone bring a reminder rather than the question again (check fatigue). */
+export const CHECK_QUIET_MS = 6 * 3600 * 1000;
+export const checkQuietReminder = 'If anything changes, or things feel like too much, say "Not OK right now" and I\'ll show you who can help straight away.';
+
+export function recentlyBelieved(checks: readonly DirectCheck[] | undefined, now = Date.now()): boolean {
+  const last = checks?.at(-1);
+  return !!last && last.answer === 'no' && !!last.answeredAt && now - Date.parse(last.answeredAt) < CHECK_QUIET_MS;
+}
+
 export const directCheckQuestion =
   "I'd like to ask you something directly, because I ask anyone whose words make me want to check. Are you having thoughts of suicide or of harming yourself, thoughts of harming someone else, or are you in danger from someone?";
 
@@ -101,6 +110,7 @@ export async function askPrivately(userId: string, check: DirectCheck, services:
     if (!reference) return false;
     const safety = { ...((person.safety as Record<string, unknown> | undefined) ?? { status: 'clear' }) };
     if (safety.status === 'urgentStop') return true; // already on the urgent path: crisis contacts are in their chat
+    if (recentlyBelieved(safety.checks as DirectCheck[] | undefined)) return true; // check fatigue: see CHECK_QUIET_MS
     safety.pending = 'directCheck';
     safety.directCheck = check;
     try {

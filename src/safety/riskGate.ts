@@ -10,14 +10,16 @@ import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
 import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
-import { screenMessage, screenRank, type ScreenLevel } from './screenMessage';
+import { rulesLevelOf, screenMessage, screenRank, type ScreenLevel } from './screenMessage';
 import { screeningInputFor, type ConversationMemory } from './conversationMemory';
 import {
   askPrivately,
+  checkQuietReminder,
   directCheckCard,
   neutralSupportPointer,
   newDirectCheck,
   recogniseDirectAnswer,
+  recentlyBelieved,
   recordCheck,
   type DirectCheck,
   type DirectCheckAnswer,
@@ -88,6 +90,11 @@ export interface RiskGateServices {
 
 const rank: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
 
+function rulesOnly(text: string): { level: ScreenLevel; reasons: string[]; distressed: boolean } {
+  const lexicon = screenText(text);
+  return { level: rulesLevelOf(lexicon), reasons: lexicon.reasons, distressed: lexicon.level !== 'none' };
+}
+
 interface Screened {
   level: ScreenLevel;
   reasons: string[];
@@ -125,8 +132,14 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
 
   if (submissionHeader(activity.value)?.card === 'checkIn') return checkInSubmitted(context, data, safety, services, log);
 
-  const screened = [text, ...submittedText(activity.value)]
-    .map((t) => screenMessage(screeningInputFor(data, activity, t)))
+  // Card values that are one word (a button's verb, an id) are read by the rules alone: the model reads prose.
+  // The answer to the gate's own direct question is read on its own: the message that raised the question
+  // is what it answers, and must not turn a plain "no" into something else.
+  const answering = safety.pending === 'directCheck';
+  const screened = [
+    screenMessage(answering ? { text } : screeningInputFor(data, activity, text)),
+    ...submittedText(activity.value).map((t) => (/\S\s+\S/.test(t.trim()) ? screenMessage(screeningInputFor(data, activity, t)) : rulesOnly(t))),
+  ]
     .reduce<Screened>(
       (worst, next) => ({
         level: screenRank[next.level] > screenRank[worst.level] ? next.level : worst.level,
@@ -165,6 +178,13 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   if (safety.pending && safety.pending !== 'directCheck') {
     const answered = await pendingAnswered(context, safety, text, services, log);
     if (answered) return 'handled';
+  }
+  if (screened.level === 'check' && safety.status !== 'urgentStop' && recentlyBelieved(safety.checks)) {
+    // Check fatigue: someone who answered "no" a short while ago is not asked the same question again for
+    // warning signs alone; they are reminded where help is, and coaching goes on. Urgent always acts.
+    log.info({ reasons: screened.reasons, code: 'check-quiet-after-no' }, 'direct check not repeated');
+    await context.sendActivity(checkQuietReminder);
+    return 'continue';
   }
   if (screened.level === 'check' && safety.status !== 'urgentStop') {
     if (personal) return askDirectly(context, safety, newDirectCheck('personal', screened.reasons, screened.distressed), log);

@@ -1,5 +1,5 @@
 import { screenLine, screenLines } from './screenCli';
-import { screenText } from './screening';
+import { screenMessage } from './screenMessage';
 
 describe('screenCli', () => {
   it('adds level and reasons to each line, keeping other fields, in order', () => {
@@ -14,16 +14,27 @@ describe('screenCli', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(out).toEqual([
       { id: 1, text: 'I want to end it all', label: 'urgent', level: 'urgent', reasons: ['suicidal-ideation'] },
-      { id: 2, text: "I'm so stressed about the audit", level: 'wellbeing', reasons: ['stress'] },
+      { id: 2, text: "I'm so stressed about the audit", level: 'wellbeing', reasons: expect.arrayContaining(['stress']) },
       { id: 3, text: 'Can I book a coaching session?', level: 'none', reasons: [] },
     ]);
   });
 
-  it('uses exactly screenText', () => {
-    for (const text of ['kms', 'this rota is killing me', "I'm not suicidal", 'panic attack in the sluice']) {
+  it('uses exactly screenMessage, with the question and history when given', () => {
+    const question = 'Where would you like to be in six months?';
+    for (const text of ['kms', 'this rota is killing me', "I'm not suicidal", 'panic attack in the sluice', 'Not here', "I've been giving my things away"]) {
       const out = JSON.parse(screenLine(JSON.stringify({ text }), 1)!) as Record<string, unknown>;
-      expect({ level: out.level, reasons: out.reasons }).toEqual(screenText(text));
+      const { level, reasons } = screenMessage({ text });
+      expect({ level: out.level, reasons: out.reasons }).toEqual({ level, reasons });
+      const history = ['I am so done with everything'];
+      const withContext = JSON.parse(screenLine(JSON.stringify({ text, question, history }), 1)!) as Record<string, unknown>;
+      const expected = screenMessage({ text, question, history });
+      expect({ level: withContext.level, reasons: withContext.reasons }).toEqual({ level: expected.level, reasons: expected.reasons });
     }
+  });
+
+  it('refuses a question or history of the wrong shape, without echoing text into the error', () => {
+    expect(JSON.parse(screenLine(JSON.stringify({ text: 'ok', question: 3 }), 1)!)).toMatchObject({ line: 1, error: 'expected "question" to be a string' });
+    expect(JSON.parse(screenLine(JSON.stringify({ text: 'ok', history: 'not a list' }), 2)!)).toMatchObject({ line: 2, error: 'expected "history" to be a list of strings' });
   });
 
   it('reports malformed lines with an error and carries on', () => {

@@ -1,17 +1,21 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { screenText } from './screening';
+import { screenMessage } from './screenMessage';
 
 /**
  * Batch screening for evaluation and clinical review: JSON Lines in, JSON Lines out, in order.
  *
  *   node dist/src/safety/screenCli.js < messages.jsonl > screened.jsonl
  *
- * Each input line is an object with a string `text`; the output line is the same object with `level` and
- * `reasons` added (any existing fields of those names are replaced). A line that is not valid JSON, not an
- * object, or has no string `text` gives `{ "line": n, "error": "..." }` (an object keeps its other fields)
- * and the run carries on. Blank lines are skipped. Exit code 0 unless stdin cannot be read.
- * Uses exactly `screenText`; the CLI never writes message text anywhere but its own output.
+ * Each input line is an object with a string `text`, and optionally `question` (the bot's last question) and
+ * `history` (the person's earlier messages, oldest first); the output line is the same object with `level`
+ * (`none` | `wellbeing` | `check` | `urgent`) and `reasons` added (any existing fields of those names are
+ * replaced). A line that is not valid JSON, not an object, has no string `text`, or a `question` or `history`
+ * of the wrong shape gives `{ "line": n, "error": "..." }` (an object keeps its other fields) and the run
+ * carries on. Blank lines are skipped. Exit code 0 unless stdin cannot be read.
+ * Uses exactly `screenMessage`, as the risk gate does; the CLI never writes message text anywhere but its
+ * own output. `npm run --silent screen` starts it through scripts/screen.js, which compiles only when the
+ * sources are newer than dist/.
  */
 
 /** Screen one input line (1-based `lineNumber` for error lines). Returns null for a blank line. */
@@ -29,7 +33,15 @@ export function screenLine(line: string, lineNumber: number): string | null {
   const record = parsed as Record<string, unknown>;
   if (typeof record.text !== 'string')
     return JSON.stringify({ ...record, line: lineNumber, error: 'expected a string "text" field' });
-  const { level, reasons } = screenText(record.text);
+  if (record.question !== undefined && typeof record.question !== 'string')
+    return JSON.stringify({ ...record, line: lineNumber, error: 'expected "question" to be a string' });
+  if (record.history !== undefined && !(Array.isArray(record.history) && record.history.every((h) => typeof h === 'string')))
+    return JSON.stringify({ ...record, line: lineNumber, error: 'expected "history" to be a list of strings' });
+  const { level, reasons } = screenMessage({
+    text: record.text,
+    ...(typeof record.question === 'string' ? { question: record.question } : {}),
+    ...(Array.isArray(record.history) ? { history: (record.history as string[]).slice(-3) } : {}),
+  });
   return JSON.stringify({ ...record, level, reasons });
 }
 
@@ -43,7 +55,7 @@ export function screenLines(input: string): string {
   return out.length === 0 ? '' : `${out.join('\n')}\n`;
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let n = 0;
   try {

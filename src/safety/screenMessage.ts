@@ -1,6 +1,6 @@
 import { shippedModel, scoreWith, type RiskModel } from './model/riskModel';
 import type { ScreeningInput } from './model/features';
-import { screenText } from './screening';
+import { screenText, type ScreeningResult } from './screening';
 
 /**
  * One screening of one message, read with the bot's last question and the person's last few messages:
@@ -29,7 +29,7 @@ export interface ScreenResult {
   lexiconLevel: ScreenLevel;
   /** What the model alone said. */
   modelLevel: ScreenLevel;
-  /** Whether the message also shows distress (the lexicon's wellbeing words or the model's distress score), whatever its level. */
+  /** Whether the message also shows distress without signs of risk (the lexicon's words or the model's wellbeing score), whatever its level. */
   distressed: boolean;
 }
 
@@ -37,12 +37,13 @@ export type { ScreeningInput };
 
 /** The model's own level for an input, and whether it reads distress in it. */
 export function modelReading(model: RiskModel, input: ScreeningInput): { level: ScreenLevel; distressed: boolean } {
-  const { urgent, distress } = scoreWith(model, input);
+  const { urgent, distress, wellbeing } = scoreWith(model, input);
   const t = model.file.thresholds;
-  const distressed = distress >= t.wellbeing;
+  // "Distressed" is distress without signs of risk, on its own: what a "no" to the direct question leaves.
+  const distressed = wellbeing >= t.wellbeing;
   if (urgent >= t.urgent) return { level: 'urgent', distressed };
   if (urgent >= t.check) return { level: 'check', distressed };
-  return { level: distressed ? 'wellbeing' : 'none', distressed };
+  return { level: distress >= t.wellbeing ? 'wellbeing' : 'none', distressed };
 }
 
 export function modelLevelOf(model: RiskModel, input: ScreeningInput): ScreenLevel {
@@ -54,11 +55,15 @@ export function higher(a: ScreenLevel, b: ScreenLevel): ScreenLevel {
   return screenRank[a] >= screenRank[b] ? a : b;
 }
 
+/** The rules' level: the lexicon's, where an urgent phrase with softening wording in the clause next to it is a warning sign (ask directly). */
+export function rulesLevelOf(lexicon: ScreeningResult): ScreenLevel {
+  return lexicon.contested ? 'check' : lexicon.level;
+}
+
 export function screenMessage(input: ScreeningInput, model: RiskModel = shippedModel()): ScreenResult {
   const text = typeof input.text === 'string' ? input.text : '';
   const lexicon = screenText(text);
-  // An urgent phrase with softening wording in the clause next to it is a warning sign: ask directly.
-  const lexiconLevel: ScreenLevel = lexicon.contested ? 'check' : lexicon.level;
+  const lexiconLevel = rulesLevelOf(lexicon);
   const reading = text.trim().length === 0 ? { level: 'none' as ScreenLevel, distressed: false } : modelReading(model, { ...input, text });
   const modelLevel = reading.level;
   const level = higher(lexiconLevel, modelLevel);

@@ -146,6 +146,8 @@ export interface ModelScore {
   urgent: number;
   /** Highest probability of distress (wellbeing or urgent) over the same. */
   distress: number;
+  /** Highest probability of wellbeing alone (distress without signs of risk) over the same. */
+  wellbeing: number;
 }
 
 /**
@@ -163,6 +165,7 @@ export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
   const whole = probabilitiesOf(model, [base, question, history, ...sentences]);
   let urgent = whole[2];
   let distress = whole[1] + whole[2];
+  let wellbeing = whole[1];
   if (sentences.length > 2)
     for (let i = 0; i < sentences.length; i++) {
       const parts = i + 1 < sentences.length ? [[sentences[i]!], [sentences[i]!, sentences[i + 1]!]] : [[sentences[i]!]];
@@ -170,7 +173,8 @@ export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
         const p = probabilitiesOf(model, [base, question, ...part]);
         if (p[2] > urgent) urgent = p[2];
         if (p[1] + p[2] > distress) distress = p[1] + p[2];
+        if (p[1] > wellbeing) wellbeing = p[1];
       }
     }
-  return { urgent, distress };
+  return { urgent, distress, wellbeing };
 }
