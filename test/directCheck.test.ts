@@ -20,7 +20,17 @@ import { newUser, post } from './support/teams';
 
 /** Warning signs without a clear statement (the test checks the screener reads them as `check`). */
 const PREPARATION = "I've sorted my will and written a few letters for the kids, just in case";
-const NO_FUTURE = 'Honestly there might not be a six months for me';
+const GIVING_AWAY = 'I have been giving a lot of my things away lately';
+/** Other wordings with warning signs and no usual risk phrase; a group chat's test takes the first the screener reads as `check` there. */
+const CANDIDATES = [GIVING_AWAY, 'Not sure I will be around to see it through', 'A reason to keep going', 'Might as well, not like I will be here for the next one', PREPARATION];
+function checkLevelIn(context: { question?: string; history?: string[] }): string {
+  const found = CANDIDATES.find((text) => {
+    const r = screenMessage({ text, ...context });
+    return r.level === 'check' && !r.distressed;
+  });
+  if (!found) throw new Error('none of the candidate messages screens as check here: add one that does');
+  return found;
+}
 const DIRECT_QUESTION = /Are you having thoughts of suicide or of harming yourself, thoughts of harming someone else, or are you in danger from someone\?/;
 
 describe('the direct question (check level) over /api/messages', () => {
@@ -65,6 +75,8 @@ describe('the direct question (check level) over /api/messages', () => {
   const leadsCardAbout = (name: string) => () =>
     teams.messagesTo(leadsChannelId).find((a) => cardText(a).includes(`${name} may need urgent support`));
 
+  /** What the person has said by then (their last three messages), which the gate reads with the question. */
+  const midSessionHistory = ['start coaching', 'Lead handovers on my ward with confidence', 'Next few weeks'];
   /** Starts session 1 and answers up to "why this goal, and why now?", returning what the bot last asked. */
   async function midSession(chat: PersonalChat): Promise<Seen> {
     await chat.startCoaching();
@@ -77,7 +89,7 @@ describe('the direct question (check level) over /api/messages', () => {
   it('mid-session, asks directly instead of the next coaching question; "yes" brings crisis signposting and a card in the leads\' channel', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Jo Patel'));
     const asked = await midSession(chat);
-    expect(screenMessage({ text: PREPARATION, question: lastQuestionIn(asked.activities) }).level).toBe('check');
+    expect(screenMessage({ text: PREPARATION, question: lastQuestionIn(asked.activities), history: midSessionHistory }).level).toBe('check');
 
     let seen = await chat.say(PREPARATION);
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
@@ -109,18 +121,17 @@ describe('the direct question (check level) over /api/messages', () => {
   it('for a milder message, "no" is believed: coaching carries on at the same question and no referral is sent', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Chris Lowe'));
     const asked = await midSession(chat);
-    const check = screenMessage({ text: NO_FUTURE, question: lastQuestionIn(asked.activities) });
+    const check = screenMessage({ text: GIVING_AWAY, question: lastQuestionIn(asked.activities), history: midSessionHistory });
     expect(check.level).toBe('check');
     expect(check.distressed).toBe(false);
 
-    let seen = await chat.say(NO_FUTURE);
+    let seen = await chat.say(GIVING_AWAY);
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
     seen = await chat.say('No');
-    expect(texts(seen)).toEqual(["Thank you for answering. Let's carry on where we were.", expect.stringMatching(/Why this goal, and why now/)]);
-    seen = await chat.say('My new band 6 role starts next month');
-    expect(seen.all).toMatch(/What would you like to get from our session today\?/);
+    // Believed: coaching takes the words they typed as their answer to the question it was waiting on.
+    expect(texts(seen)).toEqual(["Thank you for answering. Let's carry on.", expect.stringMatching(/What would you like to get from our session today\?/)]);
     // Check fatigue: warning signs alone, soon after a "no", bring a reminder of help, not the question again.
-    const context = { question: lastQuestionIn(seen.activities), history: [NO_FUTURE, 'No', 'My new band 6 role starts next month'] };
+    const context = { question: lastQuestionIn(seen.activities), history: ['Next few weeks', GIVING_AWAY, 'No'] };
     const again = ['A reason to keep going', 'To feel less trapped', 'To feel something again', 'Some way to keep going'].find(
       (text) => screenMessage({ text, ...context }).level === 'check',
     );
@@ -131,14 +142,14 @@ describe('the direct question (check level) over /api/messages', () => {
     expect(seen.all).toMatch(/miracle/);
     expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
     const programme = (await people.readOne(chat.user.aadObjectId))?.programme as Programme;
-    expect(programme.sessions['1']!.goal?.text).toBe('Lead handovers on my ward with confidence');
-    expect(JSON.stringify(programme)).not.toContain('six months for me');
+    expect(programme.sessions['1']!.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence', whyNow: GIVING_AWAY });
   });
 
   it('reads a typed answer, asks once more when it cannot, and takes a second unclear reply as "not sure"', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Robin Hale'));
-    await midSession(chat);
-    await chat.say(NO_FUTURE);
+    const asked = await midSession(chat);
+    expect(screenMessage({ text: GIVING_AWAY, question: lastQuestionIn(asked.activities), history: midSessionHistory }).level).toBe('check');
+    await chat.say(GIVING_AWAY);
     let seen = await chat.say('why are you asking me that');
     expect(seen.all).toMatch(/I need to be sure I understand you/);
     expect(seen.all).toMatch(DIRECT_QUESTION);
@@ -158,12 +169,12 @@ describe('the direct question (check level) over /api/messages', () => {
     const group = new GroupChat(bot.url, teams, [coach, client]);
     const started = await group.say(coach, 'start session', [client]);
     expect(started.all).toMatch(/Welcome to session 1/);
-    expect(screenMessage({ text: NO_FUTURE, question: lastQuestionIn(started.activities) }).level).toBe('check');
+    const warning = checkLevelIn({ question: lastQuestionIn(started.activities) });
     const before = teams.messagesTo(clientChat.conversationId).length;
     const inChatBefore = teams.messagesTo(group.conversationId).length;
     const chatSince = () => teams.messagesTo(group.conversationId).slice(inChatBefore).map((a) => `${a.text ?? ''}\n${cardText(a)}`).join('\n');
 
-    const seen = await group.say(client, NO_FUTURE);
+    const seen = await group.say(client, warning);
     expect(texts(seen)).toEqual([expect.stringMatching(/^A reminder for everyone here: if things feel hard, support is always there/)]);
     expect(chatSince()).not.toMatch(DIRECT_QUESTION);
     expect(chatSince()).not.toMatch(/116 123/);
@@ -185,7 +196,7 @@ describe('the direct question (check level) over /api/messages', () => {
     const clientChat = new PersonalChat(bot.url, teams, client);
     await clientChat.say('hi');
     const group = new GroupChat(bot.url, teams, [coach, client]);
-    await group.say(client, NO_FUTURE);
+    await group.say(client, checkLevelIn({}));
     const answer = await clientChat.say('no');
     expect(texts(answer)).toEqual([expect.stringMatching(/^Thank you for answering/)]);
     expect(await referralsFor(client.aadObjectId)).toHaveLength(0);

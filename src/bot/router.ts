@@ -14,6 +14,7 @@ import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '.
 import { parseCommand, sharedChatMenuOptions, wordsOf, type Command } from './commands';
 import { deletionExplained, exportSize, exportSummary, fileConsentAnswered, fileConsentCard, newExportId, referralsAbout } from './yourData';
 import type { SafetyState } from '../safety/riskGate';
+import { HELD_ANSWER } from '../safety/directCheck';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
 import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
@@ -105,11 +106,27 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
   await respondInPersonalChat(context, data as PersonalData, text, services);
 }
 
-/** After the risk gate's direct question was answered "no": the waiting coaching question is asked again. */
+/**
+ * After the risk gate's direct question was answered "no": coaching takes the words that raised it as the
+ * answer to the question it was waiting on, or asks that question again.
+ */
 async function resumeCoaching(context: TurnContext, data: PersonalData): Promise<void> {
   attachCoachingData(context, data);
   const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
-  if (dc.activeDialog) await dc.repromptDialog();
+  if (!dc.activeDialog) return;
+  const held = context.turnState.get(HELD_ANSWER) as string | undefined;
+  if (held === undefined) {
+    await dc.repromptDialog();
+    return;
+  }
+  const activity = context.activity;
+  const said = activity.text;
+  activity.text = held;
+  try {
+    await dc.continueDialog();
+  } finally {
+    activity.text = said;
+  }
 }
 
 async function respondInSharedChat(context: TurnContext, command: Command | undefined, nation: Nation): Promise<void> {

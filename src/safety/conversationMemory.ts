@@ -4,7 +4,7 @@
  * question ("Where would you like to be in six months?" → "Not here") or spread over two messages.
  *
  * Kept only inside the turn's own state document (the person's in a 1:1 chat, the chat's elsewhere), so
- * reading it costs no extra store round trip; bounded (three messages of at most 500 characters per person,
+ * reading it costs no extra store round trip; bounded (three messages of at most 2,000 characters per person,
  * for at most six hours, at most eight people per chat); never logged; deleted with the document by
  * `delete my data`. In a group chat each person's messages are kept under a hash of their id and only ever
  * read with their own, so one person's words never colour how another's are read.
@@ -29,7 +29,8 @@ interface RememberedMessage {
 
 const MAX_PER_PERSON = 3;
 const MAX_PEOPLE = 8;
-const MAX_CHARS = 500;
+/** As long as a coaching answer may be (src/coaching/answers.ts), so a held answer comes back whole. */
+const MAX_CHARS = 2000;
 const MAX_QUESTION_CHARS = 300;
 export const MEMORY_MS = 6 * 3600 * 1000;
 
@@ -48,6 +49,12 @@ export function screeningInputFor(data: HasConversationMemory, activity: Partial
   const by = senderOf(activity);
   const history = (memory?.recent ?? []).filter((m) => m.by === by && now - m.at < MEMORY_MS).map((m) => m.text);
   return { text, ...(memory?.question ? { question: memory.question } : {}), ...(history.length ? { history } : {}) };
+}
+
+/** The person's own last message in this conversation (within the memory window), if any. */
+export function lastMessageOf(data: HasConversationMemory, activity: Partial<Activity>, now = Date.now()): string | undefined {
+  const by = senderOf(activity);
+  return (data.screeningMemory?.recent ?? []).filter((m) => m.by === by && now - m.at < MEMORY_MS).at(-1)?.text;
 }
 
 /**

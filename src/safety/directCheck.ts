@@ -29,6 +29,8 @@ export interface DirectCheck {
   reasons: string[];
   /** The message also showed distress: "no" then brings the wellbeing offer. */
   distressed: boolean;
+  /** It was raised by typed words (not a card), so a "no" lets coaching take those words as the answer they were. */
+  typed?: boolean;
   /** Unreadable replies so far. */
   unclear?: number;
   answer?: DirectCheckAnswer;
@@ -36,6 +38,12 @@ export interface DirectCheck {
 }
 
 export const MAX_CHECKS_KEPT = 20;
+
+/**
+ * Set in turn state by the risk gate when a "no" to its direct question lets coaching carry on: the words the
+ * person typed when the question was raised, which coaching then takes as their answer (nothing is lost).
+ */
+export const HELD_ANSWER = Symbol('heldAnswer');
 
 /** After a "no" to the direct question, how long warning signs alone bring a reminder rather than the question again (check fatigue). */
 export const CHECK_QUIET_MS = 6 * 3600 * 1000;

@@ -11,11 +11,12 @@ import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
 import { rulesLevelOf, screenMessage, screenRank, type ScreenLevel } from './screenMessage';
-import { screeningInputFor, type ConversationMemory } from './conversationMemory';
+import { lastMessageOf, screeningInputFor, type ConversationMemory } from './conversationMemory';
 import {
   askPrivately,
   checkQuietReminder,
   directCheckCard,
+  HELD_ANSWER,
   neutralSupportPointer,
   newDirectCheck,
   recogniseDirectAnswer,
@@ -187,7 +188,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     return 'continue';
   }
   if (screened.level === 'check' && safety.status !== 'urgentStop') {
-    if (personal) return askDirectly(context, safety, newDirectCheck('personal', screened.reasons, screened.distressed), log);
+    if (personal) return askDirectly(context, safety, { ...newDirectCheck('personal', screened.reasons, screened.distressed), typed: text.trim().length > 0 }, log);
     if (activity.conversation?.conversationType !== 'channel') return askInPrivate(context, newDirectCheck('groupChat', screened.reasons, screened.distressed), services, log);
   }
   if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
@@ -344,8 +345,15 @@ async function directCheckAnswered(
     await context.sendActivity('Thank you for answering. The support contacts are here whenever you want them: just say "Not OK right now".');
     return 'handled';
   }
-  await context.sendActivity("Thank you for answering. Let's carry on where we were.");
-  return safety.status === 'clear' ? 'resume' : 'handled';
+  if (safety.status !== 'clear') {
+    await context.sendActivity('Thank you for answering.');
+    return 'handled';
+  }
+  // Coaching takes the words that raised the question as the answer they were (a card is asked again).
+  const held = check.typed ? lastMessageOf(data, context.activity) : undefined;
+  if (held) context.turnState.set(HELD_ANSWER, held);
+  await context.sendActivity(held ? "Thank you for answering. Let's carry on." : "Thank you for answering. Let's carry on where we were.");
+  return 'resume';
 }
 
 async function wellbeing(

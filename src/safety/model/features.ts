@@ -1,9 +1,9 @@
 import stem from 'wink-porter2-stemmer';
 
 /**
- * Features for the learned screening model: hashed word stems, stem pairs and character n-grams of the
- * message, and word stems of the bot's last question and of the person's earlier messages, each in its own
- * namespace. The same function is used by training (scripts/trainScreening.ts) and by the bot, so the two
+ * Features for the learned screening model: hashed word stems, stem pairs, scoped stems and character
+ * n-grams of the message; the bot's last question paired with a short answer's stems; and word stems of the
+ * person's earlier messages, in their own namespace. The same function is used by training (scripts/trainScreening.ts) and by the bot, so the two
  * can never read a message differently. Nothing here keeps or logs any text.
  *
  * Stems come from the Porter2 (Snowball English) stemmer (wink-porter2-stemmer): "tablets", "counting" and
@@ -130,11 +130,30 @@ export function sentenceFeatures(sentence: string, buckets: number, out: number[
 
 export const biasFeature = (buckets: number): number => hash('bias') % buckets;
 
-/** Features of the conversation around a message: the bot's last question and the person's last three messages. */
-export function contextFeatures(input: Omit<ScreeningInput, 'text'>, buckets: number, out: number[] = []): number[] {
-  if (input.question) for (const q of new Set(wordsOf(input.question).map(stemOf))) out.push(hash(`q:${q}`) % buckets);
-  if (input.history)
-    for (const h of input.history.slice(-3)) {
+const QUESTION_STOPWORDS = new Set(['a', 'an', 'the', 'and', 'or', 'to', 'of', 'on', 'in', 'at', 'is', 'are', 'be', 'it', 'this', 'that', 'you', 'your', 'do', 'what', 'how', 'who', 'when', 'where', 'why', 'would', 'could', 'have', 'has', 'for', 'with', 'from', 'there', 'now', 'if', 'was', 'wa', 'not']);
+/** Answers up to this many words are read with the question they answer; longer ones carry their own meaning. */
+const SHORT_ANSWER_WORDS = 12;
+
+/**
+ * The bot's last question, read only together with the answer: each content stem of the question paired
+ * with each stem of a short answer ("six months" × "not here"). A question has no weight of its own, so an
+ * ordinary short answer to a question that others have answered with risk is not pulled up by the question.
+ */
+export function questionFeatures(question: string | undefined, text: string, buckets: number, out: number[] = []): number[] {
+  if (!question) return out;
+  for (const q of new Set(wordsOf(question).map(stemOf))) out.push(hash(`q:${q}`) % buckets);
+  const answer = wordsOf(text);
+  if (answer.length === 0 || answer.length > SHORT_ANSWER_WORDS) return out;
+  const q = [...new Set(wordsOf(question).filter((w) => !QUESTION_STOPWORDS.has(w)).map(stemOf))];
+  const a = [...new Set(answer.map(stemOf))];
+  for (const qs of q) for (const as of a) out.push(hash(`qa:${qs}|${as}`) % buckets);
+  return out;
+}
+
+/** Features of the person's last three messages before this one, in their own namespace. */
+export function historyFeatures(history: readonly string[] | undefined, buckets: number, out: number[] = []): number[] {
+  if (history)
+    for (const h of history.slice(-3)) {
       const hs = wordsOf(h).map(stemOf);
       for (let i = 0; i < hs.length; i++) {
         out.push(hash(`h:${hs[i]}`) % buckets);
@@ -148,6 +167,7 @@ export function contextFeatures(input: Omit<ScreeningInput, 'text'>, buckets: nu
 export function featuresOf(input: ScreeningInput, buckets: number): number[] {
   const out = [biasFeature(buckets)];
   for (const sentence of sentencesOf(input.text)) sentenceFeatures(sentence, buckets, out);
-  contextFeatures(input, buckets, out);
+  questionFeatures(input.question, input.text, buckets, out);
+  historyFeatures(input.history, buckets, out);
   return out;
 }

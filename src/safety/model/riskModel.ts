@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import shipped from './screeningModel.json';
-import { biasFeature, contextFeatures, sentenceFeatures, sentencesOf, type ScreeningInput } from './features';
+import { biasFeature, historyFeatures, questionFeatures, sentenceFeatures, sentencesOf, type ScreeningInput } from './features';
 
 /**
  * The learned screening model: hashed features (./features.ts) summed into a small dense vector (an
@@ -159,8 +159,8 @@ export interface ModelScore {
 export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
   const buckets = model.file.buckets;
   const base = partOf(model, [biasFeature(buckets)]);
-  const question = partOf(model, contextFeatures({ ...(input.question ? { question: input.question } : {}) }, buckets));
-  const history = partOf(model, contextFeatures({ ...(input.history ? { history: input.history } : {}) }, buckets));
+  const question = partOf(model, questionFeatures(input.question, input.text, buckets));
+  const history = partOf(model, historyFeatures(input.history, buckets));
   const sentences = sentencesOf(input.text).map((s) => partOf(model, sentenceFeatures(s, buckets)));
   const whole = probabilitiesOf(model, [base, question, history, ...sentences]);
   let urgent = whole[2];
