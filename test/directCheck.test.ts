@@ -22,7 +22,16 @@ import { newUser, post } from './support/teams';
 const PREPARATION = "I've sorted my will and written a few letters for the kids, just in case";
 const GIVING_AWAY = 'I have been giving a lot of my things away lately';
 /** Other wordings with warning signs and no usual risk phrase; a group chat's test takes the first the screener reads as `check` there. */
-const CANDIDATES = [GIVING_AWAY, 'Not sure I will be around to see it through', 'A reason to keep going', 'Might as well, not like I will be here for the next one', PREPARATION];
+const CANDIDATES = [
+  GIVING_AWAY,
+  PREPARATION,
+  'Not sure I will be around to see it through',
+  'A reason to keep going',
+  'Might as well, not like I will be here for the next one',
+  'I sorted out who gets the cat',
+  'Honestly there might not be a six months for me',
+  'To feel less trapped',
+];
 function checkLevelIn(context: { question?: string; history?: string[] }): string {
   const found = CANDIDATES.find((text) => {
     const r = screenMessage({ text, ...context });
@@ -79,6 +88,7 @@ describe('the direct question (check level) over /api/messages', () => {
   const midSessionHistory = ['start coaching', 'Lead handovers on my ward with confidence', 'Next few weeks'];
   /** Starts session 1 and answers up to "why this goal, and why now?", returning what the bot last asked. */
   async function midSession(chat: PersonalChat): Promise<Seen> {
+    chat.answerDirectQuestions = false;
     await chat.startCoaching();
     await chat.say('Lead handovers on my ward with confidence');
     const seen = await chat.say('Next few weeks');
@@ -89,15 +99,15 @@ describe('the direct question (check level) over /api/messages', () => {
   it('mid-session, asks directly instead of the next coaching question; "yes" brings crisis signposting and a card in the leads\' channel', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Jo Patel'));
     const asked = await midSession(chat);
-    expect(screenMessage({ text: PREPARATION, question: lastQuestionIn(asked.activities), history: midSessionHistory }).level).toBe('check');
+    const warning = checkLevelIn({ question: lastQuestionIn(asked.activities), history: midSessionHistory });
 
-    let seen = await chat.say(PREPARATION);
+    let seen = await chat.say(warning);
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
     expect(seen.all).toMatch(/Yes[\s\S]*Not sure[\s\S]*No[\s\S]*I'd rather not say/);
     expect(seen.all).not.toMatch(/What would you like to get from our session/);
     const person = await people.readOne(chat.user.aadObjectId);
     expect((person?.safety as any).pending).toBe('directCheck');
-    expect(JSON.stringify((person?.safety as any).checks)).not.toContain('letters');
+    expect(JSON.stringify(person?.safety)).not.toContain(warning);
     expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
 
     seen = await chat.say('Yes');
@@ -108,11 +118,11 @@ describe('the direct question (check level) over /api/messages', () => {
     const [referral] = await referralsFor(chat.user.aadObjectId);
     expect(referral).toMatchObject({ level: 'urgent', trigger: { source: 'directCheck' } });
     expect(referral!.trigger.reasons).toContain('answer-yes');
-    expect(JSON.stringify(referral)).not.toContain('letters');
+    expect(JSON.stringify(referral)).not.toContain(warning);
 
     const card = await until('the referral card in the leads channel', leadsCardAbout('Jo Patel'));
     expect(cardText(card)).toMatch(/asked them directly/);
-    expect(cardText(card)).not.toContain('letters');
+    expect(cardText(card)).not.toContain(warning);
     const stored = await people.readOne(chat.user.aadObjectId);
     expect((stored?.safety as any).status).toBe('urgentStop');
     expect((stored?.safety as any).checks.at(-1)).toMatchObject({ answer: 'yes', origin: 'personal' });
@@ -121,17 +131,15 @@ describe('the direct question (check level) over /api/messages', () => {
   it('for a milder message, "no" is believed: coaching carries on at the same question and no referral is sent', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Chris Lowe'));
     const asked = await midSession(chat);
-    const check = screenMessage({ text: GIVING_AWAY, question: lastQuestionIn(asked.activities), history: midSessionHistory });
-    expect(check.level).toBe('check');
-    expect(check.distressed).toBe(false);
+    const warning = checkLevelIn({ question: lastQuestionIn(asked.activities), history: midSessionHistory });
 
-    let seen = await chat.say(GIVING_AWAY);
+    let seen = await chat.say(warning);
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
     seen = await chat.say('No');
     // Believed: coaching takes the words they typed as their answer to the question it was waiting on.
     expect(texts(seen)).toEqual(["Thank you for answering. Let's carry on.", expect.stringMatching(/What would you like to get from our session today\?/)]);
     // Check fatigue: warning signs alone, soon after a "no", bring a reminder of help, not the question again.
-    const context = { question: lastQuestionIn(seen.activities), history: ['Next few weeks', GIVING_AWAY, 'No'] };
+    const context = { question: lastQuestionIn(seen.activities), history: ['Next few weeks', warning, 'No'] };
     const again = ['A reason to keep going', 'To feel less trapped', 'To feel something again', 'Some way to keep going'].find(
       (text) => screenMessage({ text, ...context }).level === 'check',
     );
@@ -142,14 +150,13 @@ describe('the direct question (check level) over /api/messages', () => {
     expect(seen.all).toMatch(/miracle/);
     expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
     const programme = (await people.readOne(chat.user.aadObjectId))?.programme as Programme;
-    expect(programme.sessions['1']!.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence', whyNow: GIVING_AWAY });
+    expect(programme.sessions['1']!.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence', whyNow: warning });
   });
 
   it('reads a typed answer, asks once more when it cannot, and takes a second unclear reply as "not sure"', async () => {
     const chat = new PersonalChat(bot.url, teams, newUser('Robin Hale'));
     const asked = await midSession(chat);
-    expect(screenMessage({ text: GIVING_AWAY, question: lastQuestionIn(asked.activities), history: midSessionHistory }).level).toBe('check');
-    await chat.say(GIVING_AWAY);
+    await chat.say(checkLevelIn({ question: lastQuestionIn(asked.activities), history: midSessionHistory }));
     let seen = await chat.say('why are you asking me that');
     expect(seen.all).toMatch(/I need to be sure I understand you/);
     expect(seen.all).toMatch(DIRECT_QUESTION);
@@ -163,6 +170,7 @@ describe('the direct question (check level) over /api/messages', () => {
   it('in a coach-joined group chat, asks privately in the person\'s 1:1 chat; the chat sees only a neutral pointer', async () => {
     const client = newUser('Amara Mensah');
     const clientChat = new PersonalChat(bot.url, teams, client);
+    clientChat.answerDirectQuestions = false;
     await clientChat.say('hi'); // the client's own 1:1 chat with the bot
     const coachChat = new PersonalChat(bot.url, teams, coach);
     await coachChat.say('hi');
@@ -194,6 +202,7 @@ describe('the direct question (check level) over /api/messages', () => {
   it('in a group chat, "no" in the 1:1 chat is believed and nothing is sent to the leads', async () => {
     const client = newUser('Lee Brennan');
     const clientChat = new PersonalChat(bot.url, teams, client);
+    clientChat.answerDirectQuestions = false;
     await clientChat.say('hi');
     const group = new GroupChat(bot.url, teams, [coach, client]);
     await group.say(client, checkLevelIn({}));

@@ -15,6 +15,12 @@ import { figures, combined, loadSet, report, type EvalRow } from './screening/ev
 
 const heldout = loadSet(join(__dirname, 'screening', 'heldout'));
 const fresh = loadSet(join(__dirname, 'screening', 'fresh'));
+const fresh2 = loadSet(join(__dirname, 'screening', 'fresh2'));
+
+/** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
+const SHORTFALLS_HELDOUT: Goal[] = [];
+const SHORTFALLS_FRESH: Goal[] = [];
+const SHORTFALLS_FRESH2: Goal[] = [];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {
@@ -54,7 +60,7 @@ describe('the model can raise a level and never lower it', () => {
     const weights = new Float32Array(shipped.weights.length);
     weights[shipped.file.buckets * shipped.file.hidden + shipped.file.hidden * 3] = 50;
     const allNone: RiskModel = { file: shipped.file, weights };
-    for (const row of [...heldout, ...fresh]) {
+    for (const row of [...heldout, ...fresh, ...fresh2]) {
       const r = screenMessage(row, allNone);
       expect(r.modelLevel).toBe('none');
       expect(r.level).toBe(rulesLevelOf(screenText(row.text)));
@@ -75,29 +81,35 @@ describe('training', () => {
   }, 600_000);
 });
 
-describe.each([
-  ['frozen held-out set', heldout],
-  ['fresh blind set', fresh],
-] as const)('goals on the %s', (name: string, rows: EvalRow[]) => {
+/**
+ * The goals (issue 10) on each blind set. A goal the screener does not yet meet on a set is listed in
+ * SHORTFALLS and runs as `it.failing`: jest turns it red the day it passes, so the list cannot go stale.
+ * These sets are never used to tune anything: see the README's screening section.
+ */
+type Goal = 'urgentCaught' | 'urgentUrgent' | 'hardNegativeUrgent' | 'hardNegativeFlagged' | 'wellbeingCaught';
+const GOALS: Array<{ goal: Goal; title: string; met: (f: ReturnType<typeof figures>) => boolean }> = [
+  { goal: 'urgentCaught', title: 'catches at least 95% of urgent messages (check or urgent)', met: (f) => f.urgentCaught.rate >= 0.95 },
+  { goal: 'urgentUrgent', title: 'screens at least 80% of urgent messages as urgent', met: (f) => f.urgentUrgent.rate >= 0.8 },
+  { goal: 'hardNegativeUrgent', title: 'screens at most 5% of hard negatives as urgent', met: (f) => f.hardNegativeUrgent.rate <= 0.05 },
+  { goal: 'hardNegativeFlagged', title: 'flags at most 20% of hard negatives as check or urgent', met: (f) => f.hardNegativeFlagged.rate <= 0.2 },
+  { goal: 'wellbeingCaught', title: 'catches at least 85% of wellbeing messages', met: (f) => f.wellbeingCaught.rate >= 0.85 },
+];
+const SETS: Array<{ name: string; rows: EvalRow[]; shortfalls: Goal[] }> = [
+  { name: 'frozen held-out set', rows: heldout, shortfalls: SHORTFALLS_HELDOUT },
+  { name: 'fresh blind set 1', rows: fresh, shortfalls: SHORTFALLS_FRESH },
+  { name: 'fresh blind set 2 (written 2026-12-07)', rows: fresh2, shortfalls: SHORTFALLS_FRESH2 },
+];
+
+describe.each(SETS)('goals on the $name', ({ name, rows, shortfalls }) => {
   const f = figures(rows, combined);
   beforeAll(() => console.log(report(name, rows)));
 
   it('has enough messages to say anything', () => {
     expect(rows.filter((r) => r.label === 'urgent').length).toBeGreaterThanOrEqual(50);
   });
-  it('catches at least 95% of urgent messages (check or urgent)', () => {
-    expect(f.urgentCaught.rate).toBeGreaterThanOrEqual(0.95);
-  });
-  it('catches at least 85% of wellbeing messages', () => {
-    expect(f.wellbeingCaught.rate).toBeGreaterThanOrEqual(0.85);
-  });
-  // Known shortfalls (see the README's screening section): jest fails these the day they start passing,
-  // so the marker cannot outlive the fix.
-  it.failing('screens at least 80% of urgent messages as urgent while at most 5% of hard negatives are', () => {
-    expect(f.urgentUrgent.rate).toBeGreaterThanOrEqual(0.8);
-    expect(f.hardNegativeUrgent.rate).toBeLessThanOrEqual(0.05);
-  });
-  it.failing('flags at most 20% of hard negatives as check or urgent', () => {
-    expect(f.hardNegativeFlagged.rate).toBeLessThanOrEqual(0.2);
-  });
+  for (const { goal, title, met } of GOALS) {
+    (shortfalls.includes(goal) ? it.failing : it)(title, () => {
+      expect(met(f)).toBe(true);
+    });
+  }
 });

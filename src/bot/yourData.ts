@@ -32,7 +32,8 @@ export function exportDocument(userId: string, record: PersonalRecord, referrals
     exportedAt: now.toISOString(),
     userId,
     whereThisIsKept: {
-      programme: 'Cosmos DB container "programmes" (your coaching answers, ratings, plans, your place in a session and safety status)',
+      programme:
+        'Cosmos DB container "programmes" (your coaching answers, ratings, plans, your place in a session and safety status, including any direct safety questions and your answers; and, for up to six hours, your last three messages and the bot\'s last question, which the risk gate reads each new message with)',
       referrals: 'Cosmos DB container "referrals" (referrals to the service leads: your name, why, when, what you were shown; never your messages)',
     },
     programme: stored,

@@ -110,7 +110,7 @@ const safeNowOptions: ChoiceOption<'yes' | 'no' | 'ratherNot'>[] = [
   { title: "I'd rather not say", value: 'ratherNot', words: ['rather not say', 'rather not', 'skip'] },
 ];
 const consentOptions: ChoiceOption<'yes' | 'no'>[] = [
-  { title: 'Yes, please ask them', value: 'yes', words: ['yes', 'yes please', 'please do', 'ok', 'yeah'] },
+  { title: 'Yes, please ask them', value: 'yes', words: ['yes', 'yes please', 'please do', 'yeah'] },
   { title: 'No, thank you', value: 'no', words: ['no', 'no thanks', 'not now', 'nope'] },
 ];
 const okNowOptions: ChoiceOption<'ok' | 'support'>[] = [

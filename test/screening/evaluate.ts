@@ -55,6 +55,8 @@ export interface Figures {
   hardNegativeUrgent: Rate;
   hardNegativeFlagged: Rate;
   wellbeingCaught: Rate;
+  /** Ordinary coaching messages (neutral, positive) given the direct question or worse: check fatigue. */
+  ordinaryFlagged: Rate;
 }
 
 const HARD = (r: EvalRow): boolean => r.label === 'none' && r.category !== 'neutral-coaching' && r.category !== 'positive';
@@ -71,6 +73,10 @@ export function figures(rows: EvalRow[], levelOf: (r: EvalRow) => ScreenLevel): 
     wellbeingCaught: count(
       rows.filter((r) => r.label === 'wellbeing'),
       (l) => screenRank[l] >= screenRank.wellbeing,
+    ),
+    ordinaryFlagged: count(
+      rows.filter((r) => r.label === 'none' && !HARD(r)),
+      (l) => screenRank[l] >= screenRank.check,
     ),
   };
 }
@@ -89,7 +95,7 @@ export function report(name: string, rows: EvalRow[]): string {
   ] as const) {
     const f = figures(rows, levelOf);
     lines.push(
-      `  ${label}: urgent caught (check or urgent) ${show(f.urgentCaught)}; urgent screened urgent ${show(f.urgentUrgent)}; hard negatives urgent ${show(f.hardNegativeUrgent)}; hard negatives check or urgent ${show(f.hardNegativeFlagged)}; wellbeing caught ${show(f.wellbeingCaught)}`,
+      `  ${label}: urgent caught (check or urgent) ${show(f.urgentCaught)}; urgent screened urgent ${show(f.urgentUrgent)}; hard negatives urgent ${show(f.hardNegativeUrgent)}; hard negatives check or urgent ${show(f.hardNegativeFlagged)}; wellbeing caught ${show(f.wellbeingCaught)}; ordinary messages check or urgent ${show(f.ordinaryFlagged)}`,
     );
   }
   for (const [sub, pick] of [

@@ -10,6 +10,8 @@ export interface Seen {
   card(name: string): any;
 }
 
+const DIRECT_QUESTION = /Are you having thoughts of suicide or of harming yourself/;
+
 /** A 1:1 chat with the bot over HTTP, as one staff member. */
 export class PersonalChat {
   readonly conversationId = personalConversationId();
@@ -19,8 +21,19 @@ export class PersonalChat {
     readonly user: TeamsUser = newUser(),
   ) {}
 
+  /**
+   * How many times the bot asked this person its direct safety question (the `check` screening level). Tests
+   * about coaching answer it "no", as a person without risk would, and carry on (the bot then takes the words
+   * that raised it as their answer); tests about the question itself set `answerDirectQuestions` to false.
+   */
+  directQuestions = 0;
+  answerDirectQuestions = true;
+
   async say(text: string, extra: Record<string, unknown> = {}): Promise<Seen> {
-    return this.send(teamsMessage(this.sink.url, this.conversationId, this.user, text, extra));
+    const seen = await this.send(teamsMessage(this.sink.url, this.conversationId, this.user, text, extra));
+    if (!DIRECT_QUESTION.test(seen.all)) return seen;
+    this.directQuestions += 1;
+    return this.answerDirectQuestions ? this.send(teamsMessage(this.sink.url, this.conversationId, this.user, 'No')) : seen;
   }
 
   /** Submits a card (Action.Submit): a message with a value and no text, as Teams sends it. */

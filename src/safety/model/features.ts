@@ -41,6 +41,8 @@ function stemOf(w: string): string {
   return s;
 }
 
+const MAX_WORD = 30;
+
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
@@ -115,7 +117,8 @@ export function sentenceFeatures(sentence: string, buckets: number, out: number[
   }
   out.push(hash(`len:${Math.min(words.length, 6)}`) % buckets);
   for (const w of words) {
-    const padded = `<${w}>`;
+    // A "word" longer than any real one (a key held down, a pasted code) gives only its start.
+    const padded = `<${w.length > MAX_WORD ? w.slice(0, MAX_WORD) : w}>`;
     for (let i = 0; i + 3 <= padded.length; i++) {
       let h = extend(CHAR_PREFIX, padded, i, i + 3);
       out.push((h >>> 0) % buckets);

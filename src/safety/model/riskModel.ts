@@ -151,7 +151,7 @@ export interface ModelScore {
 }
 
 /**
- * Scores the whole message with its question and history, and, when it has more than two sentences, each
+ * Scores the whole message with its question and history, the message on its own, and, when it has more than two sentences, each
  * sentence and each pair of neighbouring sentences with the question: one risky sentence inside a long
  * message about rotas is not drowned out. Each sentence is featurised and summed once; the parts are sums
  * of sentence vectors.
@@ -162,10 +162,13 @@ export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
   const question = partOf(model, questionFeatures(input.question, input.text, buckets));
   const history = partOf(model, historyFeatures(input.history, buckets));
   const sentences = sentencesOf(input.text).map((s) => partOf(model, sentenceFeatures(s, buckets)));
+  // The conversation can only raise a reading: the message is also scored on its own, and the higher wins
+  // (an ordinary conversation so far must not talk down warning signs in what is said now).
   const whole = probabilitiesOf(model, [base, question, history, ...sentences]);
-  let urgent = whole[2];
-  let distress = whole[1] + whole[2];
-  let wellbeing = whole[1];
+  const alone = probabilitiesOf(model, [base, ...sentences]);
+  let urgent = Math.max(whole[2], alone[2]);
+  let distress = Math.max(whole[1] + whole[2], alone[1] + alone[2]);
+  let wellbeing = Math.max(whole[1], alone[1]);
   if (sentences.length > 2)
     for (let i = 0; i < sentences.length; i++) {
       const parts = i + 1 < sentences.length ? [[sentences[i]!], [sentences[i]!, sentences[i + 1]!]] : [[sentences[i]!]];
