@@ -59,6 +59,8 @@ export interface SessionRecord {
     term?: 'short' | 'longer';
     whyNow?: string;
     sessionHope?: string;
+    /** How they will know the session has been useful. */
+    sessionUseful?: string;
     preferredFuture?: string;
     costs?: string;
     weighing?: 'benefitsOutweigh' | 'unsure' | 'costsOutweigh';

@@ -63,7 +63,7 @@ export function actionPlanStage(): WaterfallDialog {
       await step.context.sendActivity(
         carriedOver
           ? "Now let's turn this into action. I've filled in your plan from last time: change whatever you like to make it more doable."
-          : "Now let's turn this into action. What will you do, and by when? And what might get in the way, and how could you get past it?",
+          : "Now let's turn this into action. What will you do to move towards your goal? On the card, give each step a date if you can, and note anything that might get in the way, with how you could get past it.",
       );
       const questionId = newQuestionId();
       const card = actionPlanCard(programme, carriedOver, questionId, 'Your action plan', 'Save my plan');

@@ -7,7 +7,7 @@ import { askChoice, askText, field, quote, sessionOf } from '../dialogKit';
 export const GOAL_STAGE = 'stage.goal';
 
 const miracleQuestion =
-  "Here's a question that can help. Imagine you wake up tomorrow and, overnight, a small miracle has happened: things at work are just as you'd like them to be, and what's been bothering you is resolved. What's different? What's the first thing that tells you things have changed? Include as much detail as you can.";
+  "Here's a question that can help. Imagine you wake up tomorrow and, overnight, a small miracle has happened: things at work are just as you'd like them to be, and what's been bothering you is resolved. What's different that tells you things have changed? Include as much detail as you can.";
 
 export function goalStage(): WaterfallDialog {
   return new WaterfallDialog(GOAL_STAGE, [
@@ -26,11 +26,15 @@ export function goalStage(): WaterfallDialog {
     }),
     ...askText({
       ...field('goal', 'whyNow'),
-      question: () => 'Why this goal, and why now rather than something else?',
+      question: () => 'Why this goal now, and not another?',
     }),
     ...askText({
       ...field('goal', 'sessionHope'),
-      question: () => 'What would you like to get from our session today? How will you know it has been useful to you?',
+      question: () => 'What are you hoping to get from our session today?',
+    }),
+    ...askText({
+      ...field('goal', 'sessionUseful'),
+      question: () => 'How will you know it has been useful to you?',
     }),
     // The miracle question, with a gentle second way in for "I don't know".
     async (step) => {

@@ -17,10 +17,10 @@ interface WhatElseOptions {
 
 const firstQuestions: Record<ListName, (record: SessionRecord, lastTime?: SessionRecord) => string> = {
   pastSuccesses: (record) =>
-    `Think of a time you achieved something similar to your goal ("${quote(record.goal?.text, 80)}"), at work or outside it. What did you do, and what went well?`,
+    `Think of a time you achieved something similar to your goal ("${quote(record.goal?.text, 80)}"), at work or outside it. What did you do that went well?`,
   strengths: (_record, lastTime) =>
     lastTime?.personalSuccess?.strengths?.length
-      ? `Last time you named these strengths: ${lastTime.personalSuccess.strengths.map((s) => quote(s, 60)).join('; ')}. Which of them have you used since, and what other strengths or skills do you have now that could help?`
+      ? `Last time you named these strengths: ${lastTime.personalSuccess.strengths.map((s) => quote(s, 60)).join('; ')}. Which of these, or others, are helping you now?`
       : 'What strengths or skills do you have now that could help you with this goal?',
 };
 
@@ -92,16 +92,16 @@ export function personalSuccessStage(): WaterfallDialog[] {
     ...askText({
       ...field('personalSuccess', 'exceptions'),
       question: () =>
-        "Sometimes things go better without us noticing. Can you think of a time, even briefly, when this wasn't a problem, or was a bit easier? What was different then?",
+        "Sometimes things go better without us noticing. Think of a time, even briefly, when this wasn't a problem or was a bit easier. What was different then?",
     }),
     async (step) => step.beginDialog(WHAT_ELSE, { list: 'strengths' } satisfies WhatElseOptions),
     ...askText({
       ...field('personalSuccess', 'pastStrengths'),
-      question: () => 'Are there strengths you used in the past, in another job or another part of your life, that you could bring back now?',
+      question: () => 'What strengths have you used in the past, in another job or another part of your life, that you could bring back now?',
     }),
     ...askText({
       ...field('personalSuccess', 'skillsToLearn'),
-      question: () => 'Is there anything you might need to learn, or get better at, to reach your goal?',
+      question: () => 'What might you need to learn, or get better at, to reach your goal?',
     }),
     async (step) => step.endDialog(),
   ]);

@@ -82,7 +82,7 @@ export function reviewStage(): WaterfallDialog {
     ...askText({
       answered: (r) => r.number === 1 || r.review?.relationship !== undefined,
       question: () =>
-        "This is our last session. Before I show you the summary: how has it been, working through this together? What's been most useful to you?",
+        "This is our last session. Before I show you the summary: what's been most useful to you about working through this together?",
       save: (r, answer) => {
         r.review = { ...r.review, relationship: answer };
       },
@@ -100,7 +100,7 @@ export function reviewStage(): WaterfallDialog {
     },
     ...askText({
       answered: (r) => r.review?.newGoals !== undefined,
-      question: () => "Did any new goals come up that you'd like to note for the future? If not, just say no.",
+      question: () => "What new goals, if any, have come up that you'd like to note for the future?",
       save: (r, answer) => {
         r.review = { ...r.review, newGoals: saysNoMore(answer) ? '' : answer };
       },

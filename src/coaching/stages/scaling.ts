@@ -61,7 +61,7 @@ export function scalingStage(): WaterfallDialog {
         const x = sessionOf(step.context).scaling!.before!;
         return x >= 10
           ? "You're at 10. What will help you stay there?"
-          : `What would ${x + 1} look like? What would you be doing differently, and who would notice?`;
+          : `At ${x + 1}, what would you be doing differently that others would notice?`;
       },
     }),
     async (step) => step.endDialog(),
