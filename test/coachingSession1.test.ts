@@ -66,7 +66,7 @@ describe('self-guided session 1', () => {
     // Stage 3: personal successes, "what else?" until no more.
     expect(seen.all).toMatch(/Think of a time you achieved something similar to your goal/);
     seen = await chat.say('I presented at the audit meeting last year');
-    expect(seen.all).toMatch(/What else\?/);
+    expect(seen.all).toMatch(/What else has gone well for you\?/);
 
     // The server restarts in the middle of stage 3; the person carries on where they were.
     await bot.stop();
@@ -74,7 +74,7 @@ describe('self-guided session 1', () => {
     chat.botUrl = bot.url;
 
     seen = await chat.say('I trained two new HCAs');
-    expect(seen.all).toMatch(/What else comes to mind\?/);
+    expect(seen.all).toMatch(/What other time comes to mind, however small\?/);
     // One tap on "That's all" ends the list.
     seen = await chat.submit({ say: "That's all" });
     expect(seen.all).toMatch(/a time, even briefly, when this wasn't a problem/);

@@ -7,8 +7,8 @@ import { sessionRecord, type SessionRecord } from '../programme';
 
 export const PERSONAL_SUCCESS_STAGE = 'stage.personalSuccess';
 const WHAT_ELSE = 'stage.personalSuccess.whatElse';
-/** "Within reason": after this many the list closes itself. */
-const MAX_ITEMS = 5;
+/** The first answer and at most two "what else?" follow-ups: after this many the list closes itself. */
+const MAX_ITEMS = 3;
 
 type ListName = 'pastSuccesses' | 'strengths';
 interface WhatElseOptions {
@@ -24,7 +24,11 @@ const firstQuestions: Record<ListName, (record: SessionRecord, lastTime?: Sessio
       : 'What strengths or skills do you have now that could help you with this goal?',
 };
 
-const whatElsePrompts = ['What else?', 'What else comes to mind?', 'Anything else, however small?', 'And what else?'];
+/** The follow-ups, worded differently each time and for each list. */
+const whatElsePrompts: Record<ListName, [string, string]> = {
+  pastSuccesses: ['What else has gone well for you?', 'What other time comes to mind, however small?'],
+  strengths: ['What other strengths come to mind?', 'What else are you good at that could help?'],
+};
 
 function listOf(record: SessionRecord, list: ListName): { items: string[]; complete: boolean } {
   const ps = record.personalSuccess ?? {};
@@ -40,20 +44,23 @@ function setList(record: SessionRecord, list: ListName, items: string[], complet
       : { ...record.personalSuccess, strengths: items, strengthsComplete: complete };
 }
 
-/** Asks for one thing, then "what else?" until the person says there is no more (or the list is long enough). */
+/** Asks for one thing, then "what else?" until the person says there is no more, at most twice. */
 function whatElseDialog(): WaterfallDialog {
   return new WaterfallDialog(WHAT_ELSE, [
     async (step) => {
       const { list } = step.options as WhatElseOptions;
       const record = sessionOf(step.context);
       const { items, complete } = listOf(record, list);
-      if (complete) return step.endDialog();
+      if (complete || items.length >= MAX_ITEMS) {
+        setList(record, list, items, true);
+        return step.endDialog();
+      }
       const lastTime = record.number === 2 ? sessionRecord(programmeOf(step.context), 1) : undefined;
       // After the first answer, a button lets the person say there is no more with one tap.
       const prompt =
         items.length === 0
           ? firstQuestions[list](record, lastTime)
-          : choiceCard(whatElsePrompts[(items.length - 1) % whatElsePrompts.length]!, [{ title: "That's all", value: 'done' }]);
+          : choiceCard(whatElsePrompts[list][items.length - 1]!, [{ title: "That's all", value: 'done' }]);
       return step.prompt(TEXT_PROMPT, { prompt, retryPrompt: 'Take your time. A few words is plenty.' });
     },
     async (step) => {
@@ -71,7 +78,7 @@ function whatElseDialog(): WaterfallDialog {
       const complete = more.length >= MAX_ITEMS;
       setList(record, list, more, complete);
       if (complete) {
-        await step.context.sendActivity("That's a good list. Let's keep it and move on.");
+        await step.context.sendActivity("Thank you. That's plenty to draw on, so let's move on.");
         return step.endDialog();
       }
       return step.replaceDialog(WHAT_ELSE, step.options);
