@@ -102,11 +102,10 @@ describe('self-guided session 1', () => {
     // Stage 5: acknowledgement in their own words.
     expect(seen.all).toMatch(/what else is around you that could help/);
     seen = await chat.say('My preceptor and the practice educator');
-    expect(seen.all).toMatch(/Here's what I've heard from you today/);
-    expect(seen.all).toContain('"I presented at the audit meeting last year"');
-    expect(seen.all).toContain('"Calm under pressure"');
-    expect(seen.all).toContain('"Priya, our ward manager"');
-    expect(seen.all).toMatch(/How might you use these in working towards/);
+    expect(seen.all).toContain(`I was struck by what you've already done: "I presented at the audit meeting last year".`);
+    expect(seen.all).toContain('You bring real strengths too, like "Calm under pressure" and "Organised".');
+    expect(seen.all).toContain(`And you're not on your own: you have "My preceptor and the practice educator" around you.`);
+    expect(seen.all).toMatch(/How might you do the same again, as you work towards "Lead handovers on my ward/);
     seen = await chat.say('Use my calm to slow the handover down');
 
     // Stage 6: the action plan card.
