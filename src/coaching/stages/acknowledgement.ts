@@ -44,6 +44,7 @@ export function acknowledgementStage(): WaterfallDialog {
       ...field('acknowledgement', 'resources'),
       question: () =>
         'Beyond your own strengths, what else is around you that could help? Think of people, teams, time, training, or anything at work or at home.',
+      help: { explain: 'I mean support you could call on: a manager, colleagues, a mentor, training, time set aside, or people at home.' },
     }),
     ...askText({
       ...field('acknowledgement', 'howToUse'),
@@ -55,6 +56,7 @@ export function acknowledgementStage(): WaterfallDialog {
           ? `How might you do the same again, as you work towards "${goal}"?`
           : `How might you use these in working towards "${goal}"?`;
       },
+      help: { explain: "Think about what you've done before, and the strengths and support you've named. I mean one way you could use them for your goal." },
     }),
     async (step) => step.endDialog(),
   ]);

@@ -5,6 +5,7 @@ import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { DateTime } from 'luxon';
 import { renderCard } from '../../cards/render';
 import type { ActionPlanSubmission } from '../cardSubmissions';
+import { noteAnswer, type QuestionHelp } from '../atAPrompt';
 import { asWritten, newQuestionId, parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
 import { activeGoal, latestPlan, type ActionPlan, type Programme } from '../programme';
 
@@ -53,6 +54,11 @@ export function byWhenLabel(isoDate: string | undefined): string {
   return date.isValid ? `By ${date.setLocale('en-GB').toFormat('cccc d LLLL')}` : 'No date yet';
 }
 
+const planHelp: QuestionHelp = {
+  kind: 'plan',
+  explain: 'The card has room for up to three steps towards your goal, each with a date if you like, and for anything that might get in the way. One small step is enough.',
+};
+
 export function actionPlanStage(): WaterfallDialog {
   return new WaterfallDialog(ACTION_PLAN_STAGE, [
     async (step: WaterfallStepContext) => {
@@ -67,13 +73,14 @@ export function actionPlanStage(): WaterfallDialog {
       );
       const questionId = newQuestionId();
       const card = actionPlanCard(programme, carriedOver, questionId, 'Your action plan', 'Save my plan');
-      return step.prompt(PLAN_PROMPT, { prompt: card, retryPrompt: card, validations: { questionId } });
+      return step.prompt(PLAN_PROMPT, { prompt: card, retryPrompt: card, validations: { questionId, help: planHelp } });
     },
     async (step) => {
       const record = sessionOf(step.context);
       if (!record.actionPlan) {
         const submission = parsePlan(step.result as Partial<Activity>, '*') as ActionPlanSubmission;
         record.actionPlan = planFromSubmission(submission, new Date());
+        noteAnswer(record, { section: 'actionPlan', name: 'actions' });
         const count = record.actionPlan.actions.length;
         await step.context.sendActivity(
           `Thank you. Your plan has ${count === 1 ? 'one action' : `${count} actions`}. You can look at it or change it at any time by typing "my plan".`,

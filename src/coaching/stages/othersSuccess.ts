@@ -20,18 +20,22 @@ export function othersSuccessStage(): WaterfallDialog {
           ? `Last time you thought of "${quote(lastTime, 80)}". Who else has achieved something like your goal: a colleague, a manager, anyone you respect?`
           : "Let's think about other people now. Who do you know, or know of, who has achieved something like your goal? It could be a colleague, a manager, or anyone you respect.";
       },
+      help: { explain: "A role model is anyone who has managed something like your goal: a colleague, a manager, or someone you've read or heard about." },
     }),
     ...askText({
       ...field('othersSuccess', 'whatTheyDo'),
       question: () => 'What have you seen them do that made the difference?',
+      help: { explain: "Think about what you've seen them actually do or say: in a meeting, on the ward, or in how they plan their time." },
     }),
     ...askText({
       ...field('othersSuccess', 'howFarCanYou'),
       question: () => 'Which parts of that could you do yourself, in your own way?',
+      help: { explain: "Not all of it has to fit you. I mean the bits you could try, done your way." },
     }),
     ...askText({
       ...field('othersSuccess', 'canTalkToThem'),
       question: () => 'When might you get a chance, after this session, to ask them how they did it?',
+      help: { explain: "A short chat with someone who's done it can help a lot. If you couldn't talk to them, that's fine: just say so." },
     }),
     async (step) => {
       const answer = sessionOf(step.context).othersSuccess?.canTalkToThem ?? '';

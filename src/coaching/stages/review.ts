@@ -5,6 +5,7 @@ import { MessageFactory } from 'botbuilder';
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { renderCard, type CardData } from '../../cards/render';
 import { saysNoMore } from '../answers';
+import { noteAnswer } from '../atAPrompt';
 import { askText, asWritten, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord, type Programme, type SessionRecord } from '../programme';
 import { byWhenLabel } from './actionPlan';
@@ -100,6 +101,7 @@ export function reviewStage(): WaterfallDialog {
       if (record.scaling?.after === undefined) {
         const after = scaleFrom(step);
         record.scaling = { ...record.scaling, after };
+        noteAnswer(record, { section: 'scaling', name: 'after' });
         const before = record.scaling.before;
         if (before !== undefined) {
           await step.context.sendActivity(
@@ -120,6 +122,8 @@ export function reviewStage(): WaterfallDialog {
       save: (r, answer) => {
         r.review = { ...r.review, relationship: answer };
       },
+      answerRef: { section: 'review', name: 'relationship' },
+      help: { explain: "I'd like to hear how the coaching has been for you: what helped, and anything that made a difference.", okIsAnAnswer: true },
     }),
     async (step) => {
       const record = sessionOf(step.context);
@@ -137,6 +141,11 @@ export function reviewStage(): WaterfallDialog {
       question: () => "What new goals, if any, have come up that you'd like to note for the future?",
       save: (r, answer) => {
         r.review = { ...r.review, newGoals: saysNoMore(answer) ? '' : answer };
+      },
+      answerRef: { section: 'review', name: 'newGoals' },
+      help: {
+        explain: 'Sometimes working on one goal shows up another you might like to work on later. If nothing has come up, just say "none".',
+        nothingToAdd: "That's fine. New goals often turn up later.",
       },
     }),
     async (step) => step.endDialog(),
