@@ -95,7 +95,7 @@ export class CoachingPrompt extends ActivityPrompt {
     const waitHere: DialogTurnResult = { status: DialogTurnStatus.waiting };
     const nothingToAdd = help.nothingToAdd !== undefined && (words === 'notYet' || words === 'later' || words === 'skip');
     if (nothingToAdd || (help.kind === 'list' && (words === 'notYet' || words === 'skip'))) {
-      if (help.nothingToAdd) await say(help.nothingToAdd);
+      await say(help.nothingToAdd ?? "OK, let's leave it there.");
       return dc.endDialog(skippedAnswer);
     }
     switch (words) {
