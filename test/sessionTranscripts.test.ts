@@ -1,4 +1,4 @@
-import type { Programme } from '../src/coaching/programme';
+import { sameWords } from '../src/coaching/stages/review';
 import { InProcessChat, type Reply } from './support/inProcess';
 
 /**
@@ -39,10 +39,14 @@ function whatElseFollowUps(chat: InProcessChat): string[] {
   return chat.transcript.filter((t) => t.reply.buttons.join() === "That's all").map((t) => t.reply.card.split('\n')[0]!);
 }
 
+/** No plain message asks more than one question, none is over 80 words, and the median is under 25. */
 function expectTheCoachsVoice(chat: InProcessChat): void {
   const messages = messagesOf(chat);
   expect(messages.filter((m) => questionsIn(m) > 1)).toEqual([]);
   expect(messages.filter((m) => wordsIn(m) > 80)).toEqual([]);
+  const lengths = messages.map(wordsIn).sort((a, b) => a - b);
+  const median = lengths.length % 2 ? lengths[(lengths.length - 1) / 2]! : (lengths[lengths.length / 2 - 1]! + lengths[lengths.length / 2]!) / 2;
+  expect(median).toBeLessThan(25);
   expect(messages.filter((m) => /didn't understand/i.test(m))).toEqual([]);
 }
 
@@ -200,6 +204,129 @@ describe('session 1, typed and tapped', () => {
     });
     expect(s1.review?.newGoals).toBe('');
     expect(whatElseFollowUps(chat)).toEqual(['What else has gone well for you?', 'What other time comes to mind, however small?', 'What other strengths come to mind?']);
+    expectTheCoachsVoice(chat);
+  });
+});
+
+/** Session 1 answered plainly, each answer typed. */
+async function walkSessionOne(chat: InProcessChat): Promise<void> {
+  await chat.startCoaching();
+  for (const answer of [GOAL, 'Next few weeks', 'A band 6 post is coming up', 'A clear first step', 'I would know what to do', 'I would speak up', 'Some extra prep time', 'The benefits outweigh the costs'])
+    await chat.say(answer);
+  await chat.submit('scaling', { scale: 4 });
+  for (const answer of [
+    'I already lead the safety huddle on Mondays',
+    'I would volunteer for the night handover',
+    'I presented at the audit meeting last year',
+    "That's all",
+    'When the charge nurse asked me directly I spoke up fine',
+    'Calm under pressure',
+    "That's all",
+    'Public speaking from scouts',
+    'Structuring SBAR quickly',
+    'Priya, our ward manager',
+    'She pauses and checks everyone has heard',
+    'Most of it with practice',
+    'At our next one-to-one',
+    'My preceptor and the practice educator',
+    'Use my calm to slow the handover down',
+  ])
+    await chat.say(answer);
+  await chat.submit('actionPlan', { action1: 'Lead Tuesday night handover', byWhen1: '2026-12-01', obstacle1: 'Short staffing on the night', overcome1: 'Agree a backup with the charge nurse' });
+  await chat.say('6');
+  await chat.say('no');
+}
+
+describe('session 2, typed and tapped', () => {
+  it('follows up, builds on session 1, and ends with a final review that lists each thing once', async () => {
+    const chat = new InProcessChat();
+    await walkSessionOne(chat);
+    expect((await chat.programme())!.current).toBe(2);
+
+    // The check-in comes first, and "skip" does not get round it.
+    expectReplies(await chat.say('start coaching'), [card('Before each session I ask everyone the same few questions', ['Send'])]);
+    expectReplies(await chat.say('what?'), [says(/^The check-in is a few quick questions I ask everyone before a session/)]);
+    expectReplies(await chat.say('skip'), [says(/^I ask everyone the check-in before each session, so I can't skip it/)]);
+    expect((await chat.programme())!.sessions['2']).toBeUndefined();
+    expectReplies(await chat.submit('checkIn', cleanCheckIn), [
+      says('Thank you for checking in.'),
+      says(`Welcome to your second session. Last time you set a goal: "${GOAL}". How have things gone since then?`),
+    ]);
+
+    // Stage 1: "ok" answers "how have things gone?", and "not yet" is one of the plan card's own answers.
+    expectReplies(await chat.say('ok'), [card('Have you been able to build on the plan you made?', ['Yes, mostly', 'Partly', 'Not really'])]);
+    expectReplies(await chat.say('not yet'), [card('Which of these fits best right now?')]);
+    expectReplies(await chat.tap("I'm still working on it, but it's a struggle"), [says("You've kept going even though it's been hard, and that matters. What got in the way?")]);
+    expectReplies(await chat.say('Winter pressures'), [card('Would you like to reshape your plan for the same goal, so it feels more doable, or set a different goal?', ['Keep my goal, reshape the plan', 'Set a different goal'])]);
+    expectReplies(await chat.tap('Keep my goal, reshape the plan'), [says("Good. We'll keep your goal and look for a way forward that fits better."), card('At the end of our first session you put yourself at 6.')]);
+    expectReplies(await chat.say('go back'), [says("OK, let's go back one question."), card('Would you like to reshape your plan for the same goal')]);
+    expectReplies(await chat.tap('Keep my goal, reshape the plan'), [says("Good. We'll keep your goal and look for a way forward that fits better."), card('On a scale of 1 to 10')]);
+
+    // Stages 2 to 5, with some of the same things said as in session 1.
+    expectReplies(await chat.submit('scaling', { scale: 5 }), [says("You're at 5. What puts you at 5 and not lower?")]);
+    expectReplies(await chat.say('I already lead the safety huddle on Mondays.'), [says('At 6, what would you be doing differently that others would notice?')]);
+    expectReplies(await chat.say('I would take the night handover'), [says(/^Now let's look at what you've already done well/), says(/^Think of a time you achieved something similar to your goal/)]);
+    expectReplies(await chat.say('I presented at the audit meeting last year'), [card('What else has gone well for you?', ["That's all"])]);
+    expectReplies(await chat.tap("That's all"), [says(/^Sometimes things go better without us noticing\./)]);
+    expectReplies(await chat.say('when the charge nurse asked me directly, I spoke up fine'), [says('Last time you named these strengths: Calm under pressure. Which of these, or others, are helping you now?')]);
+    expectReplies(await chat.say('I don’t understand'), [says(/^Strengths can be anything you're good at/), says(/^Last time you named these strengths/)]);
+    expectReplies(await chat.say('calm under pressure'), [card('What other strengths come to mind?', ["That's all"])]);
+    expectReplies(await chat.say('Organised'), [card('What else are you good at that could help?', ["That's all"])]);
+    expectReplies(await chat.say('Listening'), [says("Thank you. That's plenty to draw on, so let's move on."), says(/^What strengths have you used in the past/)]);
+    expectReplies(await chat.say('Public speaking from scouts'), [says('What might you need to learn, or get better at, to reach your goal?')]);
+    expectReplies(await chat.say('Delegating'), [says('Last time you thought of "Priya, our ward manager". Who else has achieved something like your goal: a colleague, a manager, anyone you respect?')]);
+    expectReplies(await chat.say('Priya, our ward manager'), [says('What have you seen them do that made the difference?')]);
+    expectReplies(await chat.say('She asks for help early'), [says('Which parts of that could you do yourself, in your own way?')]);
+    expectReplies(await chat.say('Asking early'), [says('When might you get a chance, after this session, to ask them how they did it?')]);
+    expectReplies(await chat.say('Not really, she is very busy'), [says("That's fine. Noticing what they do, and trying some of it, is useful on its own."), says(/^Beyond your own strengths/)]);
+    expectReplies(await chat.say('My preceptor and the practice educator.'), [
+      says(
+        'I was struck by what you\'ve already done: "I presented at the audit meeting last year". You bring real strengths too, like "calm under pressure" and "Organised". ' +
+          'And you\'re not on your own: you have "My preceptor and the practice educator" around you.',
+      ),
+      says(`How might you do the same again, as you work towards "${GOAL}"?`),
+    ]);
+
+    // Stage 6: the plan from session 1, its obstacle written three times over.
+    expectReplies(await chat.say('Ask for the backup plan at the huddle'), [says(/^Now let's turn this into action\. I've filled in your plan from last time/), card('Lead Tuesday night handover', ['Save my plan'])]);
+    const sameObstacle = { obstacle1: 'Short staffing on the night', overcome1: 'Agree a backup with the charge nurse', obstacle2: 'short staffing on the night.', overcome2: 'Agree a backup with the charge nurse', obstacle3: 'Short staffing on the night', overcome3: 'agree a backup with the charge nurse!' };
+    expectReplies(await chat.submit('actionPlan', sameObstacle), [says(/^Thank you\. Your plan has one action\./), says(/^We're nearly at the end of this session\./), card('At the start of this session you said 5.')]);
+
+    // Stage 7: the final review.
+    expectReplies(await chat.say('7'), [says("From 5 to 7. That's real movement."), says("This is our last session. Before I show you the summary: what's been most useful to you about working through this together?")]);
+    const ending = await chat.say('Having the questions one at a time');
+    expectReplies(ending, [card('Your coaching: a look back over both sessions'), says(/^Over these two sessions you've shown/), says("What new goals, if any, have come up that you'd like to note for the future?")]);
+    const review = ending[0]!.card.split('\n').filter((line) => /\p{L}/u.test(line));
+    const said = review.map(sameWords);
+    expect(review.filter((_, i) => said.indexOf(said[i]!) !== i)).toEqual([]);
+    for (const once of ['Calm under pressure', 'I presented at the audit meeting last year', 'When the charge nurse asked me directly I spoke up fine', 'I already lead the safety huddle on Mondays', 'My preceptor and the practice educator', 'Priya, our ward manager', 'Short staffing on the night', 'Agree a backup with the charge nurse']) {
+      expect(said.filter((line) => line === sameWords(once))).toHaveLength(1);
+    }
+    expect(review).toEqual(expect.arrayContaining(['Your goal', GOAL, 'Organised', 'Listening', 'Public speaking from scouts', 'Having the questions one at a time']));
+    expectReplies(await chat.say('none'), [says(/^That completes your coaching\./)]);
+
+    // At the end of the last session, the small things people type.
+    const finished: [string, string | RegExp][] = [
+      ['not yet', "That's fine. Your plan and everything you've said are kept for whenever you want them."],
+      ['later', "That's fine. Your plan and everything you've said are kept for whenever you want them."],
+      ['maybe next week', "That's fine. Your plan and everything you've said are kept for whenever you want them."],
+      ['thanks', "You're welcome. Take care, and all the best with what comes next."],
+      ['bye', 'Goodbye, and take care. Your plan is here whenever you want it: type "my plan".'],
+      ['ok', /^You've finished both sessions\. Type "my plan" to see your plan/],
+      ['what?', /^You've finished both coaching sessions\./],
+      ["I don't understand", /^You've finished both coaching sessions\./],
+      ['can you explain?', /^You've finished both coaching sessions\./],
+      ['skip', /^There's nothing left to skip/],
+      ['go back', /^Both sessions are finished, so I can't reopen their questions/],
+    ];
+    for (const [phrase, reply] of finished) expectReplies(await chat.say(phrase), [says(reply)]);
+    expectReplies(await chat.say('I did it'), [card("You've finished both sessions, so I haven't kept that as an answer.", ['My plan', 'Help'])]);
+
+    const programme = (await chat.programme())!;
+    expect(programme.completedAt).toBeDefined();
+    expect(programme.sessions['2']).toMatchObject({ followUp: { howItWent: 'ok', builtOnPlan: 'notReally', progress: 'struggling', keepGoal: true } });
+    expect(programme.sessions['2']!.actionPlan!.obstacles).toHaveLength(3);
+    expect(whatElseFollowUps(chat).slice(-3)).toEqual(['What else has gone well for you?', 'What other strengths come to mind?', 'What else are you good at that could help?']);
     expectTheCoachsVoice(chat);
   });
 });

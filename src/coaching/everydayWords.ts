@@ -123,7 +123,7 @@ const replies: Record<Place, Record<Exclude<EverydayWords, 'notYet'>, string>> =
     back: 'Session 1 is finished, so I can\'t reopen its questions, but everything is kept: type "my plan" to see or change your plan.',
   },
   finished: {
-    thanks: "You're welcome. It's been good to work with you. Take care.",
+    thanks: "You're welcome. Take care, and all the best with what comes next.",
     bye: 'Goodbye, and take care. Your plan is here whenever you want it: type "my plan".',
     ok: 'You\'ve finished both sessions. Type "my plan" to see your plan, or "help" to see what else I can do.',
     later: "That's fine. Your plan and everything you've said are kept for whenever you want them.",

@@ -78,6 +78,17 @@ function asReply(activity: Partial<Activity>): Reply {
   };
 }
 
+/** The values a card's inputs start with (a plan card filled in from last time), by input id. */
+function inputValues(node: unknown, into: Record<string, unknown> = {}): Record<string, unknown> {
+  if (Array.isArray(node)) node.forEach((n) => inputValues(n, into));
+  else if (node && typeof node === 'object') {
+    const n = node as Record<string, unknown>;
+    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string' && n.value !== undefined) into[n.id] = n.value;
+    Object.values(n).forEach((v) => inputValues(v, into));
+  }
+  return into;
+}
+
 /** A staff member's 1:1 chat, driven in process. Every reply of the whole chat is kept in `transcript`. */
 export class InProcessChat {
   readonly user: TeamsUser = newUser();
@@ -87,7 +98,6 @@ export class InProcessChat {
   private readonly conversationId = personalConversationId();
   private readonly adapter: TestAdapter;
   private readonly pipeline: TurnPipeline;
-  private last: Reply[] = [];
 
   constructor() {
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' });
@@ -118,11 +128,17 @@ export class InProcessChat {
     return this.send(`[tap] ${words}`, { value: { say: words } });
   }
 
-  /** Submits a card with the data of the named card's submit button in the last replies, plus `fields`. */
+  /**
+   * Presses the submit button of the latest card of that name in the chat, as Teams sends it: the card's
+   * inputs as they were filled in (their values unless `fields` changes them) and the button's data.
+   */
   submit(card: string, fields: Record<string, unknown>): Promise<Reply[]> {
-    const data = [...this.last].reverse().map((r) => submitData(r.activity.attachments?.map((a) => a.content), card)).find(Boolean);
-    if (!data) throw new Error(`no ${card} card in the last replies`);
-    return this.send(`[${card} card]`, { value: { ...data, ...fields } });
+    for (const { reply } of [...this.transcript].reverse()) {
+      const content = reply.activity.attachments?.map((a) => a.content);
+      const data = submitData(content, card);
+      if (data) return this.send(`[${card} card]`, { value: { ...inputValues(content), ...data, ...fields } });
+    }
+    throw new Error(`no ${card} card in the chat`);
   }
 
   /** "start coaching" and a clean check-in. */
@@ -148,7 +164,6 @@ export class InProcessChat {
     await this.adapter.processActivity(activity, (context) => this.pipeline.run(context));
     const replies = this.adapter.activeQueue.splice(0).filter((a) => a.type === 'message').map(asReply);
     for (const reply of replies) this.transcript.push({ said, reply });
-    this.last = replies;
     return replies;
   }
 }

@@ -37,7 +37,7 @@ describe('the final review', () => {
 
   it('lists each thing once, in the words first used, ignoring case and punctuation', () => {
     const card = reviewCardData(programme, true);
-    expect(card.goals).toEqual([{ label: 'Your first goal', text: 'Get a clinical educator role' }]);
+    expect(card.goals).toEqual([{ label: 'Your goal', text: 'Get a clinical educator role' }]);
     expect(card.strengths.split('\n\n')).toEqual(['Patient', 'Organised']);
     expect(card.successes.split('\n\n')).toEqual(['I ran the flu clinic', 'Quiet weeks were easier', 'I turn up and try']);
     expect(card.resources).toBe('My union rep');

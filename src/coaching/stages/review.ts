@@ -51,10 +51,11 @@ export function reviewCardData(programme: Programme, final: boolean): CardData['
     ...(s.scaling?.before !== undefined ? [{ label: `Start of session ${s.number}`, value: s.scaling.before }] : []),
     ...(s.scaling?.after !== undefined ? [{ label: `End of session ${s.number}`, value: s.scaling.after }] : []),
   ]);
-  const goals = uniqueBy(
+  const distinctGoals = uniqueBy(
     sessions.filter((s) => s.goal?.text?.trim()),
     (s) => sameWords(s.goal!.text!),
-  ).map((s) => ({ label: final ? (s.number === 1 ? 'Your first goal' : 'Your second goal') : 'Your goal', text: s.goal!.text! }));
+  );
+  const goals = distinctGoals.map((s) => ({ label: distinctGoals.length > 1 ? (s.number === 1 ? 'Your first goal' : 'Your second goal') : 'Your goal', text: s.goal!.text! }));
   // The latest session's plan; in the final review, if that session has none (a coach-joined session ended
   // early), the plan from session 1, and then the heading says which session it is from.
   const planFrom = latest.actionPlan ? latest : final ? [...sessions].reverse().find((s) => s.actionPlan) : undefined;
