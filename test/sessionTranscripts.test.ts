@@ -330,3 +330,27 @@ describe('session 2, typed and tapped', () => {
     expectTheCoachsVoice(chat);
   });
 });
+
+describe('the small things people type and the risk gate', () => {
+  it('"skip" and "go back" do not step round a pause for wellbeing or the check-in that ends it', async () => {
+    const chat = new InProcessChat();
+    await chat.startCoaching();
+    expectReplies(await chat.say(GOAL), [card('Is this something for the next few weeks, or a longer-term goal?')]);
+    const flagged = await chat.say("I'm so stressed and anxious I can't sleep");
+    expect(flagged.map((r) => r.card).join('\n')).toMatch(/pause the coaching here[\s\S]*Would you like me to ask the service to get in touch/);
+
+    expectReplies(await chat.say('skip'), [says(/^Coaching is paused for now, so there's nothing to skip\. When you feel ready, type "start coaching" and we'll begin with a quick check-in\.$/)]);
+    expectReplies(await chat.say('go back'), [says(/^Coaching is paused for now, with every answer kept\./)]);
+    expectReplies(await chat.say('No, thank you'), [says("That's fine. The details are there whenever you want them."), says(/^When you feel ready to carry on with coaching, type "start coaching"/)]);
+    expectReplies(await chat.say('go back'), [says(/^Coaching is paused for now, with every answer kept\./)]);
+    expectReplies(await chat.say('start coaching'), [card('A quick check-in')]);
+    expectReplies(await chat.say('skip'), [says(/^Coaching is paused for now, so there's nothing to skip\./)]);
+
+    const stored = await chat.store.readOne(chat.user.aadObjectId);
+    expect(stored).toMatchObject({ safety: { status: 'wellbeingPause' }, programme: { paused: true } });
+    expect((stored!.dialogState as { dialogStack?: unknown[] } | undefined)?.dialogStack ?? []).toEqual([]);
+    expect((await chat.programme())!.sessions['1']!.goal?.text).toBe(GOAL);
+
+    expectReplies(await chat.submit('checkIn', cleanCheckIn), [says('Thank you for checking in.'), says(/^Welcome back\./), card('Is this something for the next few weeks, or a longer-term goal?')]);
+  });
+});
