@@ -53,9 +53,9 @@ const okLine: Record<PromptKind, string> = {
   plan: 'Take your time. When your plan is ready, press "Save my plan" on the card.',
 };
 
-const cannotSkip: Record<PromptKind, string> = {
+/** Said to "skip" where the question cannot be left out ("skip" closes a "what else?" list before this). */
+const cannotSkip: Record<Exclude<PromptKind, 'list'>, string> = {
   text: "I need an answer to this one to carry on. A few words is plenty.",
-  list: '',
   choice: "This one helps me know where to go next, so I can't skip it. Tap the one that fits best: there's no wrong answer.",
   scale: "I need a number to carry on, so I can't skip this one. Tap the one that feels closest: there's no wrong answer.",
   plan: 'Your plan needs at least one action before we move on. One small step is enough.',
@@ -111,7 +111,7 @@ export class CoachingPrompt extends ActivityPrompt {
         return waitHere;
       case 'skip':
         if (help.cannotSkip !== undefined || help.kind !== 'text') {
-          await say(help.cannotSkip ?? cannotSkip[help.kind]);
+          await say(help.cannotSkip ?? cannotSkip[help.kind as Exclude<PromptKind, 'list'>]);
           return waitHere;
         }
         await say("OK, let's leave that one.");
