@@ -331,7 +331,7 @@ const submit = (card: string, values: Record<string, unknown>, label: string): S
 const SESSION_ONE: Step[] = [
   say('start coaching', 'first message (start coaching)'),
   submit('checkIn', { nervous: '0', worrying: '0', littleInterest: '0', down: '0', harmSelf: '0', harmOthers: 'no' }, 'check-in card'),
-  ...['Get a clinical educator role', 'Longer term', 'It is the right time', 'A direction', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs'].map((t) => say(t)),
+  ...['Get a clinical educator role', 'Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs'].map((t) => say(t)),
   submit('scaling', { scale: 3 }, 'scaling card'),
   ...['I turn up and try', 'I would ask for help sooner', 'I ran the flu clinic', 'no', 'Quiet weeks were easier', 'Patient', 'no', 'Running', 'Delegating', 'My team leader', 'She plans her week', 'Some of it', 'Maybe', 'My union rep'].map((t) => say(t)),
   say('Use my patience'),

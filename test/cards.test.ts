@@ -194,6 +194,7 @@ const cases: Cases = {
         successes: awkward,
         resources: TEMPLATE_LOOKALIKES,
         roleModels: awkward,
+        planHeading: 'Your action plan (from session 1)',
         actions: [
           { what: plan500, byWhen: 'By Friday 5 December' },
           { what: awkward, byWhen: 'No date yet' },
@@ -214,6 +215,7 @@ const cases: Cases = {
         successes: '',
         resources: '',
         roleModels: '',
+        planHeading: 'Your action plan',
         actions: [],
         obstacles: [],
         closing: '',
@@ -231,6 +233,7 @@ const cases: Cases = {
         successes: '',
         resources: '',
         roleModels: '',
+        planHeading: 'Your action plan',
         actions: [],
         obstacles: [],
         closing: '',

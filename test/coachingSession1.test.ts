@@ -37,10 +37,12 @@ describe('self-guided session 1', () => {
     seen = await chat.say('Lead handovers on my ward with confidence ${user.name}');
     expect(seen.all).toMatch(/next few weeks, or a longer-term goal/);
     seen = await chat.say('Next few weeks');
-    expect(seen.all).toMatch(/why now/);
+    expect(seen.all).toMatch(/Why this goal now, and not another\?/);
     seen = await chat.say('A band 6 post is coming up and I want to be ready');
-    expect(seen.all).toMatch(/How will you know it has been useful/);
+    expect(seen.all).toMatch(/What are you hoping to get from our session today\?/);
     seen = await chat.say('A clear first step');
+    expect(seen.all).toMatch(/How will you know it has been useful to you\?/);
+    seen = await chat.say('I would know what to do on Monday');
     expect(seen.all).toMatch(/a small miracle has happened/);
     seen = await chat.say("I don't know");
     expect(seen.all).toMatch(/Let's make it smaller/);
@@ -58,13 +60,13 @@ describe('self-guided session 1', () => {
     seen = await chat.submit({ ...scaling, scale: 4 });
     expect(seen.all).toMatch(/What puts you at 4 and not lower\?/);
     seen = await chat.say('I already lead the safety huddle on Mondays');
-    expect(seen.all).toMatch(/What would 5 look like\?/);
+    expect(seen.all).toMatch(/At 5, what would you be doing differently that others would notice\?/);
     seen = await chat.say('I would volunteer for the night handover');
 
     // Stage 3: personal successes, "what else?" until no more.
     expect(seen.all).toMatch(/Think of a time you achieved something similar to your goal/);
     seen = await chat.say('I presented at the audit meeting last year');
-    expect(seen.all).toMatch(/What else\?/);
+    expect(seen.all).toMatch(/What else has gone well for you\?/);
 
     // The server restarts in the middle of stage 3; the person carries on where they were.
     await bot.stop();
@@ -72,7 +74,7 @@ describe('self-guided session 1', () => {
     chat.botUrl = bot.url;
 
     seen = await chat.say('I trained two new HCAs');
-    expect(seen.all).toMatch(/What else comes to mind\?/);
+    expect(seen.all).toMatch(/What other time comes to mind, however small\?/);
     // One tap on "That's all" ends the list.
     seen = await chat.submit({ say: "That's all" });
     expect(seen.all).toMatch(/a time, even briefly, when this wasn't a problem/);
@@ -81,9 +83,9 @@ describe('self-guided session 1', () => {
     seen = await chat.say('Calm under pressure');
     seen = await chat.say('Organised');
     seen = await chat.say('no');
-    expect(seen.all).toMatch(/strengths you used in the past/);
+    expect(seen.all).toMatch(/What strengths have you used in the past/);
     seen = await chat.say('Public speaking from my time as a scout leader');
-    expect(seen.all).toMatch(/learn, or get better at/);
+    expect(seen.all).toMatch(/What might you need to learn, or get better at/);
     seen = await chat.say('Structuring SBAR quickly');
 
     // Stage 4: success in others.
@@ -91,20 +93,19 @@ describe('self-guided session 1', () => {
     seen = await chat.say('Priya, our ward manager');
     expect(seen.all).toMatch(/What have you seen them do/);
     seen = await chat.say('She pauses and checks everyone has heard');
-    expect(seen.all).toMatch(/How much of that could you do yourself\?/);
+    expect(seen.all).toMatch(/Which parts of that could you do yourself/);
     seen = await chat.say('Most of it with practice');
-    expect(seen.all).toMatch(/Could you talk to them after this session/);
-    seen = await chat.say('Yes, I could');
+    expect(seen.all).toMatch(/When might you get a chance, after this session, to ask them how they did it\?/);
+    seen = await chat.say('At our next one-to-one');
     expect(seen.all).toMatch(/glad to be asked/);
 
     // Stage 5: acknowledgement in their own words.
     expect(seen.all).toMatch(/what else is around you that could help/);
     seen = await chat.say('My preceptor and the practice educator');
-    expect(seen.all).toMatch(/Here's what I've heard from you today/);
-    expect(seen.all).toContain('"I presented at the audit meeting last year"');
-    expect(seen.all).toContain('"Calm under pressure"');
-    expect(seen.all).toContain('"Priya, our ward manager"');
-    expect(seen.all).toMatch(/How might you use these in working towards/);
+    expect(seen.all).toContain(`I was struck by what you've already done: "I presented at the audit meeting last year".`);
+    expect(seen.all).toContain('You bring real strengths too, like "Calm under pressure" and "Organised".');
+    expect(seen.all).toContain(`And you're not on your own: you have "My preceptor and the practice educator" around you.`);
+    expect(seen.all).toMatch(/How might you do the same again, as you work towards "Lead handovers on my ward/);
     seen = await chat.say('Use my calm to slow the handover down');
 
     // Stage 6: the action plan card.
@@ -143,6 +144,8 @@ describe('self-guided session 1', () => {
     const s1 = programme.sessions['1']!;
     expect(s1.completedAt).toBeDefined();
     expect(s1.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence ${user.name}', term: 'short', weighing: 'benefitsOutweigh' });
+    expect(s1.goal?.sessionUseful).toBe('I would know what to do on Monday');
+    expect(s1.othersSuccess?.canTalkToThem).toBe('At our next one-to-one');
     expect(s1.goal?.preferredFuture).toBe('I would speak up at the start of handover without notes shaking');
     expect(s1.scaling).toMatchObject({ before: 4, after: 6 });
     expect(s1.personalSuccess?.pastSuccesses).toEqual(['I presented at the audit meeting last year', 'I trained two new HCAs']);
@@ -176,7 +179,7 @@ describe('self-guided session 1', () => {
   it('refuses a stale or out-of-range scaling card and keeps the question', async () => {
     const chat = new PersonalChat(bot.url, sink);
     await chat.startCoaching();
-    for (const answer of ['Have a proper lunch break', 'Longer term', 'A new manager started', 'An idea', 'Calmer days', 'none', 'The benefits outweigh the costs']) {
+    for (const answer of ['Have a proper lunch break', 'Longer term', 'A new manager started', 'An idea', 'A next step', 'Calmer days', 'none', 'The benefits outweigh the costs']) {
       await chat.say(answer);
     }
     const programme = await storedProgramme(chat);

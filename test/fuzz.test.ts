@@ -142,7 +142,7 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
     const toScaling = async (chat: PersonalChat) => {
       await chat.startCoaching();
       let seen!: Seen;
-      for (const answer of ['Lead the ward handover', 'Longer term', 'It is the right time', 'A direction', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
+      for (const answer of ['Lead the ward handover', 'Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
         seen = await chat.say(answer);
       }
       return seen;
@@ -241,7 +241,7 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
               const chat = new PersonalChat(bot.url, sink);
               await chat.startCoaching();
               let seen = await chat.say(raw);
-              for (const answer of ['Longer term', 'It is the right time', 'A direction', 'I would be teaching']) seen = await chat.say(answer);
+              for (const answer of ['Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching']) seen = await chat.say(answer);
               expect(seen.all).toContain(`Your goal is: "${quoted(kept(raw))}".`);
               seen = await chat.say('Less time with family');
               seen = await chat.say('The benefits outweigh the costs');
@@ -262,7 +262,7 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
       const goal = 'Lead **handover** with [a link](https://example.org)';
       await chat.say(goal);
       const quoting: { text?: string; textFormat?: unknown; inCard: boolean }[] = [];
-      for (const answer of ['Longer term', 'It is the right time', 'A direction', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
+      for (const answer of ['Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
         const seen = await chat.say(answer);
         for (const a of seen.activities) {
           // Quoted in a message: it must be plain text. In a card: only with its markdown made literal.

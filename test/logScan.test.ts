@@ -28,7 +28,7 @@ describe('logs from a full coaching walk-through', () => {
         return chat.say(words);
       };
       await chat.startCoaching();
-      for (const w of ['Quokka goal about rostering', 'Next few weeks', 'Because of the marmoset rota', 'A pangolin plan', 'Axolotl calm handovers', 'Narwhal evenings', 'The benefits outweigh the costs']) await say(w);
+      for (const w of ['Quokka goal about rostering', 'Next few weeks', 'Because of the marmoset rota', 'A pangolin plan', 'Mongoose next step', 'Axolotl calm handovers', 'Narwhal evenings', 'The benefits outweigh the costs']) await say(w);
       let seen = await chat.say('where am I');
       seen = await chat.submit({ ...seen.card('scaling'), scale: 3 });
       for (const w of ['Wombat huddles', 'Okapi volunteering', 'Tapir audit talk', 'no', 'Capybara quiet weeks', 'Gecko patience', 'no', 'Ibis scouting', 'Lemur delegation', 'Meerkat manager', 'Sloth planning', 'Kiwi practice', 'Yes, I could', 'Dingo preceptor', 'Puffin calm'])

@@ -11,6 +11,7 @@ import { submissionHeader } from '../coaching/cardSubmissions';
 import { attachCoachingData, choiceCard, parsePlan, recogniseChoice, type ChoiceOption, type CoachingData } from '../coaching/dialogKit';
 import { activeGoal, currentSession, latestPlan, latestScale, type Programme } from '../coaching/programme';
 import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
+import { answerOutsideSession } from '../coaching/everydayWords';
 import { parseCommand, sharedChatMenuOptions, wordsOf, type Command } from './commands';
 import { deletionExplained, exportSize, exportSummary, fileConsentAnswered, fileConsentCard, newExportId, referralsAbout } from './yourData';
 import type { SafetyState } from '../safety/riskGate';
@@ -233,6 +234,8 @@ async function respondInPersonalChat(context: TurnContext, data: PersonalData, t
     const result = await dc.continueDialog();
     if (result.status !== DialogTurnStatus.empty) return;
   }
+  // "thanks", "later", "what?"… and answers it cannot use, outside a session: answered for where they are.
+  if (command === undefined && (await answerOutsideSession(context, data, text))) return;
   if (programme && currentSession(programme) && !currentSession(programme)!.completedAt) {
     await context.sendActivity({ type: 'message', text: `Welcome back. ${reminder(programme)}`, textFormat: 'plain' });
     await context.sendActivity(choiceCard('Would you like to carry on?', [{ title: 'Start or continue coaching', value: 'start coaching' }]));

@@ -48,6 +48,8 @@ export interface CardData {
     successes: string;
     resources: string;
     roleModels: string;
+    /** "Your action plan", naming the session it is from when that is not the latest. */
+    planHeading: string;
     actions: { what: string; byWhen: string }[];
     obstacles: { obstacle: string; overcome: string }[];
     closing: string;

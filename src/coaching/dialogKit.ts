@@ -1,7 +1,10 @@
+/**
+ * What every stage is built from: the prompts (typed words or card taps), the two waterfall steps that ask
+ * one question and keep its answer, choice cards, and quoting the person's own words back safely.
+ */
 import { randomUUID } from 'node:crypto';
-import { MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { MessageFactory, type Activity } from 'botbuilder';
 import {
-  ActivityPrompt,
   type DialogSet,
   type PromptValidatorContext,
   type WaterfallStep,
@@ -10,31 +13,11 @@ import {
 import { renderCard } from '../cards/render';
 import { clipAnswer } from './answers';
 import { actionPlanSubmission, scalingSubmission, submissionHeader, type ActionPlanSubmission } from './cardSubmissions';
-import { currentSession, newProgramme, type Programme, type SessionRecord } from './programme';
+import { CoachingPrompt, noteAnswer, wasSkipped, type QuestionHelp } from './atAPrompt';
+import type { LastAnswer, SessionRecord } from './programme';
+import { sessionOf } from './turnData';
 
-/** The person's coaching data for this turn, handed to the dialogs by the router. */
-export interface CoachingData {
-  programme?: Programme;
-}
-const COACHING_DATA = Symbol('coachingData');
-
-export function attachCoachingData(context: TurnContext, data: CoachingData): void {
-  context.turnState.set(COACHING_DATA, data);
-}
-
-export function programmeOf(context: TurnContext): Programme {
-  const data = context.turnState.get(COACHING_DATA) as CoachingData | undefined;
-  if (!data) throw new Error('coaching data not attached to the turn');
-  data.programme ??= newProgramme(new Date());
-  return data.programme;
-}
-
-/** The session in progress. The session dialog creates it before any stage runs. */
-export function sessionOf(context: TurnContext): SessionRecord {
-  const record = currentSession(programmeOf(context));
-  if (!record) throw new Error('no session in progress');
-  return record;
-}
+export { attachCoachingData, programmeOf, sessionOf, type CoachingData } from './turnData';
 
 export const TEXT_PROMPT = 'answer.text';
 export const CHOICE_PROMPT = 'answer.choice';
@@ -94,85 +77,129 @@ export function parsePlan(activity: Partial<Activity>, questionId: string): Acti
 
 const staleCard = "That card belongs to an earlier question, so I haven't used it. Here's where we are now:";
 
-/** Registers the prompts every stage uses. Each recognises typed words as well as taps on a card. */
-export function addPrompts(dialogs: DialogSet): void {
+/**
+ * Registers the prompts every stage uses. Each recognises typed words as well as taps on a card, and answers
+ * the small things people type at a question (src/coaching/atAPrompt.ts); `sessionDialogId` is begun again
+ * when "go back" takes an answer back.
+ */
+export function addPrompts(dialogs: DialogSet, sessionDialogId: string): void {
+  const choiceOf = (activity: Partial<Activity>, validations: unknown) =>
+    recogniseChoice(activity.text ?? '', (validations as { options: ChoiceOption<string>[] }).options) !== undefined;
+  const scaleOf = (activity: Partial<Activity>, validations: unknown) =>
+    typeof parseScale(activity, (validations as { questionId: string }).questionId) === 'number';
   dialogs.add(
-    new ActivityPrompt(TEXT_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
-      const activity = prompt.recognized.value ?? {};
-      if (submissionHeader(activity.value)) {
-        await prompt.context.sendActivity(staleCard);
-        return false;
-      }
-      return clipAnswer(activity.text ?? '').text.length > 0;
-    }),
+    new CoachingPrompt(
+      TEXT_PROMPT,
+      async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+        const activity = prompt.recognized.value ?? {};
+        if (submissionHeader(activity.value)) {
+          await prompt.context.sendActivity(staleCard);
+          return false;
+        }
+        return clipAnswer(activity.text ?? '').text.length > 0;
+      },
+      () => false,
+      sessionDialogId,
+    ),
   );
   dialogs.add(
-    new ActivityPrompt(CHOICE_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
-      const options = (prompt.options.validations as { options: ChoiceOption<string>[] }).options;
-      const activity = prompt.recognized.value ?? {};
-      if (submissionHeader(activity.value)) await prompt.context.sendActivity(staleCard);
-      return recogniseChoice(activity.text ?? '', options) !== undefined;
-    }),
+    new CoachingPrompt(
+      CHOICE_PROMPT,
+      async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+        const activity = prompt.recognized.value ?? {};
+        if (submissionHeader(activity.value)) await prompt.context.sendActivity(staleCard);
+        return choiceOf(activity, prompt.options.validations);
+      },
+      choiceOf,
+      sessionDialogId,
+    ),
   );
   dialogs.add(
-    new ActivityPrompt(SCALE_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
-      const { questionId } = prompt.options.validations as { questionId: string };
-      const scale = parseScale(prompt.recognized.value ?? {}, questionId);
-      if (scale === 'stale') await prompt.context.sendActivity(staleCard);
-      return typeof scale === 'number';
-    }),
+    new CoachingPrompt(
+      SCALE_PROMPT,
+      async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+        const { questionId } = prompt.options.validations as { questionId: string };
+        const scale = parseScale(prompt.recognized.value ?? {}, questionId);
+        if (scale === 'stale') await prompt.context.sendActivity(staleCard);
+        return typeof scale === 'number';
+      },
+      scaleOf,
+      sessionDialogId,
+    ),
   );
   dialogs.add(
-    new ActivityPrompt(PLAN_PROMPT, async (prompt: PromptValidatorContext<Partial<Activity>>) => {
-      const { questionId } = prompt.options.validations as { questionId: string };
-      const plan = parsePlan(prompt.recognized.value ?? {}, questionId);
-      if (plan === 'stale') await prompt.context.sendActivity(staleCard);
-      if (plan === 'noAction') await prompt.context.sendActivity('Please add at least one action: one small step is enough.');
-      if (plan === undefined) await prompt.context.sendActivity('To carry on, fill in your plan on the card and press "Save my plan".');
-      return typeof plan === 'object';
-    }),
+    new CoachingPrompt(
+      PLAN_PROMPT,
+      async (prompt: PromptValidatorContext<Partial<Activity>>) => {
+        const { questionId } = prompt.options.validations as { questionId: string };
+        const plan = parsePlan(prompt.recognized.value ?? {}, questionId);
+        if (plan === 'stale') await prompt.context.sendActivity(staleCard);
+        if (plan === 'noAction') await prompt.context.sendActivity('Please add at least one action: one small step is enough.');
+        if (plan === undefined) await prompt.context.sendActivity('To carry on, fill in your plan on the card and press "Save my plan".');
+        return typeof plan === 'object';
+      },
+      () => false,
+      sessionDialogId,
+    ),
   );
 }
 
-const SKIPPED = Symbol('skipped');
+/** The step result when a question was answered before (so it was not asked this time). */
+const ALREADY_ANSWERED = Symbol('alreadyAnswered');
 
 type Section = 'goal' | 'scaling' | 'personalSuccess' | 'othersSuccess' | 'acknowledgement' | 'followUp' | 'review';
 type FieldOf<S extends Section> = keyof NonNullable<SessionRecord[S]>;
 
-/** Where one answer lives in the session record: whether it is there yet, and how to keep it. */
+/** Where one answer lives in the session record: whether it is there yet, how to keep it, and its name. */
 export function field<S extends Section, F extends FieldOf<S>>(section: S, name: F) {
   return {
     answered: (record: SessionRecord) => (record[section] as Record<PropertyKey, unknown> | undefined)?.[name] !== undefined,
     save: (record: SessionRecord, answer: NonNullable<SessionRecord[S]>[F]) => {
       record[section] = { ...(record[section] as object), [name]: answer } as SessionRecord[S];
     },
+    answerRef: { section, name: String(name) } as Omit<LastAnswer, 'stage'>,
   };
 }
+
+/** What a question says to "what?", "skip" and the like (its kind is known from the prompt it uses). */
+export type Help = Omit<QuestionHelp, 'kind'>;
 
 /**
  * Two waterfall steps for one open question: ask it unless the session already holds an answer (so a
  * stage re-entered after a restart, a pause or in a new chat carries on at the first unanswered question),
- * then keep the answer.
+ * then keep the answer (empty if the person skipped it) and note it as the last one, for "go back".
  */
 export function askText(spec: {
   answered: (record: SessionRecord) => boolean;
   question: (step: WaterfallStepContext) => string | Promise<string>;
   save: (record: SessionRecord, answer: string, step: WaterfallStepContext) => void | Promise<void>;
+  answerRef: Omit<LastAnswer, 'stage'>;
+  help: Help;
   retry?: string;
 }): WaterfallStep[] {
   return [
     async (step) => {
-      if (spec.answered(sessionOf(step.context))) return step.next(SKIPPED);
+      if (spec.answered(sessionOf(step.context))) return step.next(ALREADY_ANSWERED);
       return step.prompt(TEXT_PROMPT, {
         prompt: await spec.question(step),
         retryPrompt: spec.retry ?? 'Take your time. Could you put that into a few words for me?',
+        validations: { help: { kind: 'text', ...spec.help } satisfies QuestionHelp },
       });
     },
+    ...keepText(spec),
+  ];
+}
+
+/** The step that keeps a text answer: for askText, and after a question a stage asks in its own way. */
+export function keepText(spec: { save: (record: SessionRecord, answer: string, step: WaterfallStepContext) => void | Promise<void>; answerRef: Omit<LastAnswer, 'stage'> }): WaterfallStep[] {
+  return [
     async (step) => {
-      if (step.result !== SKIPPED && step.result !== undefined) {
-        const { text, clipped } = clipAnswer((step.result as Partial<Activity>).text ?? '');
+      if (step.result !== ALREADY_ANSWERED && step.result !== undefined) {
+        const { text, clipped } = clipAnswer(wasSkipped(step.result) ? '' : ((step.result as Partial<Activity>).text ?? ''));
         if (clipped) await step.context.sendActivity("That's a long answer, so I've kept the first 2,000 characters of it.");
-        await spec.save(sessionOf(step.context), text, step);
+        const record = sessionOf(step.context);
+        await spec.save(record, text, step);
+        noteAnswer(record, spec.answerRef);
       }
       return step.next();
     },
@@ -184,21 +211,25 @@ export function askChoice<V extends string>(spec: {
   question: (step: WaterfallStepContext) => string;
   options: ChoiceOption<V>[];
   save: (record: SessionRecord, answer: V, step: WaterfallStepContext) => void | Promise<void>;
+  answerRef: Omit<LastAnswer, 'stage'>;
+  help: Help;
 }): WaterfallStep[] {
   return [
     async (step) => {
-      if (spec.answered(sessionOf(step.context))) return step.next(SKIPPED);
+      if (spec.answered(sessionOf(step.context))) return step.next(ALREADY_ANSWERED);
       const card = choiceCard(spec.question(step), spec.options);
       return step.prompt(CHOICE_PROMPT, {
         prompt: card,
         retryPrompt: choiceCard('Sorry, I didn\'t catch which one. Tap one of these, or type it:', spec.options),
-        validations: { options: spec.options },
+        validations: { options: spec.options, help: { kind: 'choice', ...spec.help } satisfies QuestionHelp },
       });
     },
     async (step) => {
-      if (step.result !== SKIPPED) {
+      if (step.result !== ALREADY_ANSWERED) {
         const value = recogniseChoice((step.result as Partial<Activity>).text ?? '', spec.options)!;
-        await spec.save(sessionOf(step.context), value, step);
+        const record = sessionOf(step.context);
+        await spec.save(record, value, step);
+        noteAnswer(record, spec.answerRef);
       }
       return step.next();
     },

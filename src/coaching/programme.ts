@@ -41,11 +41,21 @@ export interface ActionPlan {
 
 export type ProgressSinceLastTime = 'goalMet' | 'struggling' | 'notMovedOn';
 
+/** Where the answer given last in a session lives, so that "go back" can ask that question again. */
+export interface LastAnswer {
+  stage: StageName;
+  section: 'goal' | 'scaling' | 'personalSuccess' | 'othersSuccess' | 'acknowledgement' | 'actionPlan' | 'followUp' | 'review';
+  name: string;
+  /** In a "what else?" list: the item added last, or the list closed ("That's all"). */
+  list?: 'item' | 'closed';
+}
+
 export interface SessionRecord {
   number: SessionNumber;
   startedAt: string;
   completedAt?: string;
   stage: StageName;
+  lastAnswer?: LastAnswer;
   /** Session 2 only: how things went since session 1. */
   followUp?: {
     howItWent?: string;
@@ -59,6 +69,8 @@ export interface SessionRecord {
     term?: 'short' | 'longer';
     whyNow?: string;
     sessionHope?: string;
+    /** How they will know the session has been useful. */
+    sessionUseful?: string;
     preferredFuture?: string;
     costs?: string;
     weighing?: 'benefitsOutweigh' | 'unsure' | 'costsOutweigh';

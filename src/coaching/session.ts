@@ -70,7 +70,7 @@ function sessionDialog(): WaterfallDialog {
 
 export function coachingDialogs(dialogState: StatePropertyAccessor<DialogState>): DialogSet {
   const dialogs = new DialogSet(dialogState);
-  addPrompts(dialogs);
+  addPrompts(dialogs, COACHING_SESSION);
   [goalStage(), followUpStage(), scalingStage(), ...personalSuccessStage(), othersSuccessStage(), acknowledgementStage(), actionPlanStage(), reviewStage(), sessionDialog()].forEach(
     (d) => dialogs.add(d),
   );

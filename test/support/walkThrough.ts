@@ -14,7 +14,7 @@ export async function answerStagesTwoToSeven(chat: PersonalChat, seen: Seen, sca
 export async function completeSessionOne(chat: PersonalChat, goal = 'Get a clinical educator role'): Promise<Seen> {
   await chat.startCoaching();
   let seen: Seen | undefined;
-  for (const answer of [goal, 'Longer term', 'It is the right time', 'A direction', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
+  for (const answer of [goal, 'Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
     seen = await chat.say(answer);
   }
   seen = await answerStagesTwoToSeven(chat, seen!, { before: 3, after: 5 });

@@ -5,6 +5,7 @@ import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { DateTime } from 'luxon';
 import { renderCard } from '../../cards/render';
 import type { ActionPlanSubmission } from '../cardSubmissions';
+import { noteAnswer, type QuestionHelp } from '../atAPrompt';
 import { asWritten, newQuestionId, parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
 import { activeGoal, latestPlan, type ActionPlan, type Programme } from '../programme';
 
@@ -53,6 +54,11 @@ export function byWhenLabel(isoDate: string | undefined): string {
   return date.isValid ? `By ${date.setLocale('en-GB').toFormat('cccc d LLLL')}` : 'No date yet';
 }
 
+const planHelp: QuestionHelp = {
+  kind: 'plan',
+  explain: 'The card has room for up to three steps towards your goal, each with a date if you like, and for anything that might get in the way. One small step is enough.',
+};
+
 export function actionPlanStage(): WaterfallDialog {
   return new WaterfallDialog(ACTION_PLAN_STAGE, [
     async (step: WaterfallStepContext) => {
@@ -63,17 +69,18 @@ export function actionPlanStage(): WaterfallDialog {
       await step.context.sendActivity(
         carriedOver
           ? "Now let's turn this into action. I've filled in your plan from last time: change whatever you like to make it more doable."
-          : "Now let's turn this into action. What will you do, and by when? And what might get in the way, and how could you get past it?",
+          : "Now let's turn this into action. What will you do to move towards your goal? On the card, give each step a date if you can, and note anything that might get in the way, with how you could get past it.",
       );
       const questionId = newQuestionId();
       const card = actionPlanCard(programme, carriedOver, questionId, 'Your action plan', 'Save my plan');
-      return step.prompt(PLAN_PROMPT, { prompt: card, retryPrompt: card, validations: { questionId } });
+      return step.prompt(PLAN_PROMPT, { prompt: card, retryPrompt: card, validations: { questionId, help: planHelp } });
     },
     async (step) => {
       const record = sessionOf(step.context);
       if (!record.actionPlan) {
         const submission = parsePlan(step.result as Partial<Activity>, '*') as ActionPlanSubmission;
         record.actionPlan = planFromSubmission(submission, new Date());
+        noteAnswer(record, { section: 'actionPlan', name: 'actions' });
         const count = record.actionPlan.actions.length;
         await step.context.sendActivity(
           `Thank you. Your plan has ${count === 1 ? 'one action' : `${count} actions`}. You can look at it or change it at any time by typing "my plan".`,

@@ -16,6 +16,10 @@ export function followUpStage(): WaterfallDialog {
         const first = sessionRecord(programmeOf(step.context), 1);
         return `Welcome to your second session. Last time you set a goal: "${quote(first?.goal?.text, 120)}". How have things gone since then?`;
       },
+      help: {
+        explain: "Tell me anything that's happened with your goal or your plan since we last spoke, good or not so good.",
+        okIsAnAnswer: true,
+      },
     }),
     ...askChoice({
       ...field('followUp', 'builtOnPlan'),
@@ -25,6 +29,7 @@ export function followUpStage(): WaterfallDialog {
         { title: 'Partly', value: 'partly', words: ['a bit', 'some', 'sort of', 'partly'] },
         { title: 'Not really', value: 'notReally', words: ['no', 'not yet', 'not really'] },
       ],
+      help: { explain: 'I mean the steps in the plan you made at the end of session 1. Tap the one that fits best: "Partly" is fine too.' },
     }),
     ...askChoice({
       ...field('followUp', 'progress'),
@@ -34,6 +39,7 @@ export function followUpStage(): WaterfallDialog {
         { title: "I'm still working on it, but it's a struggle", value: 'struggling', words: ['struggling', 'still working', 'struggle'] },
         { title: "I haven't moved on, but I'd like to keep going", value: 'notMovedOn', words: ['not moved on', "haven't moved", 'stuck'] },
       ],
+      help: { explain: 'This tells me where to start today. Tap the one closest to how things are with your goal.' },
     }),
     async (step) => {
       const record = sessionOf(step.context);
@@ -41,7 +47,7 @@ export function followUpStage(): WaterfallDialog {
       if (record.goal?.text !== undefined) return step.next();
       if (progress === 'goalMet') {
         await step.context.sendActivity(
-          "That's brilliant, well done. Reaching a goal you set yourself is worth celebrating, so take a moment to notice what you did to get there. Now, what would you like to work on next?",
+          "That's brilliant, well done. Reaching a goal you set yourself is worth celebrating, so take a moment to notice what you did to get there. Now let's find what's next for you.",
         );
         return step.beginDialog(GOAL_STAGE);
       }
@@ -60,6 +66,8 @@ export function followUpStage(): WaterfallDialog {
       save: (r, answer) => {
         r.followUp = { ...r.followUp, whatGotInTheWay: answer };
       },
+      answerRef: { section: 'followUp', name: 'whatGotInTheWay' },
+      help: { explain: 'Think about what made it harder: time, other people, other demands at work, or something else.' },
     }),
     ...askChoice({
       answered: (r) => r.goal?.text !== undefined || r.followUp?.keepGoal !== undefined,
@@ -71,6 +79,8 @@ export function followUpStage(): WaterfallDialog {
       save: (r, answer) => {
         r.followUp = { ...r.followUp, keepGoal: answer === 'keep' };
       },
+      answerRef: { section: 'followUp', name: 'keepGoal' },
+      help: { explain: 'You can keep the same goal and make the plan easier to do, or choose a new goal to work on. Tap the one you\'d like.' },
     }),
     async (step) => {
       const record = sessionOf(step.context);

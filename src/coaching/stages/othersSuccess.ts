@@ -1,10 +1,14 @@
 // Seed, Stage 4: "Discovering instances of success in others" – role models or respected others, what the
-// client has seen them do, how far they could do the same, and whether they could talk to them afterwards.
+// client has seen them do, which parts they could do the same, and when they might talk to them afterwards.
 import { WaterfallDialog } from 'botbuilder-dialogs';
-import { askChoice, askText, field, programmeOf, quote, sessionOf } from '../dialogKit';
+import { askText, field, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord } from '../programme';
 
 export const OTHERS_SUCCESS_STAGE = 'stage.othersSuccess';
+
+/** Answers to "when might you get a chance to ask them?" that mean there won't be one, or might not be. */
+const unlikely = /^\s*(no\b|nope|nah|never|not really|not likely|unlikely|probably not|i can'?t|i couldn'?t|i won'?t|can'?t|couldn'?t|there isn'?t|none|not possible|(s?he|they)('s| has| have|'ve| is| are|'re) (left|gone|retired|moved))/i;
+const unsure = /^\s*(maybe|perhaps|possibly|not sure|unsure|i'?m not sure|i don'?t know|don'?t know|dunno|might|hard to say)\b/i;
 
 export function othersSuccessStage(): WaterfallDialog {
   return new WaterfallDialog(OTHERS_SUCCESS_STAGE, [
@@ -16,32 +20,31 @@ export function othersSuccessStage(): WaterfallDialog {
           ? `Last time you thought of "${quote(lastTime, 80)}". Who else has achieved something like your goal: a colleague, a manager, anyone you respect?`
           : "Let's think about other people now. Who do you know, or know of, who has achieved something like your goal? It could be a colleague, a manager, or anyone you respect.";
       },
+      help: { explain: "A role model is anyone who has managed something like your goal: a colleague, a manager, or someone you've read or heard about." },
     }),
     ...askText({
       ...field('othersSuccess', 'whatTheyDo'),
       question: () => 'What have you seen them do that made the difference?',
+      help: { explain: "Think about what you've seen them actually do or say: in a meeting, on the ward, or in how they plan their time." },
     }),
     ...askText({
       ...field('othersSuccess', 'howFarCanYou'),
-      question: () => 'How much of that could you do yourself? What would it look like if you did?',
+      question: () => 'Which parts of that could you do yourself, in your own way?',
+      help: { explain: "Not all of it has to fit you. I mean the bits you could try, done your way." },
     }),
-    ...askChoice({
+    ...askText({
       ...field('othersSuccess', 'canTalkToThem'),
-      question: () => 'Could you talk to them after this session about how they did it?',
-      options: [
-        { title: 'Yes, I could', value: 'yes', words: ['yes', 'yeah', 'yep', 'definitely'] },
-        { title: 'Maybe', value: 'maybe', words: ['perhaps', 'possibly', 'not sure'] },
-        { title: "Not really", value: 'no', words: ['no', 'nope', "can't", 'not possible'] },
-      ],
+      question: () => 'When might you get a chance, after this session, to ask them how they did it?',
+      help: { explain: "A short chat with someone who's done it can help a lot. If you couldn't talk to them, that's fine: just say so." },
     }),
     async (step) => {
-      const answer = sessionOf(step.context).othersSuccess?.canTalkToThem;
+      const answer = sessionOf(step.context).othersSuccess?.canTalkToThem ?? '';
       await step.context.sendActivity(
-        answer === 'yes'
-          ? "That could be a real source of support. People who've done it before are often glad to be asked."
-          : answer === 'maybe'
+        answer === '' || unlikely.test(answer)
+          ? "That's fine. Noticing what they do, and trying some of it, is useful on its own."
+          : unsure.test(answer)
             ? "Keep it in mind. Even a short conversation with someone who's done it can help."
-            : "That's fine. Noticing what they do, and trying some of it, is useful on its own.",
+            : "That could be a real source of support. People who've done it before are often glad to be asked.",
       );
       return step.endDialog();
     },

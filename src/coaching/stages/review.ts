@@ -5,6 +5,7 @@ import { MessageFactory } from 'botbuilder';
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { renderCard, type CardData } from '../../cards/render';
 import { saysNoMore } from '../answers';
+import { noteAnswer } from '../atAPrompt';
 import { askText, asWritten, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord, type Programme, type SessionRecord } from '../programme';
 import { byWhenLabel } from './actionPlan';
@@ -12,7 +13,35 @@ import { askForScale, scaleFrom } from './scaling';
 
 export const REVIEW_STAGE = 'stage.review';
 
-const join = (items: (string | undefined)[]) => items.filter((s): s is string => !!s).map((s) => quote(s, 200)).join('\n\n');
+/** What makes two answers "the same thing": their words, ignoring case, punctuation and spacing. */
+export function sameWords(text: string): string {
+  return text.toLowerCase().replace(/[\p{P}\p{S}]+/gu, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Lists each thing once across the summary: an answer given in both sessions (or under two headings) appears
+ * the first time only, in the words first used. `seen` is shared by all the card's sections.
+ */
+function onceEach(items: (string | undefined)[], seen: Set<string>): string {
+  const kept: string[] = [];
+  for (const item of items) {
+    const key = item ? sameWords(item) : '';
+    if (!key || seen.has(key)) continue;
+    seen.add(key);
+    kept.push(quote(item, 200));
+  }
+  return kept.join('\n\n');
+}
+
+function uniqueBy<T>(rows: T[], key: (row: T) => string): T[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const k = key(row);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
 
 /** The review card's data for one session, or for both when the final session ends. */
 export function reviewCardData(programme: Programme, final: boolean): CardData['review'] {
@@ -22,10 +51,16 @@ export function reviewCardData(programme: Programme, final: boolean): CardData['
     ...(s.scaling?.before !== undefined ? [{ label: `Start of session ${s.number}`, value: s.scaling.before }] : []),
     ...(s.scaling?.after !== undefined ? [{ label: `End of session ${s.number}`, value: s.scaling.after }] : []),
   ]);
-  const goals = sessions
-    .filter((s, i) => s.goal?.text && (i === 0 || s.goal.text !== sessions[0]!.goal?.text))
-    .map((s) => ({ label: final ? (s.number === 1 ? 'Your first goal' : 'Your second goal') : 'Your goal', text: s.goal!.text! }));
-  const plan = latest.actionPlan;
+  const distinctGoals = uniqueBy(
+    sessions.filter((s) => s.goal?.text?.trim()),
+    (s) => sameWords(s.goal!.text!),
+  );
+  const goals = distinctGoals.map((s) => ({ label: distinctGoals.length > 1 ? (s.number === 1 ? 'Your first goal' : 'Your second goal') : 'Your goal', text: s.goal!.text! }));
+  // The latest session's plan; in the final review, if that session has none (a coach-joined session ended
+  // early), the plan from session 1, and then the heading says which session it is from.
+  const planFrom = latest.actionPlan ? latest : final ? [...sessions].reverse().find((s) => s.actionPlan) : undefined;
+  const plan = planFrom?.actionPlan;
+  const seen = new Set<string>();
   return {
     heading: final ? 'Your coaching: a look back over both sessions' : `Session ${latest.number} summary`,
     intro: final
@@ -33,12 +68,13 @@ export function reviewCardData(programme: Programme, final: boolean): CardData['
       : "Here's what we covered today, in your own words.",
     goals,
     ratings,
-    strengths: join(sessions.flatMap((s) => [...(s.personalSuccess?.strengths ?? []), s.personalSuccess?.pastStrengths])),
-    successes: join(sessions.flatMap((s) => [...(s.personalSuccess?.pastSuccesses ?? []), s.personalSuccess?.exceptions, s.scaling?.whyNotLower])),
-    resources: join(sessions.map((s) => s.acknowledgement?.resources)),
-    roleModels: join(sessions.map((s) => s.othersSuccess?.roleModels)),
-    actions: (plan?.actions ?? []).map((a) => ({ what: asWritten(a.what), byWhen: byWhenLabel(a.byWhen) })),
-    obstacles: (plan?.obstacles ?? []).map((o) => ({
+    strengths: onceEach(sessions.flatMap((s) => [...(s.personalSuccess?.strengths ?? []), s.personalSuccess?.pastStrengths]), seen),
+    successes: onceEach(sessions.flatMap((s) => [...(s.personalSuccess?.pastSuccesses ?? []), s.personalSuccess?.exceptions, s.scaling?.whyNotLower]), seen),
+    resources: onceEach(sessions.map((s) => s.acknowledgement?.resources), seen),
+    roleModels: onceEach(sessions.map((s) => s.othersSuccess?.roleModels), seen),
+    planHeading: planFrom && planFrom !== latest ? `Your action plan (from session ${planFrom.number})` : 'Your action plan',
+    actions: uniqueBy(plan?.actions ?? [], (a) => `${sameWords(a.what)}|${a.byWhen ?? ''}`).map((a) => ({ what: asWritten(a.what), byWhen: byWhenLabel(a.byWhen) })),
+    obstacles: uniqueBy(plan?.obstacles ?? [], (o) => `${sameWords(o.obstacle)}|${sameWords(o.overcome)}`).map((o) => ({
       obstacle: o.obstacle ? asWritten(o.obstacle) : 'Something unexpected',
       overcome: o.overcome ? asWritten(o.overcome) : 'Think about who could help',
     })),
@@ -66,6 +102,7 @@ export function reviewStage(): WaterfallDialog {
       if (record.scaling?.after === undefined) {
         const after = scaleFrom(step);
         record.scaling = { ...record.scaling, after };
+        noteAnswer(record, { section: 'scaling', name: 'after' });
         const before = record.scaling.before;
         if (before !== undefined) {
           await step.context.sendActivity(
@@ -82,10 +119,12 @@ export function reviewStage(): WaterfallDialog {
     ...askText({
       answered: (r) => r.number === 1 || r.review?.relationship !== undefined,
       question: () =>
-        "This is our last session. Before I show you the summary: how has it been, working through this together? What's been most useful to you?",
+        "This is our last session. Before I show you the summary: what's been most useful to you about working through this together?",
       save: (r, answer) => {
         r.review = { ...r.review, relationship: answer };
       },
+      answerRef: { section: 'review', name: 'relationship' },
+      help: { explain: "I'd like to hear how the coaching has been for you: what helped, and anything that made a difference.", okIsAnAnswer: true },
     }),
     async (step) => {
       const record = sessionOf(step.context);
@@ -100,9 +139,14 @@ export function reviewStage(): WaterfallDialog {
     },
     ...askText({
       answered: (r) => r.review?.newGoals !== undefined,
-      question: () => "Did any new goals come up that you'd like to note for the future? If not, just say no.",
+      question: () => "What new goals, if any, have come up that you'd like to note for the future?",
       save: (r, answer) => {
         r.review = { ...r.review, newGoals: saysNoMore(answer) ? '' : answer };
+      },
+      answerRef: { section: 'review', name: 'newGoals' },
+      help: {
+        explain: 'Sometimes working on one goal shows up another you might like to work on later. If nothing has come up, just say "none".',
+        nothingToAdd: "That's fine. New goals often turn up later.",
       },
     }),
     async (step) => step.endDialog(),

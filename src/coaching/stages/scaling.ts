@@ -3,11 +3,17 @@
 import { MessageFactory, type Activity } from 'botbuilder';
 import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { renderCard } from '../../cards/render';
+import { noteAnswer, type QuestionHelp } from '../atAPrompt';
 import { askText, field, newQuestionId, parseScale, programmeOf, quote, SCALE_PROMPT, sessionOf } from '../dialogKit';
 import { activeGoal, sessionRecord } from '../programme';
 
 export const SCALING_STAGE = 'stage.scaling';
 export const RESCALING = 'stage.review.rescale';
+
+const scaleHelp: QuestionHelp = {
+  kind: 'scale',
+  explain: "1 means you're as far from your goal as you could be, and 10 means you've reached it completely. Tap the number that feels closest, or type it.",
+};
 
 /** Sends the scaling card and waits for a tap or a typed number. Used again at the review. */
 export async function askForScale(step: WaterfallStepContext, heading: string, question: string, previous: string) {
@@ -16,7 +22,7 @@ export async function askForScale(step: WaterfallStepContext, heading: string, q
   return step.prompt(SCALE_PROMPT, {
     prompt: card(question),
     retryPrompt: card('Please tap a number from 1 to 10, or type one.'),
-    validations: { questionId },
+    validations: { questionId, help: scaleHelp },
   });
 }
 
@@ -43,7 +49,10 @@ export function scalingStage(): WaterfallDialog {
     },
     async (step) => {
       const record = sessionOf(step.context);
-      if (record.scaling?.before === undefined) record.scaling = { ...record.scaling, before: scaleFrom(step) };
+      if (record.scaling?.before === undefined) {
+        record.scaling = { ...record.scaling, before: scaleFrom(step) };
+        noteAnswer(record, { section: 'scaling', name: 'before' });
+      }
       return step.next();
     },
     ...askText({
@@ -54,6 +63,7 @@ export function scalingStage(): WaterfallDialog {
           ? "You've put yourself at 1. That's an honest place to start. What has helped you keep going, even so?"
           : `You're at ${x}. What puts you at ${x} and not lower?`;
       },
+      help: { explain: "I'm asking what's already working: what you're doing, or what's around you, that means you're not lower on the scale." },
     }),
     ...askText({
       ...field('scaling', 'onePointHigher'),
@@ -61,8 +71,9 @@ export function scalingStage(): WaterfallDialog {
         const x = sessionOf(step.context).scaling!.before!;
         return x >= 10
           ? "You're at 10. What will help you stay there?"
-          : `What would ${x + 1} look like? What would you be doing differently, and who would notice?`;
+          : `At ${x + 1}, what would you be doing differently that others would notice?`;
       },
+      help: { explain: "Picture yourself one step further on. I mean the small, everyday things you'd be doing that you aren't doing now." },
     }),
     async (step) => step.endDialog(),
   ]);

@@ -1,0 +1,169 @@
+/**
+ * A 1:1 chat with the bot's own turn logic, in process: botbuilder's TestAdapter carries each activity through
+ * the real turn pipeline (risk gate first, then the router and the coaching dialogs) on state kept in memory,
+ * with no HTTP server and no store. Used by the transcript tests, which read every reply in order.
+ */
+import type { Container } from '@azure/cosmos';
+import { TestAdapter, type Activity } from 'botbuilder';
+import { createRouter } from '../../src/bot/router';
+import { TurnPipeline } from '../../src/bot/turnPipeline';
+import type { Programme } from '../../src/coaching/programme';
+import { loadConfig } from '../../src/config';
+import { createRiskGate } from '../../src/safety/riskGate';
+import { StateConflictError, type CosmosBotStorage } from '../../src/store/cosmosBotStorage';
+import { silentLogger } from './bot';
+import { submitData } from './chat';
+import { cardText } from './replySink';
+import { botAccount, newUser, personalConversationId, type TeamsUser } from './teams';
+
+/** State documents in memory with the same eTag rules as CosmosBotStorage's conditional writes. */
+export class MemoryStateStore {
+  readonly documents = new Map<string, { state: Record<string, unknown>; eTag: string }>();
+  private version = 0;
+
+  async readOne(key: string): Promise<(Record<string, unknown> & { eTag: string }) | undefined> {
+    const found = this.documents.get(key);
+    return found && { ...structuredClone(found.state), eTag: found.eTag };
+  }
+
+  async writeIfUnchanged(key: string, state: Record<string, unknown>, eTag: string | undefined): Promise<string> {
+    if (this.documents.get(key)?.eTag !== eTag) throw new StateConflictError(key);
+    const next = `"${++this.version}"`;
+    this.documents.set(key, { state: structuredClone(state), eTag: next });
+    return next;
+  }
+
+  async deleteIfUnchanged(key: string, eTag: string): Promise<void> {
+    const found = this.documents.get(key);
+    if (!found) return;
+    if (found.eTag !== eTag) throw new StateConflictError(key);
+    this.documents.delete(key);
+  }
+}
+
+/** A referrals container that fails the test if anything touches it: these chats never refer anyone. */
+const noReferrals = new Proxy({} as Container, {
+  get(_target, property) {
+    throw new Error(`the referrals container was used (${String(property)}) in a chat that should not refer anyone`);
+  },
+});
+
+/** One reply as the person sees it: its text, the text of any card, and the card's buttons. */
+export interface Reply {
+  text: string;
+  /** All text in the reply's cards (headings, questions, button titles, values), one item a line. */
+  card: string;
+  hasCard: boolean;
+  buttons: string[];
+  activity: Partial<Activity>;
+}
+
+function asReply(activity: Partial<Activity>): Reply {
+  const buttons: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const n = node as Record<string, unknown>;
+      if (n.type === 'Action.Submit' && typeof n.title === 'string') buttons.push(n.title);
+      Object.values(n).forEach(walk);
+    }
+  };
+  walk(activity.attachments?.map((a) => a.content));
+  return {
+    text: activity.text ?? '',
+    card: cardText(activity as Parameters<typeof cardText>[0]),
+    hasCard: (activity.attachments?.length ?? 0) > 0,
+    buttons,
+    activity,
+  };
+}
+
+/** The values a card's inputs start with (a plan card filled in from last time), by input id. */
+function inputValues(node: unknown, into: Record<string, unknown> = {}): Record<string, unknown> {
+  if (Array.isArray(node)) node.forEach((n) => inputValues(n, into));
+  else if (node && typeof node === 'object') {
+    const n = node as Record<string, unknown>;
+    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string' && n.value !== undefined) into[n.id] = n.value;
+    Object.values(n).forEach((v) => inputValues(v, into));
+  }
+  return into;
+}
+
+/** A staff member's 1:1 chat, driven in process. Every reply of the whole chat is kept in `transcript`. */
+export class InProcessChat {
+  readonly user: TeamsUser = newUser();
+  readonly store = new MemoryStateStore();
+  /** Every reply in order, with the message that brought it. */
+  readonly transcript: { said: string; reply: Reply }[] = [];
+  private readonly conversationId = personalConversationId();
+  private readonly adapter: TestAdapter;
+  private readonly pipeline: TurnPipeline;
+
+  constructor() {
+    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' });
+    const storage = this.store as unknown as CosmosBotStorage;
+    this.pipeline = new TurnPipeline({
+      storage: { person: storage, conversation: storage },
+      dedupeWindowMs: 60_000,
+      gate: createRiskGate({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
+      logic: createRouter({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
+      logger: silentLogger,
+    });
+    this.adapter = new TestAdapter({
+      channelId: 'msteams',
+      serviceUrl: 'https://smba.example.invalid/',
+      user: this.user,
+      bot: botAccount,
+      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
+    });
+  }
+
+  /** Types a message; returns the replies to it, in order. */
+  say(text: string): Promise<Reply[]> {
+    return this.send(text, { text });
+  }
+
+  /** Taps a button that stands for words (menu options, choices, "That's all"). */
+  tap(words: string): Promise<Reply[]> {
+    return this.send(`[tap] ${words}`, { value: { say: words } });
+  }
+
+  /**
+   * Presses the submit button of the latest card of that name in the chat, as Teams sends it: the card's
+   * inputs as they were filled in (their values unless `fields` changes them) and the button's data.
+   */
+  submit(card: string, fields: Record<string, unknown>): Promise<Reply[]> {
+    for (const { reply } of [...this.transcript].reverse()) {
+      const content = reply.activity.attachments?.map((a) => a.content);
+      const data = submitData(content, card);
+      if (data) return this.send(`[${card} card]`, { value: { ...inputValues(content), ...data, ...fields } });
+    }
+    throw new Error(`no ${card} card in the chat`);
+  }
+
+  /** "start coaching" and a clean check-in. */
+  async startCoaching(): Promise<Reply[]> {
+    await this.say('start coaching');
+    return this.submit('checkIn', { nervous: '0', worrying: '0', littleInterest: '0', down: '0', harmSelf: '0', harmOthers: 'no' });
+  }
+
+  async programme(): Promise<Programme | undefined> {
+    return (await this.store.readOne(this.user.aadObjectId))?.programme as Programme | undefined;
+  }
+
+  private async send(said: string, fields: Partial<Activity>): Promise<Reply[]> {
+    const activity: Partial<Activity> = {
+      type: 'message',
+      from: this.user,
+      textFormat: 'plain',
+      locale: 'en-GB',
+      channelData: { tenant: { id: 'tenant-1' } },
+      ...fields,
+    };
+    this.adapter.activeQueue.splice(0);
+    await this.adapter.processActivity(activity, (context) => this.pipeline.run(context));
+    const replies = this.adapter.activeQueue.splice(0).filter((a) => a.type === 'message').map(asReply);
+    for (const reply of replies) this.transcript.push({ said, reply });
+    return replies;
+  }
+}
