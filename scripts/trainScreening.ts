@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { featuresOf, type ScreeningInput } from '../src/safety/model/features';
-import { encodeWeights, MODEL_CLASSES, scoreWith, sha256, weightCount, type ModelFile, type RiskModel } from '../src/safety/model/riskModel';
+import { encodeWeights, MODEL_CLASSES, scoreWith, sha256, weightCount, type ModelFile, type ModelScore, type RiskModel } from '../src/safety/model/riskModel';
 import { screenText } from '../src/safety/screening';
 
 /**
@@ -164,9 +164,9 @@ function asModel(weights: Float32Array): RiskModel {
 }
 
 /** 5-fold cross-validated scores of every training row, in row order, scored exactly as the bot scores (parts included). */
-function crossValidated(rows: Example[]): Array<{ urgent: number; distress: number }> {
+function crossValidated(rows: Example[]): Array<ModelScore> {
   const folds = 5;
-  const out = new Array<{ urgent: number; distress: number }>(rows.length);
+  const out = new Array<ModelScore>(rows.length);
   for (let fold = 0; fold < folds; fold++) {
     const model = asModel(train(rows.filter((_, i) => i % folds !== fold)));
     rows.forEach((r, i) => {
@@ -198,26 +198,40 @@ function main(): void {
   // check costs one question, so its false alarms are printed rather than capped.
   const unseen = examples.map((e, i) => ({ e, s: cv[i]! })).filter(({ e }) => !e.lexiconSeen);
   const unseenUrgent = unseen.filter(({ e }) => e.label === 2);
-  const caughtAt = (t: number): number => unseenUrgent.filter(({ e, s }) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgent >= t).length / Math.max(1, unseenUrgent.length);
-  let checkAt = 0.02;
-  for (const t of [...new Set(unseenUrgent.map(({ s }) => Math.floor(s.urgent * 10000) / 10000))].sort((x, y) => y - x))
-    if (caughtAt(t) >= TARGET.check) {
-      checkAt = Math.max(0.02, t);
-      break;
-    }
+  // Two check thresholds: one for the whole message and a stricter one for a single sentence of a longer
+  // message (which alone would flag many long work messages). For each part threshold, the highest whole
+  // threshold that still reaches TARGET.check; of those pairs, the one flagging the fewest messages labelled none.
+  const unseenNone = unseen.filter(({ e }) => e.label === 0);
+  const lexiconFlags = (e: Example) => e.lexicon === 'urgent' || e.lexicon === 'check';
+  let best = { check: 0.02, checkPart: 0.02, flagged: Infinity };
+  for (let p = 0; p <= 98; p += 2) {
+    const checkPart = Math.max(0.02, p / 100);
+    const caughtAt = (t: number): number =>
+      unseenUrgent.filter(({ e, s }) => lexiconFlags(e) || s.urgentWhole >= t || s.urgent >= checkPart).length / Math.max(1, unseenUrgent.length);
+    let checkAt: number | undefined;
+    for (const t of [...new Set(unseenUrgent.map(({ s }) => Math.floor(s.urgentWhole * 10000) / 10000))].sort((x, y) => y - x))
+      if (caughtAt(t) >= TARGET.check) {
+        checkAt = Math.max(0.02, t);
+        break;
+      }
+    if (checkAt === undefined || checkAt > checkPart) continue;
+    const flagged = unseenNone.filter(({ e, s }) => lexiconFlags(e) || s.urgentWhole >= checkAt! || s.urgent >= checkPart).length;
+    if (flagged < best.flagged) best = { check: checkAt, checkPart, flagged };
+  }
   // urgent and wellbeing: the higher of the score that reaches their recall target and the score that keeps
   // the model's own false alarms within MAX_NONE_RATE (a needless referral or pause has a real cost).
   const thresholds = {
-    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check at the highest score where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE.',
+    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check (for the whole message, and a stricter one for one part of a longer message) as the pair where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from while flagging the fewest messages labelled none; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE.',
     urgent: Math.max(thresholdFor(urgentScores, TARGET.urgent), thresholdFor(noneUrgent, MAX_NONE_RATE.urgent)),
-    check: checkAt,
+    check: best.check,
+    checkPart: best.checkPart,
     wellbeing: Math.max(thresholdFor(wellbeingScores, TARGET.wellbeing), thresholdFor(noneDistress, MAX_NONE_RATE.wellbeing)),
   };
   const ordinary = new Set(['neutral-coaching', 'positive', 'bot-input']);
   const share = (rows: typeof unseen, ok: (x: (typeof unseen)[number]) => boolean): string =>
     `${((100 * rows.filter(ok).length) / Math.max(1, rows.length)).toFixed(1)}% of ${rows.length}`;
-  const report = (t: { check: number; urgent: number; wellbeing: number }): string => {
-    const flagged = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgent >= t.check;
+  const report = (t: { check: number; checkPart: number; urgent: number; wellbeing: number }): string => {
+    const flagged = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgentWhole >= t.check || s.urgent >= t.checkPart;
     const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || s.urgent >= t.urgent;
     const hard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
     const plain = unseen.filter(({ e }) => e.label === 0 && ordinary.has(e.category));
@@ -225,18 +239,28 @@ function main(): void {
     return (
       `urgent caught ${share(unseenUrgent, flagged)}, screened urgent ${share(unseenUrgent, urgentLevel)}; ` +
       `hard negatives flagged ${share(hard, flagged)}, urgent ${share(hard, urgentLevel)}; ordinary messages flagged ${share(plain, flagged)}, urgent ${share(plain, urgentLevel)}; ` +
-      `wellbeing caught ${share(wellbeing, ({ e, s }) => e.lexicon !== 'none' || s.urgent >= t.check || s.distress >= t.wellbeing)}`
+      `wellbeing caught ${share(wellbeing, ({ e, s }) => e.lexicon !== 'none' || s.urgentWhole >= t.check || s.urgent >= t.checkPart || s.distress >= t.wellbeing)}`
     );
   };
   process.stdout.write(`cross-validated, lexicon and model together, on training messages the lexicon was not written from: ${report(thresholds)}\n`);
   if (process.argv.includes('--cv-only')) {
+    const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
+    for (const [lo, hi] of [[0, 3], [4, 8], [9, 20], [21, 10000]] as const) {
+      const inBucket = unseen.filter(({ e }) => words(e.input.text) >= lo && words(e.input.text) <= hi);
+      const u = inBucket.filter(({ e }) => e.label === 2);
+      const o = inBucket.filter(({ e }) => e.label === 0 && ordinary.has(e.category));
+      const h = inBucket.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
+      const at = (rows: typeof unseen) => share(rows, ({ e, s }) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgentWhole >= thresholds.check || s.urgent >= thresholds.checkPart);
+      process.stdout.write(`  ${lo}-${hi} words: urgent caught ${at(u)}, ordinary flagged ${at(o)}, hard flagged ${at(h)}\n`);
+    }
     for (const target of [0.9, 0.93, 0.95, 0.97]) {
       const t = unseenUrgent.map(({ s }) => s.urgent).sort((x, y) => y - x)[Math.ceil(target * unseenUrgent.length) - 1]!;
-      process.stdout.write(`  model alone at urgent recall ${target} (threshold ${t.toFixed(4)}): ${report({ ...thresholds, check: t })}\n`);
+      process.stdout.write(`  model alone at urgent recall ${target} (threshold ${t.toFixed(4)}): ${report({ ...thresholds, check: t, checkPart: t })}\n`);
     }
     return;
   }
   if (thresholds.check > thresholds.urgent) thresholds.check = thresholds.urgent;
+  if (thresholds.checkPart > thresholds.urgent) thresholds.checkPart = thresholds.urgent;
   const weights = train(examples);
   const file: ModelFile = {
     version: `2026.12.0+${digest.slice(0, 12)}`,
@@ -255,7 +279,7 @@ function main(): void {
   };
   const path = join(ROOT, 'src', 'safety', 'model', 'screeningModel.json');
   const text = `${JSON.stringify(file, null, 2)}\n`;
-  const summary = `trained on ${examples.length} messages (${TRAINING_FILES.length} files); thresholds check ${thresholds.check}, urgent ${thresholds.urgent}, wellbeing ${thresholds.wellbeing}; weights ${file.weightsSha256.slice(0, 16)}`;
+  const summary = `trained on ${examples.length} messages (${TRAINING_FILES.length} files); thresholds check ${thresholds.check} (a part ${thresholds.checkPart}), urgent ${thresholds.urgent}, wellbeing ${thresholds.wellbeing}; weights ${file.weightsSha256.slice(0, 16)}`;
   if (check) {
     const shipped = readFileSync(path, 'utf8');
     if (shipped !== text) {

@@ -92,7 +92,7 @@ describe('the direct question (check level) over /api/messages', () => {
     await chat.startCoaching();
     await chat.say('Lead handovers on my ward with confidence');
     const seen = await chat.say('Next few weeks');
-    expect(seen.all).toMatch(/Why this goal, and why now/);
+    expect(seen.all).toMatch(/Why this goal now/);
     return seen;
   }
 
@@ -104,10 +104,11 @@ describe('the direct question (check level) over /api/messages', () => {
     let seen = await chat.say(warning);
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
     expect(seen.all).toMatch(/Yes[\s\S]*Not sure[\s\S]*No[\s\S]*I'd rather not say/);
-    expect(seen.all).not.toMatch(/What would you like to get from our session/);
+    expect(seen.all).not.toMatch(/What are you hoping to get from our session/);
     const person = await people.readOne(chat.user.aadObjectId);
     expect((person?.safety as any).pending).toBe('directCheck');
-    expect(JSON.stringify(person?.safety)).not.toContain(warning);
+    expect(JSON.stringify((person?.safety as any).checks)).not.toContain(warning);
+    expect((person?.safety as any).heldInput).toEqual({ text: warning }); // held only until answered
     expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
 
     seen = await chat.say('Yes');
@@ -126,6 +127,7 @@ describe('the direct question (check level) over /api/messages', () => {
     const stored = await people.readOne(chat.user.aadObjectId);
     expect((stored?.safety as any).status).toBe('urgentStop');
     expect((stored?.safety as any).checks.at(-1)).toMatchObject({ answer: 'yes', origin: 'personal' });
+    expect(JSON.stringify(stored?.safety)).not.toContain(warning);
   });
 
   it('for a milder message, "no" is believed: coaching carries on at the same question and no referral is sent', async () => {
@@ -137,7 +139,7 @@ describe('the direct question (check level) over /api/messages', () => {
     expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
     seen = await chat.say('No');
     // Believed: coaching takes the words they typed as their answer to the question it was waiting on.
-    expect(texts(seen)).toEqual(["Thank you for answering. Let's carry on.", expect.stringMatching(/What would you like to get from our session today\?/)]);
+    expect(texts(seen)).toEqual(["Thank you for answering. Let's carry on.", expect.stringMatching(/What are you hoping to get from our session today\?/)]);
     // Check fatigue: warning signs alone, soon after a "no", bring a reminder of help, not the question again.
     const context = { question: lastQuestionIn(seen.activities), history: ['Next few weeks', warning, 'No'] };
     const again = ['A reason to keep going', 'To feel less trapped', 'To feel something again', 'Some way to keep going'].find(
@@ -147,7 +149,7 @@ describe('the direct question (check level) over /api/messages', () => {
     seen = await chat.say(again!);
     expect(texts(seen)[0]).toMatch(/^If anything changes, or things feel like too much, say "Not OK right now"/);
     expect(seen.all).not.toMatch(DIRECT_QUESTION);
-    expect(seen.all).toMatch(/miracle/);
+    expect(seen.all).toMatch(/How will you know it has been useful to you\?/);
     expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
     const programme = (await people.readOne(chat.user.aadObjectId))?.programme as Programme;
     expect(programme.sessions['1']!.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence', whyNow: warning });

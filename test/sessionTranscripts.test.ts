@@ -205,6 +205,8 @@ describe('session 1, typed and tapped', () => {
     expect(s1.review?.newGoals).toBe('');
     expect(whatElseFollowUps(chat)).toEqual(['What else has gone well for you?', 'What other time comes to mind, however small?', 'What other strengths come to mind?']);
     expectTheCoachsVoice(chat);
+    // The direct safety question is asked at most once a session of ordinary answers (the quiet window after a "no").
+    expect(chat.directQuestions).toBeLessThanOrEqual(1);
   });
 });
 
@@ -328,6 +330,8 @@ describe('session 2, typed and tapped', () => {
     expect(programme.sessions['2']!.actionPlan!.obstacles).toHaveLength(3);
     expect(whatElseFollowUps(chat).slice(-3)).toEqual(['What else has gone well for you?', 'What other strengths come to mind?', 'What else are you good at that could help?']);
     expectTheCoachsVoice(chat);
+    // The direct safety question is asked at most once a session of ordinary answers (the quiet window after a "no").
+    expect(chat.directQuestions).toBeLessThanOrEqual(1);
   });
 });
 

@@ -15,7 +15,7 @@ import { answerOutsideSession } from '../coaching/everydayWords';
 import { parseCommand, sharedChatMenuOptions, wordsOf, type Command } from './commands';
 import { deletionExplained, exportSize, exportSummary, fileConsentAnswered, fileConsentCard, newExportId, referralsAbout } from './yourData';
 import type { SafetyState } from '../safety/riskGate';
-import { HELD_ANSWER } from '../safety/directCheck';
+import { HELD_ANSWER, type HeldInput } from '../safety/directCheck';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
 import { handleLeadsActivity } from '../safety/leadsChannel';
 import type { Container } from '@azure/cosmos';
@@ -115,18 +115,21 @@ async function resumeCoaching(context: TurnContext, data: PersonalData): Promise
   attachCoachingData(context, data);
   const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
   if (!dc.activeDialog) return;
-  const held = context.turnState.get(HELD_ANSWER) as string | undefined;
+  const held = context.turnState.get(HELD_ANSWER) as HeldInput | undefined;
   if (held === undefined) {
     await dc.repromptDialog();
     return;
   }
+  // The dialog reads the turn's activity: it sees what was held for the length of this call only.
   const activity = context.activity;
-  const said = activity.text;
-  activity.text = held;
+  const { text, value } = activity;
+  activity.text = held.text ?? '';
+  activity.value = held.value;
   try {
     await dc.continueDialog();
   } finally {
-    activity.text = said;
+    activity.text = text;
+    activity.value = value;
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ActivityTypes, type Activity } from 'botbuilder';
-import type { ScreeningInput } from './model/features';
+import { lastQuestionOf, type ScreeningInput } from './model/features';
 
 export interface ConversationMemory {
   /** The bot's last question in this conversation. */
@@ -51,12 +51,6 @@ export function screeningInputFor(data: HasConversationMemory, activity: Partial
   return { text, ...(memory?.question ? { question: memory.question } : {}), ...(history.length ? { history } : {}) };
 }
 
-/** The person's own last message in this conversation (within the memory window), if any. */
-export function lastMessageOf(data: HasConversationMemory, activity: Partial<Activity>, now = Date.now()): string | undefined {
-  const by = senderOf(activity);
-  return (data.screeningMemory?.recent ?? []).filter((m) => m.by === by && now - m.at < MEMORY_MS).at(-1)?.text;
-}
-
 /**
  * After a turn: the person's message joins their recent messages, and the last question the bot asked in
  * the replies (a message or a card) becomes the question the next message answers. A turn whose replies ask
@@ -92,9 +86,8 @@ export function lastQuestionIn(replies: readonly Partial<Activity>[]): string | 
     if (typeof reply.text === 'string') texts.push(reply.text);
     for (const attachment of reply.attachments ?? []) collectText(attachment.content, texts);
     for (const text of texts) {
-      const questions = text.match(/[^.!?\n]*\?/g);
-      const last = questions?.at(-1)?.trim();
-      if (last) found = Array.from(last).slice(-MAX_QUESTION_CHARS).join('');
+      if (!text.includes('?')) continue;
+      found = Array.from(lastQuestionOf(text)).slice(-MAX_QUESTION_CHARS).join('');
     }
   }
   return found;

@@ -10,7 +10,8 @@
  *   (their person document is marked so their answer there is understood), and the chat gets only a
  *   neutral pointer to support.
  * - Each check is recorded in the person's safety state (when, where, reason codes, the answer; never the
- *   text), at most MAX_CHECKS_KEPT of them.
+ *   text), at most MAX_CHECKS_KEPT of them. What raised it is held beside the pending question only until
+ *   it is answered, so that a "no" loses nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
@@ -29,8 +30,6 @@ export interface DirectCheck {
   reasons: string[];
   /** The message also showed distress: "no" then brings the wellbeing offer. */
   distressed: boolean;
-  /** It was raised by typed words (not a card), so a "no" lets coaching take those words as the answer they were. */
-  typed?: boolean;
   /** Unreadable replies so far. */
   unclear?: number;
   answer?: DirectCheckAnswer;
@@ -40,10 +39,27 @@ export interface DirectCheck {
 export const MAX_CHECKS_KEPT = 20;
 
 /**
- * Set in turn state by the risk gate when a "no" to its direct question lets coaching carry on: the words the
- * person typed when the question was raised, which coaching then takes as their answer (nothing is lost).
+ * Set in turn state by the risk gate when a "no" to its direct question lets coaching carry on: what the
+ * person sent when the question was raised, which coaching then takes as their answer (nothing is lost).
  */
 export const HELD_ANSWER = Symbol('heldAnswer');
+
+/** A message's words and card values, as the turn that raised a direct question received them. */
+export interface HeldInput {
+  text?: string;
+  value?: unknown;
+}
+
+/** Bounded like a coaching answer; a card's values only when they are small (a plan card is well inside this). */
+const MAX_HELD_TEXT = 2000;
+const MAX_HELD_VALUE_BYTES = 16_000;
+
+export function heldInputOf(activity: Partial<Activity>): HeldInput | undefined {
+  const text = typeof activity.text === 'string' && activity.text.trim() ? Array.from(activity.text).slice(0, MAX_HELD_TEXT).join('') : undefined;
+  const value = activity.value !== undefined && JSON.stringify(activity.value).length <= MAX_HELD_VALUE_BYTES ? activity.value : undefined;
+  if (text === undefined && value === undefined) return undefined;
+  return { ...(text !== undefined ? { text } : {}), ...(value !== undefined ? { value } : {}) };
+}
 
 /** After a "no" to the direct question, how long warning signs alone bring a reminder rather than the question again (check fatigue). */
 export const CHECK_QUIET_MS = 6 * 3600 * 1000;

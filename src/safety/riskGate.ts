@@ -11,12 +11,13 @@ import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
 import { rulesLevelOf, screenMessage, screenRank, type ScreenLevel } from './screenMessage';
-import { lastMessageOf, screeningInputFor, type ConversationMemory } from './conversationMemory';
+import { screeningInputFor, type ConversationMemory } from './conversationMemory';
 import {
   askPrivately,
   checkQuietReminder,
   directCheckCard,
   HELD_ANSWER,
+  heldInputOf,
   neutralSupportPointer,
   newDirectCheck,
   recogniseDirectAnswer,
@@ -24,6 +25,7 @@ import {
   recordCheck,
   type DirectCheck,
   type DirectCheckAnswer,
+  type HeldInput,
   type PrivateCheckServices,
 } from './directCheck';
 import { crisisContacts, signposting } from './signposting';
@@ -54,6 +56,11 @@ export interface SafetyState {
   directCheck?: DirectCheck;
   /** Direct checks asked, newest last (reason codes and answers; never the text). */
   checks?: DirectCheck[];
+  /**
+   * What the person sent when the direct question was raised (their words, or a card's values), held only
+   * until they answer it, so a "no" loses nothing: coaching then takes it as the answer it was.
+   */
+  heldInput?: HeldInput;
   checkInQuestionId?: string;
   /** What a clean check-in leads on to. */
   afterCheckIn?: 'startCoaching';
@@ -188,7 +195,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     return 'continue';
   }
   if (screened.level === 'check' && safety.status !== 'urgentStop') {
-    if (personal) return askDirectly(context, safety, { ...newDirectCheck('personal', screened.reasons, screened.distressed), typed: text.trim().length > 0 }, log);
+    if (personal) return askDirectly(context, safety, newDirectCheck('personal', screened.reasons, screened.distressed), log);
     if (activity.conversation?.conversationType !== 'channel') return askInPrivate(context, newDirectCheck('groupChat', screened.reasons, screened.distressed), services, log);
   }
   if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
@@ -276,6 +283,9 @@ async function askDirectly(context: TurnContext, safety: SafetyState, check: Dir
   safety.pending = 'directCheck';
   safety.directCheck = check;
   safety.checks = recordCheck(safety.checks, check);
+  const held = heldInputOf(context.activity);
+  if (held) safety.heldInput = held;
+  else delete safety.heldInput;
   log.info({ checkId: check.id, reasons: check.reasons, origin: check.origin }, 'direct check asked');
   await context.sendActivity(directCheckCard('Thank you for telling me.'));
   return 'handled';
@@ -325,8 +335,10 @@ async function directCheckAnswered(
     answer = 'notSure';
   }
   const answered: DirectCheck = { ...check, answer, answeredAt: new Date().toISOString() };
+  const held = safety.heldInput;
   delete safety.pending;
   delete safety.directCheck;
+  delete safety.heldInput;
   safety.checks = recordCheck(safety.checks, answered);
   log.info({ checkId: check.id, answer, origin: check.origin, reasons: check.reasons }, 'direct check answered');
   if (answer !== 'no') {
@@ -349,8 +361,7 @@ async function directCheckAnswered(
     await context.sendActivity('Thank you for answering.');
     return 'handled';
   }
-  // Coaching takes the words that raised the question as the answer they were (a card is asked again).
-  const held = check.typed ? lastMessageOf(data, context.activity) : undefined;
+  // Coaching takes what raised the question (their words or the card they sent) as the answer it was.
   if (held) context.turnState.set(HELD_ANSWER, held);
   await context.sendActivity(held ? "Thank you for answering. Let's carry on." : "Thank you for answering. Let's carry on where we were.");
   return 'resume';

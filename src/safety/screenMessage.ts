@@ -37,12 +37,13 @@ export type { ScreeningInput };
 
 /** The model's own level for an input, and whether it reads distress in it. */
 export function modelReading(model: RiskModel, input: ScreeningInput): { level: ScreenLevel; distressed: boolean } {
-  const { urgent, distress, wellbeing } = scoreWith(model, input);
+  const { urgent, urgentWhole, distress, wellbeing } = scoreWith(model, input);
   const t = model.file.thresholds;
   // "Distressed" is distress without signs of risk, on its own: what a "no" to the direct question leaves.
   const distressed = wellbeing >= t.wellbeing;
   if (urgent >= t.urgent) return { level: 'urgent', distressed };
-  if (urgent >= t.check) return { level: 'check', distressed };
+  // One sentence of a longer message needs more to raise a check than the message as a whole does.
+  if (urgentWhole >= t.check || urgent >= t.checkPart) return { level: 'check', distressed };
   return { level: distress >= t.wellbeing ? 'wellbeing' : 'none', distressed };
 }
 

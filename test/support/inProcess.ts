@@ -89,6 +89,9 @@ function inputValues(node: unknown, into: Record<string, unknown> = {}): Record<
   return into;
 }
 
+const DIRECT_QUESTION = /Are you having thoughts of suicide or of harming yourself/;
+const QUIET_REMINDER = /^If anything changes, or things feel like too much, say "Not OK right now"/;
+
 /** A staff member's 1:1 chat, driven in process. Every reply of the whole chat is kept in `transcript`. */
 export class InProcessChat {
   readonly user: TeamsUser = newUser();
@@ -118,9 +121,33 @@ export class InProcessChat {
     });
   }
 
+  /**
+   * Times the risk gate asked its direct safety question (the `check` level) of words a transcript types.
+   * These transcripts are about coaching: the person answers "no", as someone not at risk would, the gate
+   * believes them and coaching takes the words as their answer; the replies returned are coaching's, and the
+   * tests bound how often this happens in a session. test/directCheck.test.ts is about the question itself.
+   */
+  directQuestions = 0;
+  /** Times, after such a "no", warning signs brought only the one-line reminder of where help is. */
+  quietReminders = 0;
+
   /** Types a message; returns the replies to it, in order. */
   say(text: string): Promise<Reply[]> {
     return this.send(text, { text });
+  }
+
+  /** Coaching's replies to what was sent, past the risk gate's direct question answered "no" (see directQuestions). */
+  private async pastDirectQuestion(replies: Reply[]): Promise<Reply[]> {
+    if (replies[0] && QUIET_REMINDER.test(replies[0].text)) {
+      // After a "no", warning signs alone bring this one line before coaching's reply (check fatigue).
+      this.quietReminders += 1;
+      return replies.slice(1);
+    }
+    if (!replies.some((r) => DIRECT_QUESTION.test(r.card))) return replies;
+    this.directQuestions += 1;
+    const [thanks, ...carryOn] = await this.sendOnce('No', { text: 'No' });
+    if (!/^Thank you for answering\. Let's carry on/.test(thanks?.text ?? '')) return [thanks!, ...carryOn];
+    return carryOn;
   }
 
   /** Taps a button that stands for words (menu options, choices, "That's all"). */
@@ -152,6 +179,10 @@ export class InProcessChat {
   }
 
   private async send(said: string, fields: Partial<Activity>): Promise<Reply[]> {
+    return this.pastDirectQuestion(await this.sendOnce(said, fields));
+  }
+
+  private async sendOnce(said: string, fields: Partial<Activity>): Promise<Reply[]> {
     const activity: Partial<Activity> = {
       type: 'message',
       from: this.user,

@@ -133,6 +133,12 @@ export function sentenceFeatures(sentence: string, buckets: number, out: number[
 
 export const biasFeature = (buckets: number): number => hash('bias') % buckets;
 
+/** The last sentence ending in "?" in a bot message (or the whole text when none does). */
+export function lastQuestionOf(text: string): string {
+  const questions = text.match(/[^.!?\n]*\?/g);
+  return questions?.at(-1)?.trim() ?? text.trim();
+}
+
 const QUESTION_STOPWORDS = new Set(['a', 'an', 'the', 'and', 'or', 'to', 'of', 'on', 'in', 'at', 'is', 'are', 'be', 'it', 'this', 'that', 'you', 'your', 'do', 'what', 'how', 'who', 'when', 'where', 'why', 'would', 'could', 'have', 'has', 'for', 'with', 'from', 'there', 'now', 'if', 'was', 'wa', 'not']);
 /** Answers up to this many words are read with the question they answer; longer ones carry their own meaning. */
 const SHORT_ANSWER_WORDS = 12;
@@ -144,6 +150,9 @@ const SHORT_ANSWER_WORDS = 12;
  */
 export function questionFeatures(question: string | undefined, text: string, buckets: number, out: number[] = []): number[] {
   if (!question) return out;
+  // Only the question itself: the conversation memory keeps the last question the bot asked, so a training
+  // example's whole prompt ("Here's a question that can help. Imagine… What's different?") is read the same way.
+  question = lastQuestionOf(question);
   for (const q of new Set(wordsOf(question).map(stemOf))) out.push(hash(`q:${q}`) % buckets);
   const answer = wordsOf(text);
   if (answer.length === 0 || answer.length > SHORT_ANSWER_WORDS) return out;

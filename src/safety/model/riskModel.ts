@@ -37,6 +37,8 @@ const modelFileSchema = z.strictObject({
       note: z.string(),
       urgent: z.number().gt(0).lt(1),
       check: z.number().gt(0).lt(1),
+      /** The check threshold for one sentence (or two neighbouring ones) of a longer message. */
+      checkPart: z.number().gt(0).lt(1),
       wellbeing: z.number().gt(0).lt(1),
     })
     .refine((t) => t.check <= t.urgent, { message: 'the check threshold must not be above the urgent one' }),
@@ -142,8 +144,10 @@ export function probabilities(model: RiskModel, features: readonly number[]): [n
 }
 
 export interface ModelScore {
-  /** Highest probability of `urgent` over the whole message (with its question and history) and its parts. */
+  /** Highest probability of `urgent` over the whole message (with its question and history, and on its own) and its parts. */
   urgent: number;
+  /** Probability of `urgent` for the whole message (with its question and history, and on its own). */
+  urgentWhole: number;
   /** Highest probability of distress (wellbeing or urgent) over the same. */
   distress: number;
   /** Highest probability of wellbeing alone (distress without signs of risk) over the same. */
@@ -166,7 +170,8 @@ export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
   // (an ordinary conversation so far must not talk down warning signs in what is said now).
   const whole = probabilitiesOf(model, [base, question, history, ...sentences]);
   const alone = probabilitiesOf(model, [base, ...sentences]);
-  let urgent = Math.max(whole[2], alone[2]);
+  const urgentWhole = Math.max(whole[2], alone[2]);
+  let urgent = urgentWhole;
   let distress = Math.max(whole[1] + whole[2], alone[1] + alone[2]);
   let wellbeing = Math.max(whole[1], alone[1]);
   if (sentences.length > 2)
@@ -179,5 +184,5 @@ export function scoreWith(model: RiskModel, input: ScreeningInput): ModelScore {
         if (p[1] > wellbeing) wellbeing = p[1];
       }
     }
-  return { urgent, distress, wellbeing };
+  return { urgent, urgentWhole, distress, wellbeing };
 }
