@@ -18,9 +18,9 @@ const fresh = loadSet(join(__dirname, 'screening', 'fresh'));
 const fresh2 = loadSet(join(__dirname, 'screening', 'fresh2'));
 
 /** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
-const SHORTFALLS_HELDOUT: Goal[] = [];
-const SHORTFALLS_FRESH: Goal[] = [];
-const SHORTFALLS_FRESH2: Goal[] = [];
+const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_FRESH: Goal[] = ['hardNegativeUrgent'];
+const SHORTFALLS_FRESH2: Goal[] = ['urgentUrgent', 'hardNegativeUrgent'];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {
