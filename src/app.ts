@@ -5,6 +5,7 @@ import { createAdapter } from './bot/adapter';
 import { createRouter } from './bot/router';
 import { FloodGuard } from './bot/floodGuard';
 import { createRiskGate } from './safety/riskGate';
+import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
 import { moveCoachSessionToSupport } from './coachSession/support';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
@@ -40,6 +41,10 @@ export interface StartOptions {
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
 export async function startBot(config: Config, logger: Logger, { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {} }: StartOptions = {}): Promise<RunningBot> {
+  // The screening model's file is read and checked (schema, checksum) before anything listens: a damaged
+  // file stops start-up rather than a turn.
+  const model = shippedModel();
+  if (model.file.reviewDate < new Date().toISOString().slice(0, 10)) logger.warn({ version: model.file.version, reviewDate: model.file.reviewDate }, 'screening model is past its review date');
   const store = shared ?? (await openStore(config.store, logger));
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {

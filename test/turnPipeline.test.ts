@@ -146,7 +146,7 @@ describe('the turn pipeline over HTTP', () => {
   it('finishes a turn in progress when asked to stop, then refuses new requests', async () => {
     const bot = await startBot(testConfig(), silentLogger, { logic: keepEveryAnswer(400) });
     const conversation = personalConversationId();
-    const inFlight = post(bot.url, teamsMessage(sink.url, conversation, newUser(), 'almost done'));
+    const inFlight = post(bot.url, teamsMessage(sink.url, conversation, newUser(), 'one more thing'));
     await pause(100);
     const stopped = bot.stop();
     const response = await inFlight;

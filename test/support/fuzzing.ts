@@ -259,7 +259,9 @@ export function invalidPlan(questionId: string): fc.Arbitrary<Record<string, unk
 /** The stored document without the bookkeeping every turn may change (last message time, answered activity ids). */
 export function comparable(doc: Record<string, unknown> | undefined): unknown {
   if (!doc) return doc;
-  const { eTag: _eTag, lastMessageAt: _last, processed: _processed, ...rest } = doc;
+  // The risk gate's memory of the conversation (the last question, recent messages) changes with every
+  // message by design; what must not change is the person's coaching and safety state.
+  const { eTag: _eTag, lastMessageAt: _last, processed: _processed, screeningMemory: _memory, ...rest } = doc;
   return JSON.parse(JSON.stringify(rest, (key, value) => (key === 'attemptCount' ? undefined : value)));
 }
 
