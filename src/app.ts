@@ -14,6 +14,10 @@ import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './
 import { JobQueue, JobWorker, provideJobQueue, type JobWorkerOptions } from './booking/jobs';
 import { CosmosBotStorage } from './store/cosmosBotStorage';
 import { openStore, type Store } from './store/store';
+import { cosmosServiceStore } from './store/serviceStore';
+import { ServiceEventRecorder } from './serviceEvents/recorder';
+import { provideServiceEvents } from './serviceEvents/events';
+import { pseudonymKey } from './serviceEvents/key';
 
 export interface RunningBot {
   /** http://host:port of the listening server. */
@@ -23,6 +27,8 @@ export interface RunningBot {
   outbox: ReferralOutbox;
   /** Sends booking notices, reminders and plan check-ins that are due (started like the outbox). */
   jobs: JobWorker;
+  /** Records de-identified service events (src/serviceEvents). */
+  serviceEvents: ServiceEventRecorder;
   /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox and job worker, close the store. */
   stop(): Promise<void>;
 }
@@ -44,6 +50,13 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
     const adapter = createAdapter(config.identity, logger);
+    const serviceStore = cosmosServiceStore(store.containers);
+    const serviceEvents = new ServiceEventRecorder({
+      store: serviceStore,
+      key: await pseudonymKey(config),
+      logger,
+      retentionDays: config.serviceEvents.retentionDays,
+    });
     const people = new CosmosBotStorage(store.containers.programmes, 'userId');
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
     const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
@@ -99,12 +112,14 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       sender,
       safety: config.safety,
       logger,
+      events: serviceEvents,
       ...outboxOverrides,
     });
     const { server, drain } = createServer({
       adapter,
       handleTurn: (context) => {
         provideJobQueue(context, jobQueue);
+        provideServiceEvents(context, serviceEvents);
         return pipeline.run(context);
       },
       checkStore: () => store.ping(),
@@ -129,6 +144,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       store,
       outbox,
       jobs: jobWorker,
+      serviceEvents,
       stop: () =>
         (stopping ??= (async () => {
           const finished = await drain(config.shutdownGraceMs);

@@ -106,6 +106,11 @@ param retentionDaysReferrals int = 0
 @maxValue(36500)
 param retentionDaysBookings int = 365
 
+@description('Days de-identified service events, their monthly counts and pseudonym records are kept (RETENTION_DAYS_SERVICE_EVENTS); 0 = until deleted. At least 400 for 12-month reports.')
+@minValue(0)
+@maxValue(36500)
+param retentionDaysServiceEvents int = 730
+
 @description('Days Log Analytics keeps logs and telemetry.')
 @minValue(30)
 @maxValue(730)
@@ -151,6 +156,21 @@ var cosmosContainers = [
     name: 'jobs'
     partitionKeyPath: '/id'
     defaultTtl: -1
+  }
+  {
+    name: 'serviceEvents'
+    partitionKeyPath: '/month'
+    defaultTtl: retentionDaysServiceEvents > 0 ? retentionDaysServiceEvents * secondsPerDay : 0
+  }
+  {
+    name: 'servicePeople'
+    partitionKeyPath: '/id'
+    defaultTtl: retentionDaysServiceEvents > 0 ? retentionDaysServiceEvents * secondsPerDay : 0
+  }
+  {
+    name: 'serviceReport'
+    partitionKeyPath: '/id'
+    defaultTtl: retentionDaysServiceEvents > 0 ? retentionDaysServiceEvents * secondsPerDay : 0
   }
 ]
 
@@ -341,6 +361,10 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         {
           name: 'RETENTION_DAYS_BOOKINGS'
           value: string(retentionDaysBookings)
+        }
+        {
+          name: 'RETENTION_DAYS_SERVICE_EVENTS'
+          value: string(retentionDaysServiceEvents)
         }
         {
           name: 'SERVICE_LEAD_IDS'

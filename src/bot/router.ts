@@ -20,6 +20,7 @@ import type { Container } from '@azure/cosmos';
 import type { Nation, SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import type { ConversationData, ConversationLogic } from './turnPipeline';
+import { forgetServicePerson } from '../serviceEvents/events';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
 export interface PersonalData extends ConversationData, CoachingData {
@@ -286,6 +287,7 @@ async function saveEditedPlan(context: TurnContext, dc: DialogContext, data: Per
 /** Erases the person's document. While an urgent referral is open, one note is kept: that coaching is stopped. */
 async function deleteEverything(context: TurnContext, data: PersonalData): Promise<void> {
   const safety = data.safety;
+  forgetServicePerson(context, personOf(context.activity));
   for (const key of Object.keys(data)) delete data[key];
   if (safety?.status === 'urgentStop') {
     data.welcomedAt = new Date().toISOString();

@@ -10,6 +10,7 @@ import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import { screenText, type RiskLevel } from './screening';
 import { crisisContacts, signposting } from './signposting';
+import { recordServiceEvent } from '../serviceEvents/events';
 
 /**
  * The risk gate. Every inbound message and every free-text card input passes here before any command,
@@ -289,6 +290,7 @@ async function checkInSubmitted(context: TurnContext, data: GuardedData, safety:
   const extra = screenText(parsed.data.anythingElse ?? '');
   const level: RiskLevel = rank[extra.level] > rank[scored.level] ? extra.level : scored.level;
   log.info({ level, reasons: [...scored.reasons, ...extra.reasons], source: 'checkIn' }, 'check-in scored');
+  recordServiceEvent(context, { kind: 'checkIn', level });
   if (level === 'urgent') {
     const trigger: ReferralTrigger = scored.level === 'urgent' ? { source: 'checkIn', reasons: scored.reasons } : { source: 'keywords', reasons: extra.reasons };
     return urgent(context, data, safety, trigger, services, log);
@@ -333,6 +335,7 @@ async function refer(context: TurnContext, level: ReferralLevel, trigger: Referr
   const activity: Partial<Activity> = context.activity;
   const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown-tenant';
   const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
+  recordServiceEvent(context, { kind: 'referral', level, trigger: trigger.source, categories: trigger.reasons });
   return recordReferral(services.referrals, referralId(tenantId, userId, activity.id ?? newQuestionId(), level), {
     tenantId,
     level,
