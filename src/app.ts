@@ -18,6 +18,10 @@ import { cosmosServiceStore } from './store/serviceStore';
 import { ServiceEventRecorder } from './serviceEvents/recorder';
 import { provideServiceEvents } from './serviceEvents/events';
 import { pseudonymKey } from './serviceEvents/key';
+import { ServiceReports } from './serviceEvents/service';
+import { MonthlyReportWorker } from './serviceEvents/monthlyReport';
+import { allLeadsChannels, openReferralsSummary } from './safety/referralStore';
+import type { ServiceStore } from './serviceEvents/store';
 
 export interface RunningBot {
   /** http://host:port of the listening server. */
@@ -29,6 +33,10 @@ export interface RunningBot {
   jobs: JobWorker;
   /** Records de-identified service events (src/serviceEvents). */
   serviceEvents: ServiceEventRecorder;
+  serviceStore: ServiceStore;
+  serviceReports: ServiceReports;
+  /** Posts the service report to the leads' channel on the first working day of each month (started like the outbox). */
+  monthlyReports: MonthlyReportWorker;
   /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox and job worker, close the store. */
   stop(): Promise<void>;
 }
@@ -42,10 +50,16 @@ export interface StartOptions {
   outbox?: Partial<Pick<ReferralOutboxOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
   /** For tests: the same for the job worker (reminders, booking notices, plan check-ins). */
   jobs?: Partial<Pick<JobWorkerOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
+  /** For tests: the same for the monthly report post. */
+  monthlyReports?: { now?: () => number; instanceId?: string; autoStart?: boolean };
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
-export async function startBot(config: Config, logger: Logger, { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {} }: StartOptions = {}): Promise<RunningBot> {
+export async function startBot(
+  config: Config,
+  logger: Logger,
+  { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {}, monthlyReports: monthlyOptions = {} }: StartOptions = {},
+): Promise<RunningBot> {
   const store = shared ?? (await openStore(config.store, logger));
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
@@ -77,6 +91,23 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
         await jobWorker.deliverNow(ids);
       },
     });
+    const serviceReports = new ServiceReports({
+      store: serviceStore,
+      openReferrals: () => openReferralsSummary(store.containers.referrals),
+      serviceLeadIds: config.safety.serviceLeadIds,
+      appId: config.identity.appId || undefined,
+    });
+    const { autoStart: monthlyAutoStart = true, ...monthlyOverrides } = monthlyOptions;
+    const monthlyReports = new MonthlyReportWorker({
+      store: serviceStore,
+      reports: serviceReports,
+      sender,
+      leadsChannels: () => allLeadsChannels(store.containers.referrals),
+      nation: config.safety.nation,
+      logger,
+      pollMs: Math.max(config.booking.jobPollMs, 60_000),
+      ...monthlyOverrides,
+    });
     const chats = new CosmosBotStorage(store.containers.botState);
     const coachSessions = createCoachSessions({
       people,
@@ -103,6 +134,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
           logger,
           booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
           coachSessions,
+          serviceReports,
         }),
       logger,
     });
@@ -138,6 +170,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
     const { port } = server.address() as AddressInfo;
     if (autoStart) outbox.start();
     if (jobsAutoStart) jobWorker.start();
+    if (monthlyAutoStart) monthlyReports.start();
     let stopping: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
@@ -145,12 +178,16 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       outbox,
       jobs: jobWorker,
       serviceEvents,
+      serviceStore,
+      serviceReports,
+      monthlyReports,
       stop: () =>
         (stopping ??= (async () => {
           const finished = await drain(config.shutdownGraceMs);
           if (!finished) logger.warn('shutdown grace ended with turns still running');
           await outbox.stop();
           await jobWorker.stop();
+          await monthlyReports.stop();
           await closeStore();
         })()),
     };

@@ -21,6 +21,8 @@ import type { Nation, SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import type { ConversationData, ConversationLogic } from './turnPipeline';
 import { forgetServicePerson } from '../serviceEvents/events';
+import { handleServiceReportCommands } from '../serviceEvents/leadsCommands';
+import type { ServiceReports } from '../serviceEvents/service';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
 export interface PersonalData extends ConversationData, CoachingData {
@@ -58,6 +60,8 @@ export interface RouterServices {
   booking?: BookingServices;
   /** Coach-joined sessions in group chats. */
   coachSessions?: CoachSessionServices;
+  /** The service report: `service report`, `add viewer @name`, `remove viewer @name`. */
+  serviceReports?: ServiceReports;
 }
 
 /** Builds the conversation logic that runs after the risk gate. */
@@ -69,6 +73,7 @@ export function createRouter(services: RouterServices): ConversationLogic {
 async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices, coachSessions?: CoachSessionServices): Promise<void> {
   // The service leads' own actions: "register referrals" in their channel, Acknowledge on a referral card.
   if (await handleLeadsActivity(context, services)) return;
+  if (services.serviceReports && (await handleServiceReportCommands(context, services.serviceReports, services.logger))) return;
   if (services.booking && (await handleCoachRoleCommand(context, { ...services.booking, serviceLeadIds: services.safety.serviceLeadIds }))) return;
   const activity = context.activity;
   const { nation } = services.safety;
