@@ -22,6 +22,9 @@ import { ServiceReports } from './serviceEvents/service';
 import { MonthlyReportWorker } from './serviceEvents/monthlyReport';
 import { allLeadsChannels, openReferralsSummary } from './safety/referralStore';
 import type { ServiceStore } from './serviceEvents/store';
+import { createTabAuthenticator, playgroundUser } from './tabs/auth';
+import { MyCoaching } from './tabs/myCoaching';
+import { registerTabRoutes } from './tabs/routes';
 
 export interface RunningBot {
   /** http://host:port of the listening server. */
@@ -161,6 +164,26 @@ export async function startBot(
       },
       requestBodyLimitBytes: config.requestBodyLimitBytes,
       logger,
+      registerRoutes: (routes) => {
+        const localUser = playgroundUser();
+        registerTabRoutes(routes, {
+          auth: createTabAuthenticator(config, logger, localUser),
+          reports: serviceReports,
+          myCoaching: new MyCoaching({
+            people,
+            bookings: store.containers.bookings,
+            referrals: store.containers.referrals,
+            jobs: jobQueue,
+            deliverNow: (ids) => jobWorker.deliverNow(ids),
+            daysAhead: config.booking.daysAhead,
+            events: serviceEvents,
+            logger,
+          }),
+          nation: config.safety.nation,
+          logger,
+          localUserName: config.unauthenticated ? localUser.name : undefined,
+        });
+      },
     });
     // No host: listen on every interface, IPv4 and IPv6 (the Playground may resolve localhost to ::1).
     await new Promise<void>((resolve, reject) => {
