@@ -37,6 +37,7 @@ export function shell({ page, title, local, localUserName, support }: ShellOptio
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}: Staff coaching</title>
+<link rel="icon" href="/tabs/static/nhsuk/images/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/tabs/static/nhsuk.css">
 <link rel="stylesheet" href="/tabs/static/tab.css">
 </head>
@@ -52,8 +53,7 @@ ${page === 'my-coaching' ? supportBox(support) : ''}
 </div>
 </main>
 </div>
-<script src="/tabs/static/teams.js"></script>
-<script src="/tabs/static/chart.js"></script>
+${local ? '' : '<script src="/tabs/static/teams.js"></script>\n'}<script src="/tabs/static/chart.js"></script>
 <script src="/tabs/static/tab.js"></script>
 </body>
 </html>`;

@@ -266,7 +266,7 @@ function ratingsSection(programme: Programme | undefined): string {
 <p class="nhsuk-body">Where you put yourself on the scale of 1 (furthest from your goal) to 10 (reached it).</p>
 <figure class="chart"><div class="chart__canvas"><canvas id="chart-ratings" role="img" aria-label="Line chart of your ratings: ${esc(points.map((p) => `${p.label} ${p.value}`).join(', '))}."></canvas></div>
 <script type="application/json" data-chart="chart-ratings">${jsonIn(spec)}</script></figure>
-<div class="nhsuk-table-container"><table class="nhsuk-table"><caption class="nhsuk-table__caption">Your ratings</caption>
+<div class="nhsuk-table-container" tabindex="0" role="region" aria-label="Your ratings"><table class="nhsuk-table"><caption class="nhsuk-table__caption">Your ratings</caption>
 <thead class="nhsuk-table__head"><tr class="nhsuk-table__row"><th scope="col" class="nhsuk-table__header">When</th><th scope="col" class="nhsuk-table__header nhsuk-table__header--numeric">Rating</th></tr></thead>
 <tbody class="nhsuk-table__body">${points.map((p) => `<tr class="nhsuk-table__row"><th scope="row" class="nhsuk-table__header">${esc(p.label)}</th><td class="nhsuk-table__cell nhsuk-table__cell--numeric">${p.value} out of 10</td></tr>`).join('')}</tbody></table></div>
 </section>`;

@@ -22,7 +22,9 @@ export interface TabDeps {
 
 /**
  * Only Teams and Microsoft 365 may frame the tabs; everything they load comes from this server (no CDN).
- * Chart.js draws on a canvas and sets sizes through the DOM, which style-src does not govern.
+ * Chart.js draws on a canvas and sets sizes through the DOM, which style-src does not govern. The one other
+ * address the page may reach is Microsoft's list of valid Teams origins, which teams-js fetches for itself
+ * (res.cdn.office.net); teams-js is not loaded in local mode.
  */
 export const TAB_CSP = [
   "default-src 'none'",
@@ -30,7 +32,7 @@ export const TAB_CSP = [
   "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self'",
-  "connect-src 'self'",
+  "connect-src 'self' https://res.cdn.office.net",
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'self' https://teams.microsoft.com https://*.teams.microsoft.com https://teams.cloud.microsoft https://*.cloud.microsoft https://*.office.com https://outlook.office.com https://outlook.office365.com https://*.microsoft365.com",
@@ -155,6 +157,7 @@ function staticFiles(): Map<string, StaticFile> {
   files.set('teams.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(path.dirname(require.resolve('@microsoft/teams-js/package.json')), 'dist', 'umd', 'MicrosoftTeams.min.js')) });
   files.set('tab.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(root, 'public', 'tabs', 'tab.js')) });
   files.set('tab.css', { type: 'text/css; charset=utf-8', body: readFileSync(path.join(root, 'public', 'tabs', 'tab.css')) });
+  files.set('images/favicon.svg', { type: 'image/svg+xml', body: readFileSync(path.join(nhsuk, 'assets', 'images', 'favicon.svg')) });
   for (const image of css.match(/nhsuk\/images\/[A-Za-z0-9-]+\.svg/g) ?? []) {
     const name = image.slice('nhsuk/images/'.length);
     files.set(`images/${name}`, { type: 'image/svg+xml', body: readFileSync(path.join(nhsuk, 'assets', 'images', name)) });

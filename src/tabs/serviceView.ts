@@ -31,7 +31,7 @@ const cell = (s: Shown | string | null, numeric = true) =>
   `<td class="nhsuk-table__cell${numeric ? ' nhsuk-table__cell--numeric' : ''}">${esc(typeof s === 'string' ? s : s === null ? 'not shown' : s.text)}</td>`;
 
 function table(caption: string, head: string[], rows: string[][], opts: { firstIsLabel?: boolean } = {}): string {
-  return `<div class="nhsuk-table-container"><table class="nhsuk-table">
+  return `<div class="nhsuk-table-container" tabindex="0" role="region" aria-label="${esc(caption)}"><table class="nhsuk-table">
 <caption class="nhsuk-table__caption">${esc(caption)}</caption>
 <thead class="nhsuk-table__head"><tr class="nhsuk-table__row">${head.map((h, i) => `<th scope="col" class="nhsuk-table__header${i > 0 ? ' nhsuk-table__header--numeric' : ''}">${esc(h)}</th>`).join('')}</tr></thead>
 <tbody class="nhsuk-table__body">

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { stageOrder } from '../../src/coaching/programme';
-import type { ServiceEventInput, ServiceEventSink } from '../../src/serviceEvents/events';
+import { stageOrder } from '../src/coaching/programme';
+import type { ServiceEventInput, ServiceEventSink } from '../src/serviceEvents/events';
 
 /** A small deterministic pseudo-random generator (mulberry32), so generated data is the same every run. */
 export function seeded(seed: number): () => number {
