@@ -58,6 +58,10 @@ export function registerTabRoutes(server: Server, deps: TabDeps): void {
     });
   }
 
+  server.get('/tabs/service/configure', async (_req: Request, res: Response) => {
+    send(res, 200, 'text/html; charset=utf-8', configurePage());
+  });
+
   server.get('/tabs/static/:file', async (req: Request, res: Response) => {
     const file = statics.get(String(req.params.file));
     if (!file) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
@@ -125,6 +129,22 @@ export function registerTabRoutes(server: Server, deps: TabDeps): void {
   }
 }
 
+/** What Teams shows when the Service tab is added to a channel. */
+function configurePage(): string {
+  return `<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Add the Service tab: Staff coaching</title>
+<link rel="stylesheet" href="/tabs/static/nhsuk.css"><link rel="stylesheet" href="/tabs/static/tab.css"></head>
+<body><div class="nhsuk-width-container"><main class="nhsuk-main-wrapper nhsuk-main-wrapper--s" id="main-content">
+<h1 class="nhsuk-heading-l">Service</h1>
+<p class="nhsuk-body">The staff coaching service's figures: uptake, outcomes, where people stop, safety and coaching capacity. Aggregated only, with small numbers hidden.</p>
+<p class="nhsuk-body">Only service leads, and the people they add with "add viewer", see the figures; everyone else in the channel is told the tab is not for them.</p>
+<p class="nhsuk-body" id="status" role="status"></p>
+</main></div>
+<script src="/tabs/static/teams.js"></script><script src="/tabs/static/configure.js"></script>
+</body></html>`;
+}
+
 function send(res: Response, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, ...headers });
   res.end(body);
@@ -156,6 +176,7 @@ function staticFiles(): Map<string, StaticFile> {
   files.set('chart.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js')) });
   files.set('teams.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(path.dirname(require.resolve('@microsoft/teams-js/package.json')), 'dist', 'umd', 'MicrosoftTeams.min.js')) });
   files.set('tab.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(root, 'public', 'tabs', 'tab.js')) });
+  files.set('configure.js', { type: 'text/javascript; charset=utf-8', body: readFileSync(path.join(root, 'public', 'tabs', 'configure.js')) });
   files.set('tab.css', { type: 'text/css; charset=utf-8', body: readFileSync(path.join(root, 'public', 'tabs', 'tab.css')) });
   files.set('images/favicon.svg', { type: 'image/svg+xml', body: readFileSync(path.join(nhsuk, 'assets', 'images', 'favicon.svg')) });
   for (const image of css.match(/nhsuk\/images\/[A-Za-z0-9-]+\.svg/g) ?? []) {
