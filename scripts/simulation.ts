@@ -99,6 +99,6 @@ export function simulatedEvents(options: { people: number; months: number; now: 
 }
 
 /** Records the events in order, as the bot would have as they happened. */
-export async function recordAll(sink: ServiceEventSink, events: ServiceEventInput[], parallel = 8): Promise<void> {
+export async function recordAll(sink: ServiceEventSink, events: ServiceEventInput[], parallel = 32): Promise<void> {
   for (let i = 0; i < events.length; i += parallel) await Promise.all(events.slice(i, i + parallel).map((e) => sink.record(e)));
 }

@@ -26,6 +26,8 @@ export class ServiceEventRecorder implements ServiceEventSink {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly ttl: number | undefined;
+  private readonly pending = new Map<string, { days: Map<string, Record<string, number>>; waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(private readonly options: RecorderOptions) {
     this.log = options.logger.child({ component: 'serviceEvents' });
@@ -74,16 +76,50 @@ export class ServiceEventRecorder implements ServiceEventSink {
     throw new Error('pseudonym record kept changing');
   }
 
-  private async addToMonth(day: string, counters: Record<string, number>): Promise<void> {
-    const months = this.options.store.months;
+  /**
+   * Adds counters to a month's aggregate. Within this process, additions to one month are queued and written
+   * together (one eTag-conditional write carries every addition that arrived while the previous write was in
+   * flight), so busy moments do not fight over the document; other instances' writes are met by re-reading and
+   * adding on top.
+   */
+  private addToMonth(day: string, counters: Record<string, number>): Promise<void> {
     const id = day.slice(0, 7);
+    let batch = this.pending.get(id);
+    if (!batch) {
+      batch = { days: new Map(), waiters: [] };
+      this.pending.set(id, batch);
+    }
+    const into = batch.days.get(day) ?? {};
+    for (const [key, n] of Object.entries(counters)) into[key] = (into[key] ?? 0) + n;
+    batch.days.set(day, into);
+    const done = new Promise<void>((resolve, reject) => batch!.waiters.push({ resolve, reject }));
+    if (!this.writing.has(id)) {
+      const run = (async () => {
+        for (let next = this.pending.get(id); next; next = this.pending.get(id)) {
+          this.pending.delete(id);
+          try {
+            await this.writeMonth(id, next.days);
+            next.waiters.forEach((w) => w.resolve());
+          } catch (err) {
+            next.waiters.forEach((w) => w.reject(err));
+          }
+        }
+      })().finally(() => this.writing.delete(id));
+      this.writing.set(id, run);
+    }
+    return done;
+  }
+
+  private async writeMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
+    const months = this.options.store.months;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const found = await months.read(id);
-      const next = addToMonth(found?.doc ?? emptyMonth(id, this.now()), day, counters, this.now());
+      let next = found?.doc ?? emptyMonth(id, this.now());
+      for (const [day, counters] of days) next = addToMonth(next, day, counters, this.now());
       if (this.ttl) next.ttl = this.ttl;
       if (await months.write(next, found?.etag)) return;
-      // Someone else added to this month first: read it again and add on top, after a short random pause.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      // Another instance added to this month first: read it again and add on top, after a short random pause.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
     throw new Error('month aggregate kept changing');
   }
