@@ -13,14 +13,16 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { PRIYA, seedTabDemo } from './tabDemo';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=en-GB'];
 
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
   mkdirSync(out, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coaching-screenshots-'));
   const profile = mkdtempSync(path.join(tmpdir(), 'coaching-chromium-'));
-  const bot = await startBot(loadConfig({ PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: dataDir, SERVICE_LEAD_IDS: PRIYA.aadObjectId }), createLogger('silent'), {
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: dataDir, SERVICE_LEAD_IDS: PRIYA.aadObjectId });
+  // The embedded store in memory only: no snapshot to disk after every write while thousands of events go in.
+  const bot = await startBot({ ...config, store: { ...config.store, dataDir: '' } as typeof config.store }, createLogger('silent'), {
     outbox: { autoStart: false },
     jobs: { autoStart: false },
     monthlyReports: { autoStart: false },
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
     viewport: { width: 1280, height: 900 },
     locale: 'en-GB',
     timezoneId: 'Europe/London',
+    // Chromium formats date inputs by the system locale.
+    env: { ...process.env, LANG: 'en_GB.UTF-8', LANGUAGE: 'en_GB' },
   });
   try {
     process.stdout.write('Generating service data…\n');

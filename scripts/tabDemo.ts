@@ -44,7 +44,8 @@ export async function seedTabDemo(bot: RunningBot, options: { people: number; mo
   const people = new CosmosBotStorage(bot.store.containers.programmes, 'userId');
   const existing = await people.readOne(PRIYA.aadObjectId);
   await people.writeIfUnchanged(PRIYA.aadObjectId, { welcomedAt: at(41), programme }, existing?.eTag);
-  const date = DateTime.fromJSDate(options.now, { zone: 'Europe/London' }).plus({ days: 6 }).toISODate()!;
+  // Next week's Tuesday, 10:00, and the week after's.
+  const date = DateTime.fromJSDate(options.now, { zone: 'Europe/London' }).startOf('week').plus({ weeks: 1, days: 1 }).toISODate()!;
   const published = await publishAvailability(bot.store.containers.bookings, { id: DANIEL.id, name: DANIEL.name }, { card: 'availability', date, time: '10:00', minutes: 60, weeks: 1 }, options.now);
   const slot = published.created[0];
   if (slot) await bookSlot(bot.store.containers.bookings, slot.coachId, slot.id, { staffId: PRIYA.aadObjectId, staffName: PRIYA.name, bookedAt: options.now.toISOString(), shareProgramme: false }, options.now);

@@ -11,6 +11,8 @@ import type { Config } from '../config';
 export async function pseudonymKey(config: Pick<Config, 'serviceEvents' | 'store'>): Promise<Buffer> {
   if (config.serviceEvents.key) return config.serviceEvents.key;
   if (config.store.kind !== 'embedded') throw new Error('PSEUDONYM_KEY is not set');
+  // An embedded store kept in memory only (no folder: benchmarks, screenshots): a key for this run alone.
+  if (!config.store.dataDir) return randomBytes(32);
   const file = path.resolve(config.store.dataDir, 'pseudonym.key');
   try {
     const text = await fs.readFile(file, 'utf8');

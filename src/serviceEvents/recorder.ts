@@ -28,6 +28,7 @@ export class ServiceEventRecorder implements ServiceEventSink {
   private readonly ttl: number | undefined;
   private readonly pending = new Map<string, { days: Map<string, Record<string, number>>; waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
   private readonly writing = new Map<string, Promise<void>>();
+  private readonly personQueues = new Map<string, Promise<unknown>>();
 
   constructor(private readonly options: RecorderOptions) {
     this.log = options.logger.child({ component: 'serviceEvents' });
@@ -60,9 +61,22 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   /** The person's pseudonym, and which of these milestones they reach now for the first time (marked as reached). */
-  private async firstsOf(person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
-    const people = this.options.store.people;
+  private firstsOf(person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
+    // One person's events are taken in turn within this process (they rarely come at once: a turn records its
+    // events one after another); another instance's change is met by re-reading.
     const id = this.linkId(person);
+    const previous = this.personQueues.get(id) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.markFirsts(id, person, markers, at));
+    const settled = mine.catch(() => undefined);
+    this.personQueues.set(id, settled);
+    void settled.then(() => {
+      if (this.personQueues.get(id) === settled) this.personQueues.delete(id);
+    });
+    return mine;
+  }
+
+  private async markFirsts(id: string, person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
+    const people = this.options.store.people;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const found = await people.read(id);
       const link: PersonLink = found?.doc ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };

@@ -52,17 +52,29 @@ ${report.headline.map((h) => `<div class="nhsuk-summary-list__row"><dt class="nh
 <div class="nhsuk-inset-text"><span class="nhsuk-u-visually-hidden">Information: </span><p>${esc(SUPPRESSION_NOTE)} "Not shown" marks a figure hidden so that a small one cannot be worked out from the others.</p></div>`;
 
   const months = report.uptake.months;
-  const uptakeRows = report.uptake.rows.map((r) => [`${r.label.startsWith('  ') ? `<span class="indent">${esc(r.label.trim())}</span>` : esc(r.label)}`, ...r.cells.map((c) => cell(c)), cell(r.total)]);
   const main = report.uptake.rows.filter((r) => !r.label.startsWith('  '));
+  // One table per milestone: months down the side, all / on their own / with a coach across.
+  const uptakeTables = main
+    .map((all) => {
+      const index = report.uptake.rows.indexOf(all);
+      const self = report.uptake.rows[index + 1]!;
+      const coach = report.uptake.rows[index + 2]!;
+      const rows = months.map((m, i) => [esc(m.label), cell(all.cells[i]!), cell(self.cells[i]!), cell(coach.cells[i]!)]);
+      rows.push(['<strong>Whole period</strong>', cell(all.total), cell(self.total), cell(coach.total)]);
+      return table(`${all.label}, by month`, ['Month', 'All', 'On their own', 'With a coach'], rows);
+    })
+    .join('\n');
   const uptake = `<section aria-labelledby="uptake"><h2 class="nhsuk-heading-m" id="uptake">Uptake</h2>
 <p class="nhsuk-body">People counted in the month they first started or completed each session, on their own or with a coach.</p>
-${chart('chart-uptake', 'Bar chart of people starting and completing sessions by month; the table below gives the figures.', {
+${chart('chart-uptake', 'Bar chart of people starting and completing sessions by month; the tables below give the figures.', {
   type: 'bar',
   labels: months.map((m) => m.label),
   datasets: main.map((r, i) => ({ label: r.label, data: r.cells.map((c) => c.value), colour: [BLUE, DARK, GREEN, PURPLE][i]! })),
   yTitle: 'People',
 })}
-${table('People starting and completing sessions, by month', ['', ...months.map((m) => m.label), 'Period'], uptakeRows)}
+<div class="table-grid">
+${uptakeTables}
+</div>
 </section>`;
 
   const outcomes = `<section aria-labelledby="outcomes"><h2 class="nhsuk-heading-m" id="outcomes">Outcome: change on the scale</h2>
