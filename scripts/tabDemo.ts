@@ -44,10 +44,14 @@ export async function seedTabDemo(bot: RunningBot, options: { people: number; mo
   const people = new CosmosBotStorage(bot.store.containers.programmes, 'userId');
   const existing = await people.readOne(PRIYA.aadObjectId);
   await people.writeIfUnchanged(PRIYA.aadObjectId, { welcomedAt: at(41), programme }, existing?.eTag);
-  // Next week's Tuesday, 10:00, and the week after's.
-  const date = DateTime.fromJSDate(options.now, { zone: 'Europe/London' }).startOf('week').plus({ weeks: 1, days: 1 }).toISODate()!;
-  const published = await publishAvailability(bot.store.containers.bookings, { id: DANIEL.id, name: DANIEL.name }, { card: 'availability', date, time: '10:00', minutes: 60, weeks: 1 }, options.now);
-  const slot = published.created[0];
+  // Next week's Tuesday at 10:00 (booked by Priya) and Wednesday at 10:00 (free, to move to): within BOOKING_DAYS_AHEAD.
+  const monday = DateTime.fromJSDate(options.now, { zone: 'Europe/London' }).startOf('week').plus({ weeks: 1 });
+  const slots = [];
+  for (const day of [1, 2]) {
+    const published = await publishAvailability(bot.store.containers.bookings, { id: DANIEL.id, name: DANIEL.name }, { card: 'availability', date: monday.plus({ days: day }).toISODate()!, time: '10:00', minutes: 60, weeks: 0 }, options.now);
+    slots.push(...published.created);
+  }
+  const slot = slots[0];
   if (slot) await bookSlot(bot.store.containers.bookings, slot.coachId, slot.id, { staffId: PRIYA.aadObjectId, staffName: PRIYA.name, bookedAt: options.now.toISOString(), shareProgramme: false }, options.now);
   return events;
 }

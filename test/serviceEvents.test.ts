@@ -96,14 +96,15 @@ describe('the monthly service report post', () => {
   const channelId = newChannelId();
   let first: RunningBot;
   let second: RunningBot;
-  // 1 July 2026, 09:00 UK time (08:00 UTC), and a minute after.
+  // Running since mid-June; then 1 July 2026 09:01 UK time (the post is due at 08:00 UTC).
+  let clock = Date.parse('2026-06-15T12:00:00Z');
   const due = Date.parse('2026-07-01T08:01:00Z');
 
   beforeAll(async () => {
     await sink.start();
     const env = { SERVICE_LEAD_IDS: lead.aadObjectId };
-    first = await startBot(testConfig(env), silentLogger, { monthlyReports: { autoStart: false, now: () => due } });
-    second = await startBot(testConfig(env), silentLogger, { store: first.store, monthlyReports: { autoStart: false, now: () => due } });
+    first = await startBot(testConfig(env), silentLogger, { monthlyReports: { autoStart: false, now: () => clock } });
+    second = await startBot(testConfig(env), silentLogger, { store: first.store, monthlyReports: { autoStart: false, now: () => clock } });
     await post(first.url, channelMessage(sink.url, channelId, lead, 'register referrals', tenantId));
   });
   afterAll(async () => {
@@ -113,6 +114,11 @@ describe('the monthly service report post', () => {
   });
 
   it('is a stored job, sent once on the first working day at 09:00 by whichever instance claims it', async () => {
+    // Started mid-June: June's post (1 June) would be late, so it is marked missed, not sent; July's waits.
+    expect(await first.monthlyReports.runOnce()).toBe(0);
+    expect((await first.serviceStore.reportDocs.read(jobId(2026, 6)))?.doc).toMatchObject({ state: 'missed' });
+    expect((await first.serviceStore.reportDocs.read(jobId(2026, 7)))?.doc).toMatchObject({ state: 'pending' });
+    clock = due;
     const before = sink.replies.length;
     const sent = await Promise.all([first.monthlyReports.runOnce(), second.monthlyReports.runOnce()]);
     expect(sent.reduce((a, b) => a + b, 0)).toBe(1);

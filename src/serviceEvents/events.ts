@@ -10,7 +10,8 @@ import type { Slot } from '../booking/slots';
  */
 export type Mode = 'self' | 'coach';
 export type SessionNo = 1 | 2;
-export type CheckInLevel = 'none' | 'wellbeing' | 'urgent';
+/** A check-in's result (`check`: warning signs, asked directly; kept for when the gate has that level). */
+export type CheckInLevel = 'none' | 'check' | 'wellbeing' | 'urgent';
 export type DirectCheckAnswer = 'yes' | 'notSure' | 'no' | 'ratherNot';
 export type DirectCheckOrigin = 'personal' | 'groupChat';
 export type SlotChange = 'published' | 'booked' | 'cancelledByStaff' | 'cancelledByCoach' | 'withdrawn';

@@ -33,8 +33,9 @@ const KEEP_SECONDS = 400 * 24 * 3600;
  * The monthly service report post: on the first working day of each month at 09:00 UK time, the previous
  * month's headline figures (with the last 12 months') go to the leads' channel as a card.
  *
- * It is a stored job (one document per month in serviceReport, id "monthly-report:2026-04", created by
- * whichever instance gets there first; a second create is refused). Every instance runs this worker; a due
+ * It is a stored job (one document per month in serviceReport, id "monthly-report:2026-04", created a month
+ * ahead by whichever instance gets there first; a second create is refused; one that would be created only after
+ * its time is recorded as missed, so a newly deployed bot does not post straight away). Every instance runs this worker; a due
  * job is claimed with an eTag-conditional write before it is sent, so it is sent once. With no leads' channel
  * registered, or Teams failing, it is retried with backoff for up to a week.
  */
@@ -84,12 +85,15 @@ export class MonthlyReportWorker {
     const id = jobId(year, month);
     if (await this.options.store.reportDocs.read(id)) return;
     const dueAt = monthlyPostTime(year, month, this.options.nation).toUTC().toISO()!;
+    // Jobs are made a month ahead. One made only after its time (a bot first started mid-month) is not sent
+    // late: that month's post is marked missed, and the next month's is the first.
+    const late = Date.parse(dueAt) <= this.now();
     const job: MonthlyReportJob = {
       id,
       type: 'monthlyReportJob',
       month: `${year}-${String(month).padStart(2, '0')}`,
       dueAt,
-      state: 'pending',
+      state: late ? 'missed' : 'pending',
       attempts: 0,
       nextAttemptAt: dueAt,
       ttl: KEEP_SECONDS,

@@ -140,6 +140,7 @@ export function buildReport({ months, period, unacknowledged, now }: ReportInput
   // Safety.
   const checkInLevels = [
     ['none', 'Nothing flagged'],
+    ['check', 'Warning signs: asked directly'],
     ['wellbeing', 'Wellbeing support offered'],
     ['urgent', 'Urgent: crisis support and a referral'],
   ] as const;
