@@ -97,6 +97,18 @@ describe('the report', () => {
     expect(s1.bars.find((b) => b.change === 3)!.people).toEqual({ text: '6', value: 6 });
   });
 
+  it('hides a part of a total when the other part is small, so it cannot be worked out by subtraction', async () => {
+    const { store, events } = recorder();
+    for (let i = 0; i < 2; i += 1) await events.record({ kind: 'referralAcknowledged', level: 'urgent', delaySeconds: 600, at: now });
+    for (let i = 0; i < 7; i += 1) await events.record({ kind: 'referralAcknowledged', level: 'wellbeing', delaySeconds: 3600, at: now });
+    const report = buildReport({ months: store.dump().months, period: periodFor('4w', now), unacknowledged: { count: 0 }, now });
+    expect(report.safety.acknowledgement.map((a) => [a.level, a.count.text, a.median])).toEqual([
+      ['Urgent', FEWER_THAN_5, null],
+      ['Wellbeing', NOT_SHOWN, null],
+      ['All referrals', '9', '1 hour'],
+    ]);
+  });
+
   it('takes the months a period touches only', () => {
     expect(periodFor('12m', now)).toMatchObject({ from: '2025-06-16', to: '2026-06-15' });
     expect(periodFor('4w', now)).toMatchObject({ from: '2026-05-19', to: '2026-06-15' });

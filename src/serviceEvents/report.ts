@@ -170,15 +170,19 @@ export function buildReport({ months, period, unacknowledged, now }: ReportInput
       categories,
     };
   });
-  const acknowledgement = (['urgent', 'wellbeing', 'all'] as const).map((level) => {
-    const minutes = histogram(totals, level === 'all' ? /^ack\|[a-z]+\|(\d+)$/ : new RegExp(`^ack\\|${level}\\|(\\d+)$`));
-    const n = minutes.reduce((a, [, c]) => a + c, 0);
-    const ok = canShowStatistic(n);
+  const ackLevels = ['urgent', 'wellbeing', 'all'] as const;
+  const ackMinutes = ackLevels.map((level) => histogram(totals, level === 'all' ? /^ack\|[a-z]+\|(\d+)$/ : new RegExp(`^ack\\|${level}\\|(\\d+)$`)));
+  const ackCounts = ackMinutes.map((minutes) => minutes.reduce((a, [, c]) => a + c, 0));
+  // Urgent and wellbeing are parts of "all referrals": one small part hides the other too.
+  const [urgentAck, wellbeingAck] = showParts([ackCounts[0]!, ackCounts[1]!]);
+  const ackShown = [urgentAck!, wellbeingAck!, showCount(ackCounts[2]!)];
+  const acknowledgement = ackLevels.map((level, i) => {
+    const ok = canShowStatistic(ackCounts[i]!) && ackShown[i]!.value !== null;
     return {
       level: level === 'all' ? 'All referrals' : level === 'urgent' ? 'Urgent' : 'Wellbeing',
-      count: showCount(n),
-      median: ok ? duration(quantile(minutes, 0.5)) : null,
-      p90: ok ? duration(quantile(minutes, 0.9)) : null,
+      count: ackShown[i]!,
+      median: ok ? duration(quantile(ackMinutes[i]!, 0.5)) : null,
+      p90: ok ? duration(quantile(ackMinutes[i]!, 0.9)) : null,
     };
   });
   const oldest = unacknowledged.oldestCreatedAt ? Date.parse(unacknowledged.oldestCreatedAt) : undefined;
@@ -199,7 +203,8 @@ export function buildReport({ months, period, unacknowledged, now }: ReportInput
       published: showCount(published),
       booked: showCount(booked),
       cancelled: showCount(cancelled),
-      utilisation: percent(Math.max(0, held), Math.max(0, offered)),
+      // Offered is published less withdrawn: shown only if what was taken off is 0 or 5 or more, too.
+      utilisation: canShowStatistic(published) && (published - offered === 0 || published - offered >= 5) ? percent(Math.max(0, held), Math.max(0, offered)) : null,
     };
   });
 
