@@ -18,7 +18,10 @@
  * Values (environment variables):
  *   MicrosoftAppId   required: the bot's app id (the managed identity's client id, the `microsoftAppId`
  *                    output of deployment/infra/main.bicep); used as both BOT_ID and the Teams APP_ID
- *   BOT_DOMAIN       required: the web app's host name, e.g. app-coachbot-xyz.azurewebsites.net
+ *   BOT_DOMAIN       required: the web app's host name, e.g. app-coachbot-xyz.azurewebsites.net (the tabs
+ *                    are served from it too)
+ *   TAB_SSO_CLIENT_ID required: the application (client) id of the tabs' single sign-on app registration
+ *                    (webApplicationInfo; DEPLOY.md step 2b)
  *   PRIVACY_URL      required: https link to your privacy notice for this service
  *   TERMS_URL        required: https link to your terms of use
  *   WEBSITE_URL      optional: https link to a support page (default: PRIVACY_URL)
@@ -42,6 +45,7 @@ const ZIP_TIME = new Date('2020-01-01T00:00:00Z');
 const REQUIRED = {
   MicrosoftAppId: "the bot's app id (the managed identity's client id; the microsoftAppId output of the Azure deployment)",
   BOT_DOMAIN: "the web app's host name, e.g. app-coachbot-xyz.azurewebsites.net",
+  TAB_SSO_CLIENT_ID: "the application (client) id of the tabs' single sign-on app registration (DEPLOY.md, step 2b)",
   PRIVACY_URL: 'an https link to your privacy notice',
   TERMS_URL: 'an https link to your terms of use',
 };
@@ -50,6 +54,7 @@ const REQUIRED = {
 const DEV_DEFAULTS = {
   MicrosoftAppId: '00000000-0000-0000-0000-000000000000',
   BOT_DOMAIN: 'localhost',
+  TAB_SSO_CLIENT_ID: '11111111-1111-1111-1111-111111111111',
   PRIVACY_URL: 'https://localhost/privacy',
   TERMS_URL: 'https://localhost/terms',
 };
@@ -85,6 +90,7 @@ function placeholderValues(env, dev) {
     BOT_ID: appId,
     // A host name only: validDomains takes no scheme or path.
     BOT_DOMAIN: read('BOT_DOMAIN').replace(/^https?:\/\//i, '').replace(/\/.*$/, ''),
+    TAB_SSO_CLIENT_ID: read('TAB_SSO_CLIENT_ID'),
     PRIVACY_URL: privacyUrl,
     TERMS_URL: read('TERMS_URL'),
     WEBSITE_URL: given(env.WEBSITE_URL) ?? privacyUrl,

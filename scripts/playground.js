@@ -320,6 +320,7 @@ async function main() {
       `  (or http://127.0.0.1:${playgroundPort}; on a remote machine: ssh -L ${playgroundPort}:localhost:${playgroundPort} <host>)`,
       `  Bot: ${botEndpoint}  (channel msteams, mock users in .m365agentsplayground.yml)`,
       '  Try typing "help". In the group chat or a channel, @mention the bot.',
+      `  Tabs, as Priya Shah (local mode, no sign-in): http://localhost:${botPort}/tabs/my-coaching  and  http://localhost:${botPort}/tabs/service`,
       `  Playground log: ${path.relative(root, playgroundEnv.M365_AGENTS_PLAYGROUND_LOGFILE)}`,
       '  Press Ctrl-C to stop both.',
       '==================================================================================',

@@ -15,6 +15,17 @@ import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './
 import { JobQueue, JobWorker, provideJobQueue, type JobWorkerOptions } from './booking/jobs';
 import { CosmosBotStorage } from './store/cosmosBotStorage';
 import { openStore, type Store } from './store/store';
+import { cosmosServiceStore } from './store/serviceStore';
+import { ServiceEventRecorder } from './serviceEvents/recorder';
+import { provideServiceEvents } from './serviceEvents/events';
+import { pseudonymKey } from './serviceEvents/key';
+import { ServiceReports } from './serviceEvents/service';
+import { MonthlyReportWorker } from './serviceEvents/monthlyReport';
+import { allLeadsChannels, openReferralsSummary } from './safety/referralStore';
+import type { ServiceStore } from './serviceEvents/store';
+import { createTabAuthenticator, playgroundUser } from './tabs/auth';
+import { MyCoaching } from './tabs/myCoaching';
+import { registerTabRoutes } from './tabs/routes';
 
 export interface RunningBot {
   /** http://host:port of the listening server. */
@@ -24,6 +35,12 @@ export interface RunningBot {
   outbox: ReferralOutbox;
   /** Sends booking notices, reminders and plan check-ins that are due (started like the outbox). */
   jobs: JobWorker;
+  /** Records de-identified service events (src/serviceEvents). */
+  serviceEvents: ServiceEventRecorder;
+  serviceStore: ServiceStore;
+  serviceReports: ServiceReports;
+  /** Posts the service report to the leads' channel on the first working day of each month (started like the outbox). */
+  monthlyReports: MonthlyReportWorker;
   /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox and job worker, close the store. */
   stop(): Promise<void>;
 }
@@ -37,10 +54,16 @@ export interface StartOptions {
   outbox?: Partial<Pick<ReferralOutboxOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
   /** For tests: the same for the job worker (reminders, booking notices, plan check-ins). */
   jobs?: Partial<Pick<JobWorkerOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
+  /** For tests: the same for the monthly report post. */
+  monthlyReports?: { now?: () => number; instanceId?: string; autoStart?: boolean };
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
-export async function startBot(config: Config, logger: Logger, { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {} }: StartOptions = {}): Promise<RunningBot> {
+export async function startBot(
+  config: Config,
+  logger: Logger,
+  { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {}, monthlyReports: monthlyOptions = {} }: StartOptions = {},
+): Promise<RunningBot> {
   // The screening model's file is read and checked (schema, checksum) before anything listens: a damaged
   // file stops start-up rather than a turn.
   const model = shippedModel();
@@ -49,6 +72,13 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
     const adapter = createAdapter(config.identity, logger);
+    const serviceStore = cosmosServiceStore(store.containers);
+    const serviceEvents = new ServiceEventRecorder({
+      store: serviceStore,
+      key: await pseudonymKey(config),
+      logger,
+      retentionDays: config.serviceEvents.retentionDays,
+    });
     const people = new CosmosBotStorage(store.containers.programmes, 'userId');
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
     const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
@@ -68,6 +98,23 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       deliverNow: async (ids) => {
         await jobWorker.deliverNow(ids);
       },
+    });
+    const serviceReports = new ServiceReports({
+      store: serviceStore,
+      openReferrals: () => openReferralsSummary(store.containers.referrals),
+      serviceLeadIds: config.safety.serviceLeadIds,
+      appId: config.identity.appId || undefined,
+    });
+    const { autoStart: monthlyAutoStart = true, ...monthlyOverrides } = monthlyOptions;
+    const monthlyReports = new MonthlyReportWorker({
+      store: serviceStore,
+      reports: serviceReports,
+      sender,
+      leadsChannels: () => allLeadsChannels(store.containers.referrals),
+      nation: config.safety.nation,
+      logger,
+      pollMs: Math.max(config.booking.jobPollMs, 60_000),
+      ...monthlyOverrides,
     });
     const chats = new CosmosBotStorage(store.containers.botState);
     const coachSessions = createCoachSessions({
@@ -96,6 +143,7 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
           logger,
           booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
           coachSessions,
+          serviceReports,
         }),
       logger,
     });
@@ -105,12 +153,14 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       sender,
       safety: config.safety,
       logger,
+      events: serviceEvents,
       ...outboxOverrides,
     });
     const { server, drain } = createServer({
       adapter,
       handleTurn: (context) => {
         provideJobQueue(context, jobQueue);
+        provideServiceEvents(context, serviceEvents);
         return pipeline.run(context);
       },
       checkStore: () => store.ping(),
@@ -120,6 +170,26 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
       },
       requestBodyLimitBytes: config.requestBodyLimitBytes,
       logger,
+      registerRoutes: (routes) => {
+        const localUser = playgroundUser();
+        registerTabRoutes(routes, {
+          auth: createTabAuthenticator(config, logger, localUser),
+          reports: serviceReports,
+          myCoaching: new MyCoaching({
+            people,
+            bookings: store.containers.bookings,
+            referrals: store.containers.referrals,
+            jobs: jobQueue,
+            deliverNow: (ids) => jobWorker.deliverNow(ids),
+            daysAhead: config.booking.daysAhead,
+            events: serviceEvents,
+            logger,
+          }),
+          nation: config.safety.nation,
+          logger,
+          localUserName: config.unauthenticated ? localUser.name : undefined,
+        });
+      },
     });
     // No host: listen on every interface, IPv4 and IPv6 (the Playground may resolve localhost to ::1).
     await new Promise<void>((resolve, reject) => {
@@ -129,18 +199,24 @@ export async function startBot(config: Config, logger: Logger, { logic, store: s
     const { port } = server.address() as AddressInfo;
     if (autoStart) outbox.start();
     if (jobsAutoStart) jobWorker.start();
+    if (monthlyAutoStart) monthlyReports.start();
     let stopping: Promise<void> | undefined;
     return {
       url: `http://127.0.0.1:${port}`,
       store,
       outbox,
       jobs: jobWorker,
+      serviceEvents,
+      serviceStore,
+      serviceReports,
+      monthlyReports,
       stop: () =>
         (stopping ??= (async () => {
           const finished = await drain(config.shutdownGraceMs);
           if (!finished) logger.warn('shutdown grace ended with turns still running');
           await outbox.stop();
           await jobWorker.stop();
+          await monthlyReports.stop();
           await closeStore();
         })()),
     };

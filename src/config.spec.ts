@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       dataDir: '.data',
       database: 'coaching',
       throughput: undefined,
-      retention: { programmes: 365, botState: 90, referrals: 0, bookings: 365 },
+      retention: { programmes: 365, botState: 90, referrals: 0, bookings: 365, serviceEvents: 730, servicePeople: 730, serviceReport: 730 },
     });
   });
 
@@ -60,6 +60,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('asks for the pseudonym key in production', () => {
+    const production = { NODE_ENV: 'production', MicrosoftAppId: 'app', MicrosoftAppTenantId: 'tenant', COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/' };
+    expect(() => loadConfig(production)).toThrow(/^Configuration error: PSEUDONYM_KEY is required/);
+    expect(() => loadConfig({ ...production, PSEUDONYM_KEY: 'c2hvcnQ=' })).toThrow(/PSEUDONYM_KEY must be at least 32 random bytes/);
+  });
+
   it('uses Cosmos DB with managed identity in production when no key is given', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
@@ -67,6 +73,7 @@ describe('loadConfig', () => {
       MicrosoftAppTenantId: 'tenant',
       COSMOS_ENDPOINT: 'https://acct.documents.azure.com:443/',
       AZURE_CLIENT_ID: 'mi-client',
+      PSEUDONYM_KEY: Buffer.alloc(32, 1).toString('base64'),
     });
     expect(config.unauthenticated).toBe(false);
     expect(config.identity.appType).toBe('UserAssignedMSI');

@@ -42,6 +42,10 @@ export const settingsSchema = z.object({
   RETENTION_DAYS_CONVERSATIONS: withDefault(wholeNumber(0, 36500), 90),
   RETENTION_DAYS_REFERRALS: withDefault(wholeNumber(0, 36500), 0),
   RETENTION_DAYS_BOOKINGS: withDefault(wholeNumber(0, 36500), 365),
+  RETENTION_DAYS_SERVICE_EVENTS: withDefault(wholeNumber(0, 36500), 730),
+  PSEUDONYM_KEY: optional(
+    z.string().refine((v) => /^[A-Za-z0-9+/_=-]+$/.test(v.trim()) && Buffer.from(v.trim(), 'base64').length >= 32, 'must be at least 32 random bytes, base64-encoded'),
+  ),
 
   SERVICE_LEAD_IDS: withDefault(
     z.string().regex(/^[0-9a-fA-F-]{36}(\s*,\s*[0-9a-fA-F-]{36})*$/, 'must be a comma-separated list of Entra object ids (GUIDs)'),
@@ -64,6 +68,10 @@ export const settingsSchema = z.object({
   DEDUPE_WINDOW_SECONDS: withDefault(wholeNumber(60, 7 * 24 * 3600), 24 * 3600),
   REQUEST_BODY_LIMIT_BYTES: withDefault(wholeNumber(1024, 4 * 1024 * 1024), 256 * 1024),
   SHUTDOWN_GRACE_SECONDS: withDefault(wholeNumber(1, 300), 20),
+
+  TAB_SSO_CLIENT_ID: optional(z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be the Entra application (client) id, a GUID')),
+  TAB_DOMAIN: optional(z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name, such as app-coachbot-xyz.azurewebsites.net')),
+  TAB_SSO_OPENID_METADATA: optional(httpsUrl),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -83,6 +91,9 @@ export interface Retention {
   botState: number;
   referrals: number;
   bookings: number;
+  serviceEvents: number;
+  servicePeople: number;
+  serviceReport: number;
 }
 
 export type StoreSettings =
@@ -111,6 +122,23 @@ export interface BookingSettings {
   jobPollMs: number;
 }
 
+/** The Teams tabs' single sign-on: which Entra application's tokens they accept. */
+export interface TabSettings {
+  /** The Entra app registration Teams gets tokens for (webApplicationInfo.id); unset: the tabs are off (outside local mode). */
+  ssoClientId?: string;
+  /** The host the tabs are served from; the token's audience is api://<domain>/<client id>. */
+  domain?: string;
+  tenantId?: string;
+  /** OpenID metadata of the token issuer: Entra's for the tenant unless given (tests). */
+  openIdMetadataUrl?: string;
+}
+
+export interface ServiceEventSettings {
+  /** PSEUDONYM_KEY decoded; unset locally (a key is then kept in LOCAL_DATA_DIR). */
+  key?: Buffer;
+  retentionDays: number;
+}
+
 export interface Config {
   env: Settings['NODE_ENV'];
   port: number;
@@ -121,6 +149,8 @@ export interface Config {
   store: StoreSettings;
   safety: SafetySettings;
   booking: BookingSettings;
+  tabs: TabSettings;
+  serviceEvents: ServiceEventSettings;
   dedupeWindowSeconds: number;
   /** Messages one person may send per minute before being asked to slow down. */
   messagesPerMinutePerPerson: number;
@@ -156,6 +186,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     if (!s.COSMOS_ENDPOINT) {
       throw new ConfigError('COSMOS_ENDPOINT', 'is required when NODE_ENV=production (the embedded store is for local development only)');
     }
+    if (!s.PSEUDONYM_KEY) {
+      throw new ConfigError('PSEUDONYM_KEY', 'is required when NODE_ENV=production (the key for counting people without naming them)');
+    }
   }
   if (!unauthenticated) {
     if (!s.MicrosoftAppTenantId) {
@@ -171,6 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     botState: s.RETENTION_DAYS_CONVERSATIONS,
     referrals: s.RETENTION_DAYS_REFERRALS,
     bookings: s.RETENTION_DAYS_BOOKINGS,
+    serviceEvents: s.RETENTION_DAYS_SERVICE_EVENTS,
+    servicePeople: s.RETENTION_DAYS_SERVICE_EVENTS,
+    serviceReport: s.RETENTION_DAYS_SERVICE_EVENTS,
   };
   const store: StoreSettings = s.COSMOS_ENDPOINT
     ? {
@@ -209,6 +245,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       daysAhead: s.BOOKING_DAYS_AHEAD,
       planCheckInDays: s.PLAN_CHECK_IN_DAYS,
       jobPollMs: s.JOB_POLL_SECONDS * 1000,
+    },
+    tabs: {
+      ssoClientId: s.TAB_SSO_CLIENT_ID?.toLowerCase(),
+      domain: s.TAB_DOMAIN,
+      tenantId: s.MicrosoftAppTenantId,
+      openIdMetadataUrl: s.TAB_SSO_OPENID_METADATA ?? (s.MicrosoftAppTenantId ? `https://login.microsoftonline.com/${s.MicrosoftAppTenantId}/v2.0/.well-known/openid-configuration` : undefined),
+    },
+    serviceEvents: {
+      key: s.PSEUDONYM_KEY ? Buffer.from(s.PSEUDONYM_KEY.trim(), 'base64') : undefined,
+      retentionDays: s.RETENTION_DAYS_SERVICE_EVENTS,
     },
     dedupeWindowSeconds: s.DEDUPE_WINDOW_SECONDS,
     messagesPerMinutePerPerson: s.MESSAGES_PER_MINUTE_PER_PERSON,

@@ -12,6 +12,8 @@ export interface ServerOptions {
   logger: Logger;
   /** The referral outbox's backlog and the problems it shows; reported by /healthz, never a 503 by itself. */
   checkReferrals?: () => Promise<{ referrals: ReferralBacklog; problems: string[] }>;
+  /** More routes on the same server (the Teams tabs, src/tabs/routes.ts). */
+  registerRoutes?: (server: Server) => void;
 }
 
 export interface BotServer {
@@ -22,7 +24,7 @@ export interface BotServer {
 
 const HEALTH_TIMEOUT_MS = 3000;
 
-export function createServer({ adapter, handleTurn, checkStore, requestBodyLimitBytes, logger, checkReferrals }: ServerOptions): BotServer {
+export function createServer({ adapter, handleTurn, checkStore, requestBodyLimitBytes, logger, checkReferrals, registerRoutes }: ServerOptions): BotServer {
   const server = restify.createServer({ name: 'coaching-bot', handleUncaughtExceptions: false });
   // Refused before a byte of the body is read: a declared length over the limit, and compressed bodies (whose
   // size after decompression the body parser would not bound).
@@ -110,6 +112,8 @@ export function createServer({ adapter, handleTurn, checkStore, requestBodyLimit
     const { ready, body } = await checkHealth();
     res.send(ready ? 200 : 503, { ...body, status: ready ? 'ready' : 'not ready' });
   });
+
+  registerRoutes?.(server);
 
   return {
     server,

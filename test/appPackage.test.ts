@@ -29,6 +29,7 @@ import { PNG } from 'pngjs';
 import { normaliseCommandText, parseCommand } from '../src/bot/commands';
 import { REGISTER_WORDS } from '../src/safety/leadsChannel';
 import { COACH_ROLE_WORDS } from '../src/booking/coachDirectory';
+import { SERVICE_REPORT_WORDS, VIEWER_WORDS } from '../src/serviceEvents/leadsCommands';
 
 interface PackageScript {
   buildPackage(options: { env: NodeJS.ProcessEnv; dev?: boolean; outFile?: string }): { outFile: string; manifest: unknown };
@@ -62,6 +63,7 @@ const iconsScript = require('../scripts/icons.js') as IconsScript;
 const env = {
   MicrosoftAppId: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
   BOT_DOMAIN: 'app-coachbot-test.azurewebsites.net',
+  TAB_SSO_CLIENT_ID: '7d1f9b3a-2c4e-4f6a-8b0d-1e3f5a7c9b2d',
   PRIVACY_URL: 'https://trust.example.nhs.uk/coaching/privacy',
   TERMS_URL: 'https://trust.example.nhs.uk/coaching/terms',
 };
@@ -84,7 +86,13 @@ afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 /** What the bot does with a command list entry: a command it parses, or the leads' registration. */
 function understood(title: string): boolean {
   const words = normaliseCommandText(title);
-  return parseCommand(title) !== undefined || words === REGISTER_WORDS || (COACH_ROLE_WORDS as readonly string[]).includes(words);
+  return (
+    parseCommand(title) !== undefined ||
+    words === REGISTER_WORDS ||
+    words === SERVICE_REPORT_WORDS ||
+    (COACH_ROLE_WORDS as readonly string[]).includes(words) ||
+    (VIEWER_WORDS as readonly string[]).includes(words)
+  );
 }
 
 function readPng(bytes: Uint8Array): PNG {
@@ -162,7 +170,21 @@ describe('the Teams app package', () => {
     expect([...byScope.keys()].sort()).toEqual(['groupChat', 'personal', 'team']);
     expect(byScope.get('personal')).toEqual(expect.arrayContaining(['help', 'start coaching', 'my plan', 'where am I', 'Not OK right now']));
     expect(byScope.get('groupChat')).toEqual(['help', 'Not OK right now']);
-    expect(byScope.get('team')).toEqual([REGISTER_WORDS, ...COACH_ROLE_WORDS, 'help']);
+    expect(byScope.get('team')).toEqual([REGISTER_WORDS, ...COACH_ROLE_WORDS, SERVICE_REPORT_WORDS, ...VIEWER_WORDS, 'help']);
+  });
+
+  it('has the two tabs from the bot\'s own server, and single sign-on for them', () => {
+    const m = manifest as unknown as {
+      staticTabs: { entityId: string; contentUrl?: string; scopes: string[] }[];
+      configurableTabs: { configurationUrl: string; scopes: string[]; context: string[] }[];
+      webApplicationInfo: { id: string; resource: string };
+    };
+    const tabs = Object.fromEntries(m.staticTabs.map((t) => [t.entityId, t]));
+    expect(tabs['my-coaching']).toMatchObject({ contentUrl: `https://${env.BOT_DOMAIN}/tabs/my-coaching`, scopes: ['personal'] });
+    expect(tabs.service).toMatchObject({ contentUrl: `https://${env.BOT_DOMAIN}/tabs/service`, scopes: ['personal'] });
+    expect(tabs.conversations).toBeDefined(); // the chat stays the first tab
+    expect(m.configurableTabs).toEqual([{ configurationUrl: `https://${env.BOT_DOMAIN}/tabs/service/configure`, canUpdateConfiguration: false, scopes: ['team'], context: ['channelTab'] }]);
+    expect(m.webApplicationInfo).toEqual({ id: env.TAB_SSO_CLIENT_ID, resource: `api://${env.BOT_DOMAIN}/${env.TAB_SSO_CLIENT_ID}` });
   });
 
   it('has a 192×192 colour icon and a 32×32 outline icon of only white and transparency, as scripts/icons.js draws them', () => {

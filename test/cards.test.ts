@@ -70,6 +70,24 @@ const questionId = '5b2f1c9e-8a47-4d0c-9a3e-2f6d8c1b7e40';
 type Cases = { [N in CardName]: [label: string, data: CardData[N]][] };
 
 const cases: Cases = {
+  // src/serviceEvents/reportCard.ts
+  serviceReport: [
+    [
+      'monthly, with the tab link',
+      {
+        heading: 'Staff coaching: service report',
+        period: 'November 2026, and the 12 months to 30 November 2026',
+        facts: [
+          { label: 'People who started session 1', value: '42' },
+          { label: 'Urgent referrals', value: 'fewer than 5' },
+          { label: awkward, value: TEMPLATE_LOOKALIKES },
+        ],
+        note: 'Counts of 1 to 4 are shown as "fewer than 5".',
+        tabUrl: 'https://teams.microsoft.com/l/entity/3f2504e0-4f89-41d3-9a0c-0305e82c3301/service',
+      },
+    ],
+    ['on request, local', { heading: 'Staff coaching: service report', period: 'Last 12 months', facts: [], note: long, tabUrl: '' }],
+  ],
   // src/booking/bookingConversation.ts
   availability: [['tomorrow', { date: '2026-11-25' }]],
   slots: [

@@ -6,7 +6,10 @@
 //   - Cosmos DB for NoSQL (serverless by default), local (key) auth disabled, continuous backup, the
 //     database and containers the bot uses (src/store/containers.ts), and the built-in Cosmos DB Data
 //     Contributor role for the identity;
-//   - Log Analytics and workspace-based Application Insights.
+//   - Log Analytics and workspace-based Application Insights;
+//   - a Key Vault (RBAC) holding the pseudonym key for the service events, read by the identity through a Key
+//     Vault reference (DEPLOY.md sets its value once; it never appears in this template or its parameters).
+// The Teams tabs' single sign-on app registration is made with az (DEPLOY.md) and passed in as tabSsoClientId.
 // App settings name only settings the bot reads (src/config.ts) plus the platform's own; a test
 // (test/infra.test.ts) keeps the two in step. See deployment/DEPLOY.md for the commands.
 
@@ -106,6 +109,14 @@ param retentionDaysReferrals int = 0
 @maxValue(36500)
 param retentionDaysBookings int = 365
 
+@description('Days de-identified service events, their monthly counts and pseudonym records are kept (RETENTION_DAYS_SERVICE_EVENTS); 0 = until deleted. At least 400 for 12-month reports.')
+@minValue(0)
+@maxValue(36500)
+param retentionDaysServiceEvents int = 730
+
+@description('Application (client) id of the Entra app registration for the tabs\' single sign-on (TAB_SSO_CLIENT_ID, DEPLOY.md step 3b). Empty until it exists: the tabs then say they are not set up.')
+param tabSsoClientId string = ''
+
 @description('Days Log Analytics keeps logs and telemetry.')
 @minValue(30)
 @maxValue(730)
@@ -114,6 +125,12 @@ param logRetentionDays int = 30
 var suffix = uniqueString(resourceGroup().id)
 var baseName = '${toLower(namePrefix)}-${suffix}'
 var webAppName = 'app-${baseName}'
+var webAppHostName = '${webAppName}.azurewebsites.net'
+var keyVaultName = 'kv-${suffix}'
+// Built-in Azure role that lets the identity read the vault's values (for the Key Vault reference).
+var keyVaultReaderRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
+// App Service resolves this to the vault's current value of pseudonym-key, as the identity.
+var pseudonymKeyReference = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=pseudonym-key)'
 var secondsPerDay = 86400
 // Cosmos DB built-in data-plane role "Cosmos DB Built-in Data Contributor".
 var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
@@ -151,6 +168,21 @@ var cosmosContainers = [
     name: 'jobs'
     partitionKeyPath: '/id'
     defaultTtl: -1
+  }
+  {
+    name: 'serviceEvents'
+    partitionKeyPath: '/month'
+    defaultTtl: retentionDaysServiceEvents > 0 ? retentionDaysServiceEvents * secondsPerDay : 0
+  }
+  {
+    name: 'servicePeople'
+    partitionKeyPath: '/id'
+    defaultTtl: retentionDaysServiceEvents > 0 ? retentionDaysServiceEvents * secondsPerDay : 0
+  }
+  {
+    name: 'serviceReport'
+    partitionKeyPath: '/id'
+    defaultTtl: retentionDaysServiceEvents > 0 ? retentionDaysServiceEvents * secondsPerDay : 0
   }
 ]
 
@@ -256,6 +288,33 @@ resource cosmosDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAss
   }
 }
 
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  tags: tags
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+  }
+}
+
+resource keyVaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: keyVault
+  name: guid(keyVault.id, identity.id, keyVaultReaderRoleId)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultReaderRoleId)
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: 'plan-${baseName}'
   location: location
@@ -283,6 +342,8 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references (PSEUDONYM_KEY) are read as the user-assigned identity.
+    keyVaultReferenceIdentity: identity.id
     siteConfig: {
       linuxFxVersion: 'NODE|20-lts'
       // The zip holds the built bot (dist/) and production node_modules: start it directly, because
@@ -343,6 +404,22 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
           value: string(retentionDaysBookings)
         }
         {
+          name: 'RETENTION_DAYS_SERVICE_EVENTS'
+          value: string(retentionDaysServiceEvents)
+        }
+        {
+          name: 'PSEUDONYM_KEY'
+          value: pseudonymKeyReference
+        }
+        {
+          name: 'TAB_SSO_CLIENT_ID'
+          value: tabSsoClientId
+        }
+        {
+          name: 'TAB_DOMAIN'
+          value: webAppHostName
+        }
+        {
           name: 'SERVICE_LEAD_IDS'
           value: serviceLeadIds
         }
@@ -381,6 +458,7 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
   dependsOn: [
     containers
     cosmosDataContributor
+    keyVaultReader
   ]
 }
 
@@ -425,6 +503,9 @@ output tenantId string = identity.properties.tenantId
 
 @description('The web app\'s host name (BOT_DOMAIN for npm run package).')
 output webAppHostName string = webApp.properties.defaultHostName
+
+@description('The Key Vault holding the pseudonym key (DEPLOY.md sets it once).')
+output keyVaultName string = keyVault.name
 
 @description('The web app\'s name, for az webapp deploy.')
 output webAppName string = webApp.name

@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 import type { CosmosBotStorage } from '../store/cosmosBotStorage';
 import { bookedCard } from './jobMessages';
+import { recordSlotChange } from '../serviceEvents/events';
 import { bookingRef, type JobQueue } from './jobs';
 import {
   availabilitySubmission,
@@ -132,6 +133,7 @@ async function publish(context: TurnContext, me: Person, services: BookingServic
     ...result.skipped.map((s) => `Skipped ${s.localStart}: ${why[s.why]}.`),
   ];
   services.logger.info({ coachId: me.id, created: result.created.length, skipped: result.skipped.length }, 'availability published');
+  for (const slot of result.created) recordSlotChange(context, undefined, slot);
   await context.sendActivity(lines.join('\n'));
   return true;
 }
@@ -178,6 +180,7 @@ async function cancelOrWithdraw(context: TurnContext, me: Person, services: Book
     await context.sendActivity(couldNotChange);
     return true;
   }
+  recordSlotChange(context, outcome.before, outcome.changed);
   const { before } = outcome;
   if (action === 'withdraw') {
     await context.sendActivity(`Withdrawn: ${slotLabel(before)}.`);
@@ -205,6 +208,7 @@ async function changeTime(context: TurnContext, me: Person, services: BookingSer
       await context.sendActivity(couldNotChange);
       return true;
     }
+    recordSlotChange(context, outcome.before, outcome.changed);
     const { before } = outcome;
     await context.sendActivity(
       `Cancelled your session on ${slotLabel(before)} with ${before.booking?.staffName}. I'll send them the next free times so they can choose another. Type "publish availability" to add more times.`,
@@ -237,7 +241,9 @@ async function moveBooking(context: TurnContext, me: Person, services: BookingSe
     return true;
   }
   const next = bookingRef(outcome.booked);
+  recordSlotChange(context, { status: 'free', start: next.start }, outcome.booked);
   const released = await changeSlot(services.bookings, from.coachId, from.slotId, { id: me.id, asCoach: false }, 'cancel');
+  if ('changed' in released) recordSlotChange(context, released.before, released.changed);
   // If the old booking changed meanwhile (the coach cancelled it), the new one is simply a new booking.
   const ids = 'changed' in released ? await services.jobs.moved(bookingRef(released.before), next) : await services.jobs.booked(next);
   services.logger.info({ fromSlotId: from.slotId, slotId: next.slotId, coachId: next.coachId, staffId: me.id }, 'coaching session moved');
@@ -270,6 +276,7 @@ async function confirm(context: TurnContext, me: Person, services: BookingServic
     return true;
   }
   const booking = bookingRef(outcome.booked);
+  recordSlotChange(context, { status: 'free', start: booking.start }, outcome.booked);
   services.logger.info({ slotId, coachId, staffId: me.id, shareProgramme }, 'coaching session booked');
   await context.sendActivity(MessageFactory.attachment(renderCard('booked', bookedCard(booking, 'Your coaching session is booked', booking.coachName, shareProgramme ? 'Shared with your coach' : 'Not shared'))));
   // The coach's notice and both reminders are stored with the booking; the notice goes once this turn is saved.

@@ -22,6 +22,9 @@ import type { Container } from '@azure/cosmos';
 import type { Nation, SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import { forgetThisTurn, resumingCoaching, type ConversationData, type ConversationLogic } from './turnPipeline';
+import { forgetServicePerson } from '../serviceEvents/events';
+import { handleServiceReportCommands } from '../serviceEvents/leadsCommands';
+import type { ServiceReports } from '../serviceEvents/service';
 
 /** What the bot keeps for a 1:1 chat: the person's programme and their place in the dialogs. */
 export interface PersonalData extends ConversationData, CoachingData {
@@ -59,6 +62,8 @@ export interface RouterServices {
   booking?: BookingServices;
   /** Coach-joined sessions in group chats. */
   coachSessions?: CoachSessionServices;
+  /** The service report: `service report`, `add viewer @name`, `remove viewer @name`. */
+  serviceReports?: ServiceReports;
 }
 
 /** Builds the conversation logic that runs after the risk gate. */
@@ -70,6 +75,7 @@ export function createRouter(services: RouterServices): ConversationLogic {
 async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices, coachSessions?: CoachSessionServices): Promise<void> {
   // The service leads' own actions: "register referrals" in their channel, Acknowledge on a referral card.
   if (await handleLeadsActivity(context, services)) return;
+  if (services.serviceReports && (await handleServiceReportCommands(context, services.serviceReports, services.logger))) return;
   if (services.booking && (await handleCoachRoleCommand(context, { ...services.booking, serviceLeadIds: services.safety.serviceLeadIds }))) return;
   const activity = context.activity;
   const { nation } = services.safety;
@@ -321,6 +327,7 @@ async function saveEditedPlan(context: TurnContext, dc: DialogContext, data: Per
 async function deleteEverything(context: TurnContext, data: PersonalData): Promise<void> {
   const safety = data.safety;
   forgetThisTurn(context);
+  forgetServicePerson(context, personOf(context.activity));
   for (const key of Object.keys(data)) delete data[key];
   if (safety?.status === 'urgentStop') {
     data.welcomedAt = new Date().toISOString();

@@ -97,6 +97,8 @@ export interface CardData {
     acknowledgedText: string;
     guidance: string;
   };
+  /** The service report's headline figures (src/serviceEvents/reportCard.ts), already suppressed for small numbers. */
+  serviceReport: { heading: string; period: string; facts: { label: string; value: string }[]; note: string; tabUrl: string };
 }
 export type CardName = keyof CardData;
 

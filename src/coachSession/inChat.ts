@@ -11,6 +11,7 @@ import { planFromSubmission } from '../coaching/stages/actionPlan';
 import { isPerson, personId, roleOf, whoIsHere } from './roles';
 import type { CoachSessionServices } from './services';
 import { enterStage } from './stages';
+import { recordServiceEvent } from '../serviceEvents/events';
 import { firstName, sessionIn, type ChatData, type CoachJoinedSession } from './state';
 import { endSession } from './summary';
 import { coachCanBeReached, sendGuideLater } from './toCoach';
@@ -155,6 +156,7 @@ async function start(context: TurnContext, data: ChatData, session: CoachJoinedS
     privateNotes: {},
   };
   data.coachSession = created;
+  recordServiceEvent(context, { kind: 'sessionStarted', session: number, mode: 'coach', person: client.id });
   services.logger.info({ sessionId: created.id, session: number, coachId: coach.id, clientId: client.id }, 'coach-joined session started');
   await context.sendActivity(
     `Welcome to session ${number} of ${client.name}'s coaching, with ${coach.name}. We'll go through the seven stages of solution-focused coaching together. ` +
@@ -250,6 +252,7 @@ async function scaleAnswered(context: TurnContext, session: CoachJoinedSession, 
   const first = firstName(session.client.name);
   if (session.record.stage === 'scaling') {
     scaling.before = scale;
+    recordServiceEvent(context, { kind: 'scaling', session: session.number, mode: 'coach', point: 'start', value: scale, person: session.client.id });
     await context.sendActivity(`Thank you, ${first}: ${scale} out of 10.`);
   } else {
     scaling.after = scale;

@@ -7,6 +7,7 @@ import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';
 import type { CoachJoinedSession } from './state';
 import { sendGuideLater } from './toCoach';
+import { recordServiceEvent } from '../serviceEvents/events';
 
 /**
  * Moving a coach-joined session to a stage: the chat sees the stage (with the coach's controls) and, at stage 2
@@ -16,6 +17,7 @@ import { sendGuideLater } from './toCoach';
 export async function enterStage(context: TurnContext, session: CoachJoinedSession, stage: StageName, services: CoachSessionServices): Promise<void> {
   session.record.stage = stage;
   delete session.confirmingEnd;
+  recordServiceEvent(context, { kind: 'stageReached', session: session.number, mode: 'coach', stage, person: session.client.id });
   const index = stageOrder.indexOf(stage);
   await context.sendActivity(
     MessageFactory.attachment(

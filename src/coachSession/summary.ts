@@ -8,6 +8,7 @@ import type { CoachSessionServices } from './services';
 import { programmeOfSession } from './stages';
 import { firstName, type ChatData, type CoachJoinedSession } from './state';
 import { tellCoachLater } from './toCoach';
+import { recordServiceEvent } from '../serviceEvents/events';
 
 /**
  * The end of a coach-joined session (after stage 7, or "end session" confirmed): the review card goes to the
@@ -17,7 +18,7 @@ import { tellCoachLater } from './toCoach';
 export async function endSession(context: TurnContext, data: ChatData, session: CoachJoinedSession, services: CoachSessionServices): Promise<void> {
   const record: SessionRecord = { ...session.record, stage: 'review', completedAt: new Date().toISOString() };
   // Saved before the chat's own state: if that save then conflicts, the turn runs again and finds it saved.
-  const saved = await saveToClientProgramme(session.client.id, record, services);
+  const saved = await saveToClientProgramme(session.client.id, record, services, (programme) => recordCoachedSessionEnd(context, session, programme));
   services.logger.info({ sessionId: session.id, session: session.number, outcome: saved }, 'coach-joined session ended');
 
   await context.sendActivity(MessageFactory.attachment(renderCard('review', reviewCardData(programmeOfSession({ ...session, record }), false))));
@@ -42,6 +43,17 @@ export async function endSession(context: TurnContext, data: ChatData, session: 
   delete data.coachSession;
 }
 
+/** Service events for the end of a coach-joined session: the closing rating (with the client's first) and the completion. */
+function recordCoachedSessionEnd(context: TurnContext, session: CoachJoinedSession, programme: Programme): void {
+  const person = session.client.id;
+  const after = session.record.scaling?.after;
+  const firstRating = programme.sessions['1']?.scaling?.before;
+  if (after !== undefined) {
+    recordServiceEvent(context, { kind: 'scaling', session: session.number, mode: 'coach', point: 'end', value: after, person, ...(firstRating !== undefined ? { firstRating } : {}) });
+  }
+  recordServiceEvent(context, { kind: 'sessionCompleted', session: session.number, mode: 'coach', person });
+}
+
 export type SaveOutcome = 'saved' | 'alreadySaved' | 'alreadyComplete';
 
 interface PersonDocument {
@@ -57,7 +69,12 @@ const MAX_ATTEMPTS = 8;
  * when it changed in between (a 412 from the store, surfaced as StateConflictError), such as the client
  * chatting with the bot 1:1 at the same moment. Creates the document if the client has never used the bot.
  */
-export async function saveToClientProgramme(clientId: string, record: SessionRecord, services: Pick<CoachSessionServices, 'people' | 'logger'>): Promise<SaveOutcome> {
+export async function saveToClientProgramme(
+  clientId: string,
+  record: SessionRecord,
+  services: Pick<CoachSessionServices, 'people' | 'logger'>,
+  onSaved?: (programme: Programme) => void,
+): Promise<SaveOutcome> {
   for (let attempt = 1; ; attempt++) {
     const stored = await services.people.readOne(clientId);
     const { eTag, ...rest } = stored ?? { eTag: undefined };
@@ -76,6 +93,7 @@ export async function saveToClientProgramme(clientId: string, record: SessionRec
     delete person.pendingConfirmation;
     try {
       await services.people.writeIfUnchanged(clientId, person, eTag);
+      onSaved?.(programme);
       return 'saved';
     } catch (err) {
       if (!(err instanceof StateConflictError) || attempt >= MAX_ATTEMPTS) throw err;

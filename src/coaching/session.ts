@@ -1,8 +1,9 @@
 import { DialogSet, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
 import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
 import { schedulePlanCheckIn } from '../booking/jobs';
+import { recordServiceEvent } from '../serviceEvents/events';
 import { addPrompts, programmeOf, sessionOf } from './dialogKit';
-import { stageOrder, stageTitles, type StageName, type SessionNumber } from './programme';
+import { sessionRecord, stageOrder, stageTitles, type Programme, type SessionRecord, type StageName, type SessionNumber } from './programme';
 import { ACKNOWLEDGEMENT_STAGE, acknowledgementStage } from './stages/acknowledgement';
 import { ACTION_PLAN_STAGE, actionPlanStage } from './stages/actionPlan';
 import { FOLLOW_UP_STAGE, followUpStage } from './stages/followUp';
@@ -40,6 +41,10 @@ function sessionDialog(): WaterfallDialog {
         return step.endDialog();
       }
       const key = `${programme.current}` as const;
+      if (!programme.sessions[key]) {
+        recordServiceEvent(step.context, { kind: 'sessionStarted', session: programme.current, mode: 'self' });
+        recordServiceEvent(step.context, { kind: 'stageReached', session: programme.current, mode: 'self', stage: 'goal' });
+      }
       const record = (programme.sessions[key] ??= { number: programme.current, startedAt: new Date().toISOString(), stage: 'goal' });
       programme.paused = false;
       return step.beginDialog(stageDialog(record.stage, record.number));
@@ -48,11 +53,14 @@ function sessionDialog(): WaterfallDialog {
       const programme = programmeOf(step.context);
       const record = sessionOf(step.context);
       const next = stageOrder[stageOrder.indexOf(record.stage) + 1];
+      recordRatings(step.context, programme, record);
       if (next) {
         record.stage = next;
+        recordServiceEvent(step.context, { kind: 'stageReached', session: record.number, mode: 'self', stage: next });
         return step.replaceDialog(COACHING_SESSION);
       }
       record.completedAt = new Date().toISOString();
+      recordServiceEvent(step.context, { kind: 'sessionCompleted', session: record.number, mode: 'self' });
       if (record.number === 1) {
         programme.current = 2;
         await schedulePlanCheckIn(step.context, programme);
@@ -66,6 +74,18 @@ function sessionDialog(): WaterfallDialog {
       return step.endDialog();
     },
   ]);
+}
+
+/** The ratings a stage just finished with: the start of the session after scaling, its end after the review. */
+function recordRatings(context: TurnContext, programme: Programme, record: SessionRecord): void {
+  const scaling = record.scaling;
+  if (record.stage === 'scaling' && scaling?.before !== undefined) {
+    recordServiceEvent(context, { kind: 'scaling', session: record.number, mode: 'self', point: 'start', value: scaling.before });
+  }
+  if (record.stage === 'review' && scaling?.after !== undefined) {
+    const firstRating = sessionRecord(programme, 1)?.scaling?.before;
+    recordServiceEvent(context, { kind: 'scaling', session: record.number, mode: 'self', point: 'end', value: scaling.after, ...(firstRating !== undefined ? { firstRating } : {}) });
+  }
 }
 
 export function coachingDialogs(dialogState: StatePropertyAccessor<DialogState>): DialogSet {

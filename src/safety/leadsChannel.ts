@@ -6,6 +6,7 @@ import type { SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import { channelRoot } from '../proactive/sender';
 import { londonTime, referralCard } from './referralCard';
+import { recordServiceEvent } from '../serviceEvents/events';
 import { leadsChannelDocId, readLeadsChannel, readReferral, updateReferral, type LeadsChannelRegistration } from './referralStore';
 
 /**
@@ -156,6 +157,7 @@ async function acknowledge(context: TurnContext, deps: LeadsDeps, ask: Extract<A
     found,
   );
   const referral = result!.referral;
+  if (result!.changed) recordServiceEvent(context, { kind: 'referralAcknowledged', level: referral.level, delaySeconds: (Date.parse(at) - Date.parse(referral.createdAt)) / 1000 });
   log.info({ changed: result!.changed, level: referral.level }, result!.changed ? 'referral acknowledged' : 'referral was already acknowledged');
 
   const card = referralCard(referral);

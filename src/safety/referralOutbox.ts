@@ -5,6 +5,7 @@ import { errorFields, type Logger } from '../logger';
 import { PassLoop } from '../proactive/passLoop';
 import { backoffMs, classifySendError, jitter, type ProactiveSender, type SendError } from '../proactive/sender';
 import { referralCard, referralMessage } from './referralCard';
+import { recordServiceEvent, type ServiceEventSink } from '../serviceEvents/events';
 import { readLeadsChannel, replaceIfUnchanged, updateReferral, type LeadsChannelRegistration, type StoredReferral } from './referralStore';
 
 /**
@@ -48,6 +49,8 @@ export interface ReferralOutboxOptions {
   claimMs?: number;
   /** When the bot was removed or blocked (401/403/404): retry this much later. */
   laterMs?: number;
+  /** Service events (re-posts are counted). */
+  events?: ServiceEventSink;
 }
 
 export interface ReferralBacklog {
@@ -298,6 +301,7 @@ export class ReferralOutbox {
       };
     }, log);
     log.info({ ms: this.now() - started, channelActivityId: activityId, recorded: !!recorded }, mode === 'reminder' ? 'referral reminder posted' : 'referral posted');
+    if (mode === 'reminder') await recordServiceEvent(this.options.events, { kind: 'referralReposted', level: found.level });
 
     // A lead acknowledged while the reminder was being posted: that card should say so too.
     if (recorded && recorded.status !== 'open') {

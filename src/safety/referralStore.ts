@@ -98,3 +98,20 @@ function withoutSystemFields(referral: StoredReferral): StoredReferral {
   const { _rid: _r, _self: _s, _etag: _e, _ts: _t, _attachments: _a, ...rest } = referral as StoredReferral & Record<string, unknown>;
   return rest as StoredReferral;
 }
+
+/** Referrals no lead has acknowledged yet: how many, and when the oldest was made (for the service report; never who). */
+export async function openReferralsSummary(container: Container): Promise<{ count: number; oldestCreatedAt?: string }> {
+  const { resources } = await container.items
+    .query<{ createdAt: string }>({ query: "SELECT c.createdAt FROM c WHERE c.docType = 'referral' AND c.status = 'open'" })
+    .fetchAll();
+  const oldest = resources.map((r) => r.createdAt).sort()[0];
+  return { count: resources.length, ...(oldest ? { oldestCreatedAt: oldest } : {}) };
+}
+
+/** Every registered leads' channel (one per tenant), for posts to the leads that are not about a referral. */
+export async function allLeadsChannels(container: Container): Promise<LeadsChannelRegistration[]> {
+  const { resources } = await container.items
+    .query<LeadsChannelRegistration>({ query: "SELECT * FROM c WHERE c.docType = 'leadsChannel'" })
+    .fetchAll();
+  return resources;
+}

@@ -29,6 +29,7 @@ import {
   type PrivateCheckServices,
 } from './directCheck';
 import { crisisContacts, signposting } from './signposting';
+import { recordServiceEvent } from '../serviceEvents/events';
 
 /**
  * The risk gate. Every inbound message and every free-text card input passes here before any command,
@@ -335,6 +336,7 @@ async function directCheckAnswered(
     answer = 'notSure';
   }
   const answered: DirectCheck = { ...check, answer, answeredAt: new Date().toISOString() };
+  recordServiceEvent(context, { kind: 'directCheck', answer, origin: check.origin });
   const held = safety.heldInput;
   delete safety.pending;
   delete safety.directCheck;
@@ -470,6 +472,7 @@ async function checkInSubmitted(context: TurnContext, data: GuardedData, safety:
   const extra = screenText(parsed.data.anythingElse ?? '');
   const level: RiskLevel = rank[extra.level] > rank[scored.level] ? extra.level : scored.level;
   log.info({ level, reasons: [...scored.reasons, ...extra.reasons], source: 'checkIn' }, 'check-in scored');
+  recordServiceEvent(context, { kind: 'checkIn', level });
   if (level === 'urgent') {
     const trigger: ReferralTrigger = scored.level === 'urgent' ? { source: 'checkIn', reasons: scored.reasons } : { source: 'keywords', reasons: extra.reasons };
     return urgent(context, data, safety, trigger, services, log);
@@ -514,6 +517,7 @@ async function refer(context: TurnContext, level: ReferralLevel, trigger: Referr
   const activity: Partial<Activity> = context.activity;
   const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown-tenant';
   const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
+  recordServiceEvent(context, { kind: 'referral', level, trigger: trigger.source, categories: trigger.reasons });
   return recordReferral(services.referrals, referralId(tenantId, userId, activity.id ?? newQuestionId(), level), {
     tenantId,
     level,

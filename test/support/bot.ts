@@ -17,6 +17,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: tempDataDir(), ...env });
 }
 
+/** The same, with the embedded store in memory only (no snapshots to disk): for tests that write thousands of events. */
+export function inMemoryConfig(env: Record<string, string> = {}): Config {
+  const config = testConfig(env);
+  return { ...config, store: { ...config.store, dataDir: '' } as Config['store'] };
+}
+
 /**
  * Starts a bot (local mode, embedded store) and its Teams stand-in before a describe block's tests and stops
  * both after them; `started` receives the running bot.

@@ -1,0 +1,148 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { errorFields, type Logger } from '../logger';
+import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf } from './aggregate';
+import { aboutAPerson, type ServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
+import type { PersonLink, ServiceStore, StoredEvent } from './store';
+
+export interface RecorderOptions {
+  store: ServiceStore;
+  /** The HMAC key (PSEUDONYM_KEY): pseudonyms cannot be worked out without it. */
+  key: Buffer;
+  logger: Logger;
+  /** Days events, aggregates and pseudonym records are kept after their last change (0 = until deleted). */
+  retentionDays: number;
+  now?: () => Date;
+}
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Records service events: turns the person into a pseudonym, notes which milestones are their first, adds the
+ * event's counters to its month's aggregate (an eTag-conditional write, retried on a conflict), and keeps the
+ * event itself. Never throws: a store failure is logged (without the event's person) and the event is lost,
+ * because counting must never break coaching.
+ */
+export class ServiceEventRecorder implements ServiceEventSink {
+  private readonly log: Logger;
+  private readonly now: () => Date;
+  private readonly ttl: number | undefined;
+  private readonly pending = new Map<string, { days: Map<string, Record<string, number>>; waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
+  private readonly writing = new Map<string, Promise<void>>();
+  private readonly personQueues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly options: RecorderOptions) {
+    this.log = options.logger.child({ component: 'serviceEvents' });
+    this.now = options.now ?? (() => new Date());
+    this.ttl = options.retentionDays > 0 ? options.retentionDays * 86400 : undefined;
+  }
+
+  async record(input: ServiceEventInput): Promise<void> {
+    const { person, at: givenAt, ...rest } = input;
+    const event = rest as ServiceEvent;
+    const at = givenAt ?? this.now();
+    try {
+      const who = person && aboutAPerson(event.kind) ? await this.firstsOf(person, milestones(event), at) : undefined;
+      const day = countedOn(event, at);
+      const counters = countersFor(event, who?.firsts ?? new Set());
+      if (Object.keys(counters).length > 0) await this.addToMonth(day, counters);
+      const stored = { ...event, id: randomUUID(), type: 'serviceEvent', month: day.slice(0, 7), at: at.toISOString(), day, ...(who ? { person: who.pseudonym } : {}) } as StoredEvent;
+      await this.options.store.events.append(stored);
+    } catch (err) {
+      this.log.error({ err: errorFields(err), kind: event.kind }, 'service event not recorded');
+    }
+  }
+
+  /**
+   * "delete my data": the person's pseudonym record goes, so nothing links them to the events already counted,
+   * and if they come back they are counted as someone new.
+   */
+  async forget(person: string): Promise<void> {
+    await this.options.store.people.delete(this.linkId(person));
+  }
+
+  /** The person's pseudonym, and which of these milestones they reach now for the first time (marked as reached). */
+  private firstsOf(person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
+    // One person's events are taken in turn within this process (they rarely come at once: a turn records its
+    // events one after another); another instance's change is met by re-reading.
+    const id = this.linkId(person);
+    const previous = this.personQueues.get(id) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.markFirsts(id, person, markers, at));
+    const settled = mine.catch(() => undefined);
+    this.personQueues.set(id, settled);
+    void settled.then(() => {
+      if (this.personQueues.get(id) === settled) this.personQueues.delete(id);
+    });
+    return mine;
+  }
+
+  private async markFirsts(id: string, person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
+    const people = this.options.store.people;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const found = await people.read(id);
+      const link: PersonLink = found?.doc ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };
+      const firsts = new Set(markers.filter((m) => !(m in link.firsts)));
+      const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
+      if (found && firsts.size === 0) return { pseudonym, firsts };
+      const next: PersonLink = { ...link, firsts: { ...link.firsts }, ...(this.ttl ? { ttl: this.ttl } : {}) };
+      for (const m of firsts) next.firsts[m] = monthOf(at);
+      if (await people.write(next, found?.etag)) return { pseudonym, firsts };
+    }
+    throw new Error('pseudonym record kept changing');
+  }
+
+  /**
+   * Adds counters to a month's aggregate. Within this process, additions to one month are queued and written
+   * together (one eTag-conditional write carries every addition that arrived while the previous write was in
+   * flight), so busy moments do not fight over the document; other instances' writes are met by re-reading and
+   * adding on top.
+   */
+  private addToMonth(day: string, counters: Record<string, number>): Promise<void> {
+    const id = day.slice(0, 7);
+    let batch = this.pending.get(id);
+    if (!batch) {
+      batch = { days: new Map(), waiters: [] };
+      this.pending.set(id, batch);
+    }
+    const into = batch.days.get(day) ?? {};
+    for (const [key, n] of Object.entries(counters)) into[key] = (into[key] ?? 0) + n;
+    batch.days.set(day, into);
+    const done = new Promise<void>((resolve, reject) => batch!.waiters.push({ resolve, reject }));
+    if (!this.writing.has(id)) {
+      const run = (async () => {
+        for (let next = this.pending.get(id); next; next = this.pending.get(id)) {
+          this.pending.delete(id);
+          try {
+            await this.writeMonth(id, next.days);
+            next.waiters.forEach((w) => w.resolve());
+          } catch (err) {
+            next.waiters.forEach((w) => w.reject(err));
+          }
+        }
+      })().finally(() => this.writing.delete(id));
+      this.writing.set(id, run);
+    }
+    return done;
+  }
+
+  private async writeMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
+    const months = this.options.store.months;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const found = await months.read(id);
+      let next = found?.doc ?? emptyMonth(id, this.now());
+      for (const [day, counters] of days) next = addToMonth(next, day, counters, this.now());
+      if (this.ttl) next.ttl = this.ttl;
+      if (await months.write(next, found?.etag)) return;
+      // Another instance added to this month first: read it again and add on top, after a short random pause.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+    throw new Error('month aggregate kept changing');
+  }
+
+  private linkId(person: string): string {
+    return this.hmac(`link\n${person.toLowerCase()}`);
+  }
+
+  private hmac(text: string): string {
+    return createHmac('sha256', this.options.key).update(text).digest('base64url');
+  }
+}

@@ -1,0 +1,93 @@
+import type { MonthAggregate } from './aggregate';
+import type { ServiceEvent } from './events';
+
+/**
+ * Where service events live, behind a small interface: src/store/serviceStore.ts keeps them in Cosmos DB, and
+ * an in-memory twin (same file) serves unit tests and the benchmark's generator. Each document has one type and
+ * one owner (this module's recorder, report and jobs).
+ */
+
+/** A document read with the version to write it back on (Cosmos eTag). */
+export interface Versioned<T> {
+  doc: T;
+  etag: string;
+}
+
+/** Documents with an id, written only if unchanged since read (or, with no eTag, only if new). */
+export interface VersionedDocs<T extends { id: string }> {
+  read(id: string): Promise<Versioned<T> | undefined>;
+  /** True if written; false if someone else changed (or created) it first. */
+  write(doc: T, etag: string | undefined): Promise<boolean>;
+  delete(id: string): Promise<void>;
+  /** The documents among `ids` that exist, in no particular order. */
+  readMany(ids: string[]): Promise<T[]>;
+}
+
+/** One event as stored: no name, id or text; `person` is a keyed pseudonym, absent for events about the service. */
+export type StoredEvent = ServiceEvent & {
+  id: string;
+  type: 'serviceEvent';
+  /** "2026-03": the partition, so one month's events are read together. */
+  month: string;
+  /** When it happened (ISO, UTC). */
+  at: string;
+  /** The day it is counted on (UK date; a slot's own date for slot events). */
+  day: string;
+  person?: string;
+};
+
+export interface EventLog {
+  append(event: StoredEvent): Promise<void>;
+  /** Every event of one month (a single partition). */
+  month(month: string): Promise<StoredEvent[]>;
+}
+
+/**
+ * A person's pseudonym record. Its id is an HMAC of their Entra object id; their pseudonym is an HMAC of the
+ * id and a random nonce kept only here. Deleting it ("delete my data") breaks the link for good: the events
+ * already stored keep a pseudonym nobody can tie to the person, and if they come back they are a new person.
+ */
+export interface PersonLink {
+  id: string;
+  type: 'servicePerson';
+  nonce: string;
+  /** Milestone marker → month first reached. */
+  firsts: Record<string, string>;
+  ttl?: number;
+}
+
+/** Who besides SERVICE_LEAD_IDS may see the Service tab and the service report (added by a lead). */
+export interface ReportViewers {
+  id: 'report-viewers';
+  type: 'reportViewers';
+  viewers: { userId: string; name: string; addedBy: string; addedAt: string }[];
+  history: { at: string; event: 'added' | 'removed'; userId: string; by: string }[];
+  ttl: -1;
+}
+
+/** The monthly report post for one month: sent once, by whichever instance claims it. */
+export interface MonthlyReportJob {
+  id: string;
+  type: 'monthlyReportJob';
+  /** The month whose first working day it is sent on ("2026-04"). */
+  month: string;
+  dueAt: string;
+  state: 'pending' | 'sent' | 'missed';
+  attempts: number;
+  nextAttemptAt: string;
+  claimedBy?: string;
+  claimedUntil?: string;
+  sentAt?: string;
+  /** A short code, never text. */
+  lastError?: string;
+  ttl: number;
+}
+
+export type ReportDoc = ReportViewers | MonthlyReportJob;
+
+export interface ServiceStore {
+  events: EventLog;
+  people: VersionedDocs<PersonLink>;
+  months: VersionedDocs<MonthAggregate>;
+  reportDocs: VersionedDocs<ReportDoc>;
+}

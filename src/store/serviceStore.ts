@@ -1,0 +1,123 @@
+import type { Container, ItemDefinition } from '@azure/cosmos';
+import type { MonthAggregate } from '../serviceEvents/aggregate';
+import type { EventLog, PersonLink, ReportDoc, ServiceStore, StoredEvent, Versioned, VersionedDocs } from '../serviceEvents/store';
+import { statusOf } from './cosmosBotStorage';
+
+/**
+ * The service events store on Cosmos DB:
+ * - serviceEvents (partition /month): one document per event; a month's events are one partition;
+ * - servicePeople (partition /id): pseudonym records, read and written by id;
+ * - serviceReport (partition /id): monthly aggregates (id "2026-03"), report viewers, monthly report jobs.
+ * Conditional writes use the eTag read (412 → false), creates refuse an existing id (409 → false).
+ */
+export function cosmosServiceStore(containers: { serviceEvents: Container; servicePeople: Container; serviceReport: Container }): ServiceStore {
+  return {
+    events: cosmosEventLog(containers.serviceEvents),
+    people: cosmosDocs<PersonLink>(containers.servicePeople, 'servicePerson'),
+    months: cosmosDocs<MonthAggregate>(containers.serviceReport, 'serviceMonth'),
+    reportDocs: cosmosDocs<ReportDoc>(containers.serviceReport, ['reportViewers', 'monthlyReportJob']),
+  };
+}
+
+function cosmosEventLog(container: Container): EventLog {
+  return {
+    append: async (event) => {
+      await container.items.create(event);
+    },
+    month: async (month) => {
+      const { resources } = await container.items
+        .query<StoredEvent>({ query: "SELECT * FROM c WHERE c.type = 'serviceEvent' AND c.month = @month", parameters: [{ name: '@month', value: month }] }, { partitionKey: month })
+        .fetchAll();
+      return resources.map((r) => withoutSystemFields(r));
+    },
+  };
+}
+
+function cosmosDocs<T extends { id: string; type: string }>(container: Container, types: string | string[]): VersionedDocs<T> {
+  const accepted = new Set(Array.isArray(types) ? types : [types]);
+  const read = async (id: string): Promise<Versioned<T> | undefined> => {
+    try {
+      const { resource, etag } = await container.item(id, id).read<T & ItemDefinition>();
+      if (!resource || !accepted.has(resource.type)) return undefined;
+      return { doc: withoutSystemFields(resource), etag: etag ?? (resource._etag as string) ?? '' };
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw err;
+    }
+  };
+  return {
+    read,
+    write: async (doc, etag) => {
+      try {
+        if (etag) await container.item(doc.id, doc.id).replace(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+        else await container.items.create(doc);
+        return true;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 412 || status === 409 || (status === 404 && etag)) return false;
+        throw err;
+      }
+    },
+    delete: async (id) => {
+      try {
+        await container.item(id, id).delete();
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err;
+      }
+    },
+    readMany: async (ids) => {
+      // Point reads, in parallel: each is one partition and the cheapest read Cosmos has.
+      const found = await Promise.all(ids.map((id) => read(id)));
+      return found.filter((f): f is Versioned<T> => !!f).map((f) => f.doc);
+    },
+  };
+}
+
+/** The same store in memory, with the same conditional-write rules: for unit tests and the benchmark. */
+export function memoryServiceStore(): ServiceStore & { dump(): { events: StoredEvent[]; people: PersonLink[]; months: MonthAggregate[] } } {
+  const events: StoredEvent[] = [];
+  const people = memoryDocs<PersonLink>();
+  const months = memoryDocs<MonthAggregate>();
+  const reportDocs = memoryDocs<ReportDoc>();
+  return {
+    events: {
+      append: async (event) => {
+        if (events.some((e) => e.id === event.id)) throw Object.assign(new Error('conflict'), { code: 409 });
+        events.push(structuredClone(event));
+      },
+      month: async (month) => events.filter((e) => e.month === month).map((e) => structuredClone(e)),
+    },
+    people,
+    months,
+    reportDocs,
+    dump: () => ({ events: structuredClone(events), people: people.all(), months: months.all() }),
+  };
+}
+
+function memoryDocs<T extends { id: string }>(): VersionedDocs<T> & { all(): T[] } {
+  const docs = new Map<string, { doc: T; etag: string }>();
+  let version = 0;
+  return {
+    read: async (id) => {
+      const found = docs.get(id);
+      return found ? { doc: structuredClone(found.doc), etag: found.etag } : undefined;
+    },
+    write: async (doc, etag) => {
+      const current = docs.get(doc.id);
+      if (etag ? current?.etag !== etag : current) return false;
+      version += 1;
+      docs.set(doc.id, { doc: structuredClone(doc), etag: `"${version}"` });
+      return true;
+    },
+    delete: async (id) => {
+      docs.delete(id);
+    },
+    readMany: async (ids) => ids.map((id) => docs.get(id)?.doc).filter((d): d is T => !!d).map((d) => structuredClone(d)),
+    all: () => [...docs.values()].map((d) => structuredClone(d.doc)),
+  };
+}
+
+function withoutSystemFields<T>(item: T): T {
+  const { _rid: _r, _self: _s, _etag: _e, _ts: _t, _attachments: _a, ...rest } = item as T & Record<string, unknown>;
+  return rest as T;
+}
