@@ -7,19 +7,16 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { openBrowser } from './chromium';
 import { startBot } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { PRIYA, seedTabDemo } from './tabDemo';
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=en-GB'];
-
 async function main(): Promise<void> {
   const out = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
   mkdirSync(out, { recursive: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'coaching-screenshots-'));
-  const profile = mkdtempSync(path.join(tmpdir(), 'coaching-chromium-'));
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: dataDir, SERVICE_LEAD_IDS: PRIYA.aadObjectId });
   // The embedded store in memory only: no snapshot to disk after every write while thousands of events go in.
   const bot = await startBot({ ...config, store: { ...config.store, dataDir: '' } as typeof config.store }, createLogger('silent'), {
@@ -27,16 +24,8 @@ async function main(): Promise<void> {
     jobs: { autoStart: false },
     monthlyReports: { autoStart: false },
   });
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-    timezoneId: 'Europe/London',
-    // Chromium formats date inputs by the system locale.
-    env: { ...process.env, LANG: 'en_GB.UTF-8', LANGUAGE: 'en_GB' },
-  });
+  const browser = await openBrowser();
+  const context = browser.context;
   try {
     process.stdout.write('Generating service data…\n');
     await seedTabDemo(bot, { people: 300, months: 13, now: new Date(), seed: 2026, slotWeeks: 8 });
@@ -51,9 +40,8 @@ async function main(): Promise<void> {
       process.stdout.write(`Wrote ${path.relative(process.cwd(), path.join(out, file))}\n`);
     }
   } finally {
-    await context.close();
+    await browser.close();
     await bot.stop();
-    rmSync(profile, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -2,17 +2,8 @@ import { DateTime } from 'luxon';
 import { stageOrder } from '../src/coaching/programme';
 import type { ServiceEventInput, ServiceEventSink } from '../src/serviceEvents/events';
 
-/** A small deterministic pseudo-random generator (mulberry32), so generated data is the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from './seeded';
+export { seeded };
 
 /**
  * Simulated service use over `months` months before `now`: people starting and walking through the sessions

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { featuresOf, type ScreeningInput } from '../src/safety/model/features';
 import { encodeWeights, MODEL_CLASSES, scoreWith, sha256, weightCount, type ModelFile, type ModelScore, type RiskModel } from '../src/safety/model/riskModel';
 import { screenText } from '../src/safety/screening';
+import { seeded } from './seeded';
 
 /**
  * Trains the screening model from the labelled corpus and writes src/safety/model/screeningModel.json.
@@ -73,16 +74,6 @@ function lexiconLevelOf(text: string): Example['lexicon'] {
   return r.contested ? 'check' : r.level;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Embedding bag + tanh hidden layer + softmax, by Adagrad, one example at a time in a seeded order. Feature
@@ -92,7 +83,7 @@ function mulberry32(seed: number): () => number {
 function train(rows: Example[]): Float32Array {
   const k = MODEL_CLASSES.length;
   const H = HIDDEN;
-  const random = mulberry32(TRAINING.seed);
+  const random = seeded(TRAINING.seed);
   const E = new Float32Array(BUCKETS * H);
   for (let i = 0; i < E.length; i++) E[i] = (random() - 0.5) * 0.02;
   const W = new Float64Array(H * k);

@@ -1,8 +1,9 @@
 import type { Container } from '@azure/cosmos';
-import { ActivityTypes, TeamsInfo, TurnContext } from 'botbuilder';
+import { ActivityTypes, TurnContext } from 'botbuilder';
 import { normaliseCommandText, wordsOf } from '../bot/commands';
 import type { BookingSettings } from '../config';
-import { errorFields, type Logger } from '../logger';
+import type { Logger } from '../logger';
+import { mentionedPerson } from '../teams/mentionedPerson';
 import { statusOf } from '../store/cosmosBotStorage';
 
 /**
@@ -93,29 +94,9 @@ export async function handleCoachRoleCommand(context: TurnContext, deps: CoachRo
     await context.sendActivity('Only service leads can add or remove coaches.');
     return true;
   }
-  const mentioned = (activity.entities ?? [])
-    .filter((e) => e.type === 'mention')
-    .map((e) => (e as unknown as { mentioned?: { id?: string; name?: string; aadObjectId?: string } }).mentioned)
-    .find((m) => m?.id && m.id !== activity.recipient.id);
-  if (!mentioned?.id) {
-    await context.sendActivity(`Please mention the person, for example: "${change} coach @Daniel Okafor".`);
-    return true;
-  }
-  let userId = mentioned.aadObjectId;
-  let name = mentioned.name ?? 'them';
-  if (!userId) {
-    try {
-      const member = await TeamsInfo.getMember(context, mentioned.id);
-      userId = member.aadObjectId;
-      name = member.name ?? name;
-    } catch (err) {
-      deps.logger.warn({ err: errorFields(err) }, 'could not look up the mentioned person');
-    }
-  }
-  if (!userId) {
-    await context.sendActivity(`I couldn't find ${name} in this chat. Please mention someone who is a member here.`);
-    return true;
-  }
+  const person = await mentionedPerson(context, `${change} coach @Daniel Okafor`, deps.logger);
+  if (!person) return true;
+  const { userId, name } = person;
   const changed = await changeCoach(deps.bookings, change, { userId, name }, by);
   deps.logger.info({ coachId: userId, change, changed, by }, 'coach directory');
   await context.sendActivity(

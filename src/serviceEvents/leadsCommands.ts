@@ -1,6 +1,7 @@
-import { ActivityTypes, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
+import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import { normaliseCommandText, wordsOf } from '../bot/commands';
-import { errorFields, type Logger } from '../logger';
+import type { Logger } from '../logger';
+import { mentionedPerson } from '../teams/mentionedPerson';
 import { periodFor } from './report';
 import type { ServiceReports } from './service';
 
@@ -38,29 +39,9 @@ export async function handleServiceReportCommands(context: TurnContext, reports:
     await context.sendActivity('Only service leads can add or remove viewers of the service report.');
     return true;
   }
-  const mentioned = (activity.entities ?? [])
-    .filter((e) => e.type === 'mention')
-    .map((e) => (e as unknown as { mentioned?: { id?: string; name?: string; aadObjectId?: string } }).mentioned)
-    .find((m) => m?.id && m.id !== activity.recipient.id);
-  if (!mentioned?.id) {
-    await context.sendActivity(`Please mention the person, for example: "${change} viewer @Helen Marsh".`);
-    return true;
-  }
-  let personId = mentioned.aadObjectId;
-  let name = mentioned.name ?? 'them';
-  if (!personId) {
-    try {
-      const member = await TeamsInfo.getMember(context, mentioned.id);
-      personId = member.aadObjectId;
-      name = member.name ?? name;
-    } catch (err) {
-      logger.warn({ err: errorFields(err) }, 'could not look up the mentioned person');
-    }
-  }
-  if (!personId) {
-    await context.sendActivity(`I couldn't find ${name} in this chat. Please mention someone who is a member here.`);
-    return true;
-  }
+  const person = await mentionedPerson(context, `${change} viewer @Helen Marsh`, logger);
+  if (!person) return true;
+  const { userId: personId, name } = person;
   const changed = await reports.changeViewer(change, { userId: personId, name }, userId!.toLowerCase());
   logger.info({ viewerId: personId, change, changed, by: userId }, 'service report viewers');
   await context.sendActivity(
