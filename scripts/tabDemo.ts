@@ -48,10 +48,10 @@ export async function seedTabDemo(bot: RunningBot, options: { people: number; mo
   const monday = DateTime.fromJSDate(options.now, { zone: 'Europe/London' }).startOf('week').plus({ weeks: 1 });
   const slots = [];
   for (const day of [1, 2]) {
-    const published = await publishAvailability(bot.store.containers.bookings, { id: DANIEL.id, name: DANIEL.name }, { card: 'availability', date: monday.plus({ days: day }).toISODate()!, time: '10:00', minutes: 60, weeks: 0 }, options.now);
+    const published = await publishAvailability(bot.store.bookings, { id: DANIEL.id, name: DANIEL.name }, { card: 'availability', date: monday.plus({ days: day }).toISODate()!, time: '10:00', minutes: 60, weeks: 0 }, options.now);
     slots.push(...published.created);
   }
   const slot = slots[0];
-  if (slot) await bookSlot(bot.store.containers.bookings, slot.coachId, slot.id, { staffId: PRIYA.aadObjectId, staffName: PRIYA.name, bookedAt: options.now.toISOString(), shareProgramme: false }, options.now);
+  if (slot) await bookSlot(bot.store.bookings, slot.coachId, slot.id, { staffId: PRIYA.aadObjectId, staffName: PRIYA.name, bookedAt: options.now.toISOString(), shareProgramme: false }, options.now);
   return events;
 }

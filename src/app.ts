@@ -84,7 +84,7 @@ export async function startBot(
     const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
     const jobWorker = new JobWorker({
       jobs: store.containers.jobs,
-      bookings: store.containers.bookings,
+      bookings: store.bookings,
       people,
       sender,
       booking: config.booking,
@@ -121,7 +121,7 @@ export async function startBot(
       people,
       chats,
       sender,
-      roles: { bookings: store.containers.bookings, booking: config.booking },
+      roles: { bookings: store.bookings, booking: config.booking },
       logger,
     });
     const pipeline = new TurnPipeline({
@@ -141,7 +141,7 @@ export async function startBot(
           safety: config.safety,
           referrals: store.containers.referrals,
           logger,
-          booking: { bookings: store.containers.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
+          booking: { bookings: store.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
           coachSessions,
           serviceReports,
         }),
@@ -177,7 +177,7 @@ export async function startBot(
           reports: serviceReports,
           myCoaching: new MyCoaching({
             people,
-            bookings: store.containers.bookings,
+            bookings: store.bookings,
             referrals: store.containers.referrals,
             jobs: jobQueue,
             deliverNow: (ids) => jobWorker.deliverNow(ids),

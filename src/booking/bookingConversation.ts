@@ -1,4 +1,4 @@
-import type { Container } from '@azure/cosmos';
+import type { Bookings } from './bookingsPort';
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -33,7 +33,7 @@ import {
  * change. Coach-only actions check the role every time, not only when a card is shown.
  */
 export interface BookingServices {
-  bookings: Container;
+  bookings: Bookings;
   booking: BookingSettings;
   /** Everyone's 1:1 state (programmes and conversation references). */
   people: CosmosBotStorage;
@@ -287,7 +287,7 @@ async function confirm(context: TurnContext, me: Person, services: BookingServic
 const couldNotChange = "I couldn't change that time: it may already have changed, or it isn't yours. Nothing has been changed.";
 
 async function readSlot(services: BookingServices, { slotId, coachId }: SlotKey): Promise<Slot | undefined> {
-  const { resource } = await services.bookings.item(slotId, coachId).read<Slot>();
+  const resource = (await services.bookings.read<Slot>(slotId, coachId))?.doc;
   return resource?.docType === 'slot' ? resource : undefined;
 }
 

@@ -1,10 +1,9 @@
-import type { Container } from '@azure/cosmos';
 import { ActivityTypes, TurnContext } from 'botbuilder';
 import { normaliseCommandText, wordsOf } from '../bot/commands';
 import type { BookingSettings } from '../config';
 import type { Logger } from '../logger';
 import { mentionedPerson } from '../teams/mentionedPerson';
-import { statusOf } from '../store/cosmosBotStorage';
+import type { Bookings } from './bookingsPort';
 
 /**
  * Who is a coach: the Entra object ids in COACH_IDS, plus anyone a service lead has added with
@@ -29,13 +28,13 @@ interface CoachDirectoryDoc {
 }
 
 export interface CoachRoles {
-  bookings: Container;
+  bookings: Bookings;
   booking: Pick<BookingSettings, 'coachIds'>;
 }
 
-async function readDirectory(bookings: Container) {
-  const { resource, etag } = await bookings.item(DIRECTORY_ID, DIRECTORY_PARTITION).read<CoachDirectoryDoc>();
-  return { directory: resource, etag };
+async function readDirectory(bookings: Bookings) {
+  const stored = await bookings.read<CoachDirectoryDoc>(DIRECTORY_ID, DIRECTORY_PARTITION);
+  return { directory: stored?.doc, etag: stored?.eTag };
 }
 
 export async function isCoach(userId: string, roles: CoachRoles): Promise<boolean> {
@@ -46,7 +45,7 @@ export async function isCoach(userId: string, roles: CoachRoles): Promise<boolea
 }
 
 /** Adds or removes a coach; true if anything changed. Retried on a concurrent change. */
-export async function changeCoach(bookings: Container, change: 'add' | 'remove', coach: { userId: string; name: string }, by: string, now = new Date()): Promise<boolean> {
+export async function changeCoach(bookings: Bookings, change: 'add' | 'remove', coach: { userId: string; name: string }, by: string, now = new Date()): Promise<boolean> {
   const userId = coach.userId.toLowerCase();
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const { directory, etag } = await readDirectory(bookings);
@@ -58,14 +57,8 @@ export async function changeCoach(bookings: Container, change: 'add' | 'remove',
       coaches: change === 'add' ? [...current.coaches, { userId, name: coach.name, addedBy: by, addedAt: now.toISOString() }] : current.coaches.filter((c) => c.userId !== userId),
       history: [...current.history, { at: now.toISOString(), event: change === 'add' ? 'added' : 'removed', userId, by }],
     };
-    try {
-      if (directory && etag) await bookings.item(DIRECTORY_ID, DIRECTORY_PARTITION).replace(next, { accessCondition: { type: 'IfMatch', condition: etag } });
-      else await bookings.items.create(next);
-      return true;
-    } catch (err) {
-      const status = statusOf(err);
-      if (status !== 412 && status !== 409) throw err;
-    }
+    const written = directory && etag ? await bookings.replaceIfUnchanged(next, etag) : await bookings.create(next);
+    if (written === 'saved' || written === 'created') return true;
   }
   throw new Error('coach directory kept changing');
 }

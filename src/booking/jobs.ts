@@ -19,6 +19,7 @@ import {
   unreachableNotice,
 } from './jobMessages';
 import { freeSlots, type Slot } from './slots';
+import type { Bookings } from './bookingsPort';
 
 /**
  * Stored jobs: booking notices, reminders 24 hours and 15 minutes before a session, and the plan check-in
@@ -379,7 +380,7 @@ export async function schedulePlanCheckIn(context: TurnContext, programme: Progr
 
 export interface JobWorkerOptions {
   jobs: Container;
-  bookings: Container;
+  bookings: Bookings;
   /** Everyone's 1:1 state: the conversation reference to send to, and the programme a coach may see. */
   people: CosmosBotStorage;
   sender: ProactiveSender;
@@ -592,7 +593,7 @@ export class JobWorker {
   /** The slot, if it is still booked as this booking (same person, same booking time). */
   private async bookingStands(b: BookingRef): Promise<Slot | undefined> {
     try {
-      const { resource } = await this.options.bookings.item(b.slotId, b.coachId).read<Slot>();
+      const resource = (await this.options.bookings.read<Slot>(b.slotId, b.coachId))?.doc;
       return resource?.status === 'booked' && resource.booking?.staffId === b.staffId && resource.booking.bookedAt === b.bookedAt ? resource : undefined;
     } catch (err) {
       if (statusOf(err) === 404) return undefined;

@@ -17,47 +17,47 @@ describe('slots in the bookings container', () => {
   afterAll(() => store.close());
 
   it('keeps 10:00 London time across the spring clock change and skips a time that does not exist', async () => {
-    const weekly = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2027-03-21', time: '10:00', minutes: 60, weeks: 1 }, now);
+    const weekly = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2027-03-21', time: '10:00', minutes: 60, weeks: 1 }, now);
     expect(weekly.created.map((s) => s.start)).toEqual(['2027-03-21T10:00:00.000Z', '2027-03-28T09:00:00.000Z']);
     expect(weekly.created.map(slotLabel)).toEqual(['Sun 21 Mar, 10:00–11:00', 'Sun 28 Mar, 10:00–11:00']);
 
-    const gap = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2027-03-28', time: '01:30', minutes: 30, weeks: 0 }, now);
+    const gap = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2027-03-28', time: '01:30', minutes: 30, weeks: 0 }, now);
     expect(gap.created).toEqual([]);
     expect(gap.skipped).toEqual([{ localStart: '2027-03-28 01:30', why: 'noSuchTime' }]);
   });
 
   it('keeps 09:30 London time across the autumn clock change, and refuses the past and overlaps', async () => {
-    const autumn = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2027-10-24', time: '09:30', minutes: 45, weeks: 1 }, now);
+    const autumn = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2027-10-24', time: '09:30', minutes: 45, weeks: 1 }, now);
     expect(autumn.created.map((s) => s.start)).toEqual(['2027-10-24T08:30:00.000Z', '2027-10-31T09:30:00.000Z']);
-    const again = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2027-10-24', time: '10:00', minutes: 30, weeks: 0 }, now);
+    const again = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2027-10-24', time: '10:00', minutes: 30, weeks: 0 }, now);
     expect(again.skipped).toEqual([{ localStart: '2027-10-24 10:00', why: 'overlaps' }]);
-    const past = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2026-11-20', time: '10:00', minutes: 30, weeks: 0 }, now);
+    const past = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2026-11-20', time: '10:00', minutes: 30, weeks: 0 }, now);
     expect(past.skipped).toEqual([{ localStart: '2026-11-20 10:00', why: 'past' }]);
   });
 
   it('lets exactly one of two simultaneous bookings have a slot, and frees it again when the staff member cancels', async () => {
-    const { created } = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2026-11-30', time: '14:00', minutes: 60, weeks: 0 }, now);
+    const { created } = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2026-11-30', time: '14:00', minutes: 60, weeks: 0 }, now);
     const slot = created[0]!;
     const booking = (staffId: string) => ({ staffId, staffName: staffId, bookedAt: now.toISOString(), shareProgramme: false });
     const outcomes = await Promise.all([
-      bookSlot(store.containers.bookings, coach.id, slot.id, booking('staff-a'), now),
-      bookSlot(store.containers.bookings, coach.id, slot.id, booking('staff-b'), now),
+      bookSlot(store.bookings, coach.id, slot.id, booking('staff-a'), now),
+      bookSlot(store.bookings, coach.id, slot.id, booking('staff-b'), now),
     ]);
     expect(outcomes.filter((o) => 'booked' in o)).toHaveLength(1);
     expect(outcomes.filter((o) => 'taken' in o)).toHaveLength(1);
-    expect((await freeSlots(store.containers.bookings, 14, now)).map((s) => s.id)).not.toContain(slot.id);
+    expect((await freeSlots(store.bookings, 14, now)).map((s) => s.id)).not.toContain(slot.id);
 
     const winner = (outcomes.find((o) => 'booked' in o) as { booked: { booking: { staffId: string } } }).booked.booking.staffId;
     const loser = winner === 'staff-a' ? 'staff-b' : 'staff-a';
-    expect(await changeSlot(store.containers.bookings, coach.id, slot.id, { id: loser, asCoach: false }, 'cancel', now)).toEqual({ notAllowed: true });
-    const cancelled = await changeSlot(store.containers.bookings, coach.id, slot.id, { id: winner, asCoach: false }, 'cancel', now);
+    expect(await changeSlot(store.bookings, coach.id, slot.id, { id: loser, asCoach: false }, 'cancel', now)).toEqual({ notAllowed: true });
+    const cancelled = await changeSlot(store.bookings, coach.id, slot.id, { id: winner, asCoach: false }, 'cancel', now);
     expect('changed' in cancelled && cancelled.changed.status).toBe('free');
-    expect((await freeSlots(store.containers.bookings, 14, now)).map((s) => s.id)).toContain(slot.id);
+    expect((await freeSlots(store.bookings, 14, now)).map((s) => s.id)).toContain(slot.id);
   });
 
   it('shows only the next 14 days', async () => {
-    const soon = await publishAvailability(store.containers.bookings, coach, { card: 'availability', date: '2026-12-01', time: '08:00', minutes: 30, weeks: 3 }, now);
-    const listed = (await freeSlots(store.containers.bookings, 14, now)).map((s) => s.id);
+    const soon = await publishAvailability(store.bookings, coach, { card: 'availability', date: '2026-12-01', time: '08:00', minutes: 30, weeks: 3 }, now);
+    const listed = (await freeSlots(store.bookings, 14, now)).map((s) => s.id);
     expect(listed).toContain(soon.created[0]!.id);
     expect(listed).toContain(soon.created[1]!.id);
     expect(listed).not.toContain(soon.created[2]!.id);

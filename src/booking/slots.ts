@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { statusOf } from '../store/cosmosBotStorage';
+import type { Bookings } from './bookingsPort';
 import { wholeNumberInput } from '../coaching/cardSubmissions';
 
 /**
@@ -60,7 +59,7 @@ export interface PublishResult {
 }
 
 export async function publishAvailability(
-  bookings: Container,
+  bookings: Bookings,
   coach: { id: string; name: string; upn?: string },
   request: AvailabilityRequest,
   now: Date = new Date(),
@@ -99,54 +98,34 @@ export async function publishAvailability(
       status: 'free',
       history: [{ at: now.toISOString(), event: 'published', by: coach.id }],
     };
-    await bookings.items.create(slot);
+    await bookings.create(slot);
     existing.push(slot);
     result.created.push(slot);
   }
   return result;
 }
 
-export async function slotsOfCoach(bookings: Container, coachId: string): Promise<Slot[]> {
-  const { resources } = await bookings.items
-    .query<Slot>({ query: 'SELECT * FROM c WHERE c.docType = "slot" AND c.coachId = @coachId', parameters: [{ name: '@coachId', value: coachId }] }, { partitionKey: coachId })
-    .fetchAll();
-  return resources.sort(byStart);
+export async function slotsOfCoach(bookings: Bookings, coachId: string): Promise<Slot[]> {
+  return (await bookings.slotsOfCoach(coachId)).sort(byStart);
 }
 
 /** Free slots from now until `days` ahead, soonest first. */
-export async function freeSlots(bookings: Container, days: number, now: Date = new Date(), excludeCoach?: string): Promise<Slot[]> {
+export async function freeSlots(bookings: Bookings, days: number, now: Date = new Date(), excludeCoach?: string): Promise<Slot[]> {
   const until = DateTime.fromJSDate(now).plus({ days }).toUTC().toISO()!;
-  const { resources } = await bookings.items
-    .query<Slot>({
-      query: 'SELECT * FROM c WHERE c.docType = "slot" AND c.status = "free" AND c.start > @now AND c.start < @until',
-      parameters: [
-        { name: '@now', value: now.toISOString() },
-        { name: '@until', value: until },
-      ],
-    })
-    .fetchAll();
-  return resources.filter((s) => s.coachId !== excludeCoach).sort(byStart);
+  return (await bookings.freeSlotsStarting(now.toISOString(), until)).filter((s) => s.coachId !== excludeCoach).sort(byStart);
 }
 
-export async function bookingsOfStaff(bookings: Container, staffId: string, now: Date = new Date()): Promise<Slot[]> {
-  const { resources } = await bookings.items
-    .query<Slot>({
-      query: 'SELECT * FROM c WHERE c.docType = "slot" AND c.status = "booked" AND c.booking.staffId = @staffId AND c.end > @now',
-      parameters: [
-        { name: '@staffId', value: staffId },
-        { name: '@now', value: now.toISOString() },
-      ],
-    })
-    .fetchAll();
-  return resources.sort(byStart);
+export async function bookingsOfStaff(bookings: Bookings, staffId: string, now: Date = new Date()): Promise<Slot[]> {
+  return (await bookings.bookedSlotsOf(staffId, now.toISOString())).sort(byStart);
 }
 
 export type BookOutcome = { booked: Slot } | { taken: true } | { notFound: true };
 
 /** Books a free slot for the staff member; exactly one of two simultaneous bookings wins. */
-export async function bookSlot(bookings: Container, coachId: string, slotId: string, booking: Booking, now: Date = new Date()): Promise<BookOutcome> {
-  const { resource, etag } = await bookings.item(slotId, coachId).read<Slot>();
-  if (!resource || resource.docType !== 'slot') return { notFound: true };
+export async function bookSlot(bookings: Bookings, coachId: string, slotId: string, booking: Booking, now: Date = new Date()): Promise<BookOutcome> {
+  const stored = await bookings.read<Slot>(slotId, coachId);
+  if (!stored || stored.doc.docType !== 'slot') return { notFound: true };
+  const { doc: resource, eTag } = stored;
   if (resource.status !== 'free' || Date.parse(resource.start) <= now.getTime()) return { taken: true };
   const booked: Slot = {
     ...resource,
@@ -154,13 +133,7 @@ export async function bookSlot(bookings: Container, coachId: string, slotId: str
     booking,
     history: [...resource.history, { at: now.toISOString(), event: 'booked', by: booking.staffId }],
   };
-  try {
-    await bookings.item(slotId, coachId).replace(booked, { accessCondition: { type: 'IfMatch', condition: etag! } });
-    return { booked };
-  } catch (err) {
-    if (statusOf(err) === 412) return { taken: true };
-    throw err;
-  }
+  return (await bookings.replaceIfUnchanged(booked, eTag)) === 'saved' ? { booked } : { taken: true };
 }
 
 export type ChangeOutcome = { changed: Slot; before: Slot } | { notAllowed: true } | { notFound: true };
@@ -170,7 +143,7 @@ export type ChangeOutcome = { changed: Slot; before: Slot } | { notAllowed: true
  * withdraws a free slot (coach only). Conditional on the eTag, retried once on a race.
  */
 export async function changeSlot(
-  bookings: Container,
+  bookings: Bookings,
   coachId: string,
   slotId: string,
   by: { id: string; asCoach: boolean },
@@ -178,8 +151,9 @@ export async function changeSlot(
   now: Date = new Date(),
 ): Promise<ChangeOutcome> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const { resource, etag } = await bookings.item(slotId, coachId).read<Slot>();
-    if (!resource || resource.docType !== 'slot') return { notFound: true };
+    const stored = await bookings.read<Slot>(slotId, coachId);
+    if (!stored || stored.doc.docType !== 'slot') return { notFound: true };
+    const { doc: resource, eTag } = stored;
     const isTheCoach = by.asCoach && resource.coachId === by.id;
     const isTheStaff = resource.booking?.staffId === by.id;
     let next: Slot;
@@ -192,12 +166,7 @@ export async function changeSlot(
       return { notAllowed: true };
     }
     next.history = [...resource.history, { at: now.toISOString(), event: action === 'withdraw' ? 'withdrawn' : isTheCoach ? 'cancelled by coach' : 'cancelled by staff', by: by.id }];
-    try {
-      await bookings.item(slotId, coachId).replace(next, { accessCondition: { type: 'IfMatch', condition: etag! } });
-      return { changed: next, before: resource };
-    } catch (err) {
-      if (statusOf(err) !== 412) throw err;
-    }
+    if ((await bookings.replaceIfUnchanged(next, eTag)) === 'saved') return { changed: next, before: resource };
   }
   return { notAllowed: true };
 }

@@ -4,12 +4,16 @@ import type { Logger } from 'pino';
 import type { Retention, StoreSettings } from '../config';
 import { containerSpecs, type ContainerName } from './containers';
 import { statusOf } from './cosmosBotStorage';
+import { CosmosBookings } from './cosmosBookings';
+import type { Bookings } from '../booking/bookingsPort';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 
 /** The one store every part of the bot uses: a Cosmos database (Azure or embedded) and its containers. */
 export interface Store {
   readonly kind: StoreSettings['kind'];
   readonly containers: Record<ContainerName, Container>;
+  /** The bookings container behind the booking room's port (src/booking/bookingsPort.ts). */
+  readonly bookings: Bookings;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +65,7 @@ export async function openStore(settings: StoreSettings, logger: Logger, { onReq
     return {
       kind: settings.kind,
       containers,
+      bookings: new CosmosBookings(containers.bookings),
       ping: async () => {
         await database.read();
       },

@@ -114,7 +114,7 @@ export class MyCoaching {
 
   async moveBooking(user: TabUser, body: unknown): Promise<string> {
     const { fromSlotId, fromCoachId, slotId, coachId } = stringsOf(body);
-    const { resource: old } = await this.services.bookings.item(fromSlotId ?? '', fromCoachId ?? '').read<Slot>().catch(() => ({ resource: undefined }));
+    const old = fromSlotId && fromCoachId ? (await this.services.bookings.read<Slot>(fromSlotId, fromCoachId).catch(() => undefined))?.doc : undefined;
     if (!old || old.docType !== 'slot' || old.status !== 'booked' || old.booking?.staffId !== user.userId || !slotId || !coachId) {
       return this.view(user, { message: { text: "That booking couldn't be changed: it may already have changed.", kind: 'error' } });
     }
