@@ -105,9 +105,15 @@ export function report(name: string, rows: EvalRow[]): string {
     const f = figures(rows.filter(pick), combined);
     lines.push(`  ${sub} (lexicon + model): urgent caught ${show(f.urgentCaught)}; urgent urgent ${show(f.urgentUrgent)}; hard negatives check or urgent ${show(f.hardNegativeFlagged)}; wellbeing caught ${show(f.wellbeingCaught)}`);
   }
-  const categories = [...new Set(rows.filter((r) => r.label !== 'none').map((r) => `${r.label}/${r.category}`))].sort();
+  const categories = [...new Set(rows.map((r) => `${r.label}/${r.category}`))].sort();
   for (const c of categories) {
     const subset = rows.filter((r) => `${r.label}/${r.category}` === c);
+    if (c.startsWith('none/')) {
+      lines.push(
+        `  ${c}: check or urgent ${show(wilson(subset.filter((r) => screenRank[combined(r)] >= screenRank.check).length, subset.length))}; urgent ${show(wilson(subset.filter((r) => combined(r) === 'urgent').length, subset.length))}`,
+      );
+      continue;
+    }
     const need = c.startsWith('urgent/') ? screenRank.check : screenRank.wellbeing;
     lines.push(`  ${c}: caught ${show(wilson(subset.filter((r) => screenRank[combined(r)] >= need).length, subset.length))}`);
   }
