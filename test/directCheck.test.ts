@@ -169,6 +169,15 @@ describe('the direct question (check level) over /api/messages', () => {
     expect(referral!.trigger.reasons).toContain('answer-notSure');
   });
 
+  it('asks directly when the check-in\'s own free text shows warning signs, though every answer was "not at all"', async () => {
+    const chat = new PersonalChat(bot.url, teams, newUser('Sol Reyes'));
+    chat.answerDirectQuestions = false;
+    const card = await chat.say('start coaching');
+    const seen = await chat.checkIn(card, { anythingElse: checkLevelIn({}) });
+    expect(texts(seen)).toEqual([expect.stringMatching(DIRECT_QUESTION)]);
+    expect(await referralsFor(chat.user.aadObjectId)).toHaveLength(0);
+  });
+
   it('in a coach-joined group chat, asks privately in the person\'s 1:1 chat; the chat sees only a neutral pointer', async () => {
     const client = newUser('Amara Mensah');
     const clientChat = new PersonalChat(bot.url, teams, client);

@@ -9,8 +9,8 @@ import { choiceCard, newQuestionId, recogniseChoice, type ChoiceOption } from '.
 import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
 import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
-import { screenText, type RiskLevel } from './screening';
-import { rulesLevelOf, screenMessage, screenRank, type ScreenLevel } from './screenMessage';
+import type { RiskLevel } from './screening';
+import { screenCardValue, screenMessage, screenRank, type ScreenLevel } from './screenMessage';
 import { screeningInputFor, type ConversationMemory } from './conversationMemory';
 import {
   askPrivately,
@@ -99,10 +99,6 @@ export interface RiskGateServices {
 
 const rank: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
 
-function rulesOnly(text: string): { level: ScreenLevel; reasons: string[]; distressed: boolean } {
-  const lexicon = screenText(text);
-  return { level: rulesLevelOf(lexicon), reasons: lexicon.reasons, distressed: lexicon.level !== 'none' };
-}
 
 interface Screened {
   level: ScreenLevel;
@@ -141,13 +137,12 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
 
   if (submissionHeader(activity.value)?.card === 'checkIn') return checkInSubmitted(context, data, safety, services, log);
 
-  // Card values that are one word (a button's verb, an id) are read by the rules alone: the model reads prose.
   // The answer to the gate's own direct question is read on its own: the message that raised the question
   // is what it answers, and must not turn a plain "no" into something else.
   const answering = safety.pending === 'directCheck';
   const screened = [
     screenMessage(answering ? { text } : screeningInputFor(data, activity, text)),
-    ...submittedText(activity.value).map((t) => (/\S\s+\S/.test(t.trim()) ? screenMessage(screeningInputFor(data, activity, t)) : rulesOnly(t))),
+    ...submittedText(activity.value).map((t) => screenCardValue(screeningInputFor(data, activity, t))),
   ]
     .reduce<Screened>(
       (worst, next) => ({
@@ -462,14 +457,23 @@ async function checkInSubmitted(context: TurnContext, data: GuardedData, safety:
   const parsed = checkInSubmission.safeParse(context.activity.value);
   if (!parsed.success) {
     // Anything written in a card that did not validate is still screened.
-    const urgentText = submittedText(context.activity.value).map(screenText).find((r) => r.level === 'urgent');
+    const urgentText = submittedText(context.activity.value)
+      .map((text) => screenCardValue({ text }))
+      .find((r) => r.level === 'urgent');
     if (urgentText) return urgent(context, data, safety, { source: 'keywords', reasons: urgentText.reasons }, services, log);
     await sendCheckIn(context, safety, 'Please answer each question, then press Send.');
     return 'handled';
   }
   delete safety.checkInQuestionId;
   const scored = scoreCheckIn(parsed.data);
-  const extra = screenText(parsed.data.anythingElse ?? '');
+  // "Anything else" is screened as every free-text input is; warning signs there without a clear statement
+  // bring the direct question, unless the answers themselves already call for more.
+  const written = screenCardValue({ text: parsed.data.anythingElse ?? '' });
+  if (written.level === 'check' && scored.level !== 'urgent') {
+    recordServiceEvent(context, { kind: 'checkIn', level: 'check' });
+    return askDirectly(context, safety, newDirectCheck('personal', written.reasons, written.distressed || scored.level === 'wellbeing'), log);
+  }
+  const extra = { level: (written.level === 'check' ? 'none' : written.level) as RiskLevel, reasons: written.reasons };
   const level: RiskLevel = rank[extra.level] > rank[scored.level] ? extra.level : scored.level;
   log.info({ level, reasons: [...scored.reasons, ...extra.reasons], source: 'checkIn' }, 'check-in scored');
   recordServiceEvent(context, { kind: 'checkIn', level });

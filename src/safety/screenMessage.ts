@@ -47,9 +47,6 @@ export function modelReading(model: RiskModel, input: ScreeningInput): { level: 
   return { level: distress >= t.wellbeing ? 'wellbeing' : 'none', distressed };
 }
 
-export function modelLevelOf(model: RiskModel, input: ScreeningInput): ScreenLevel {
-  return modelReading(model, input).level;
-}
 
 /** The higher of two levels (the safer reading). */
 export function higher(a: ScreenLevel, b: ScreenLevel): ScreenLevel {
@@ -71,4 +68,15 @@ export function screenMessage(input: ScreeningInput, model: RiskModel = shippedM
   const reasons = [...lexicon.reasons];
   if (screenRank[modelLevel] > screenRank[lexiconLevel] || (modelLevel === level && level !== 'none' && reasons.length === 0)) reasons.push(`model-${modelLevel}`);
   return { level, reasons, lexiconLevel, modelLevel, distressed: lexiconLevel !== 'none' || reading.distressed };
+}
+
+/**
+ * A value typed into a card (or a tab's form): prose is screened as a message is; a value of one word (a
+ * button's verb, an id, a date) is read by the rules alone, because the model reads prose.
+ */
+export function screenCardValue(input: ScreeningInput, model: RiskModel = shippedModel()): ScreenResult {
+  if (/\S\s+\S/.test(input.text.trim())) return screenMessage(input, model);
+  const lexicon = screenText(input.text);
+  const level = rulesLevelOf(lexicon);
+  return { level, reasons: lexicon.reasons, lexiconLevel: level, modelLevel: 'none', distressed: lexicon.level !== 'none' };
 }

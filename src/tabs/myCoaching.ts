@@ -7,7 +7,7 @@ import { latestPlan, sessionRecord, stageOrder, stageTitles, type Programme } fr
 import { planFromSubmission } from '../coaching/stages/actionPlan';
 import type { Logger } from '../logger';
 import type { RouterServices } from '../bot/router';
-import { screenText } from '../safety/screening';
+import { screenCardValue } from '../safety/screenMessage';
 import { recordSlotChange, type ServiceEventSink } from '../serviceEvents/events';
 import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
 import type { TabUser } from './auth';
@@ -88,8 +88,8 @@ export class MyCoaching {
         throw err;
       }
       this.services.logger.info({ userId: user.userId, actions: doc.programme.sessions[`${latest.session}`]!.actionPlan!.actions.length }, 'action plan changed in the tab');
-      // What people write here is screened like everything they write to the bot.
-      const flagged = Object.values(values).some((v) => screenText(v).level !== 'none');
+      // What people write here is screened as the risk gate screens everything they write to the bot.
+      const flagged = Object.values(values).some((v) => screenCardValue({ text: v }).level !== 'none');
       return this.view(user, {
         message: flagged
           ? { text: 'Your plan is saved. Some of what you wrote suggests things may be hard at the moment: the people in "Not OK right now" are there for you, and you can tell me in our chat in Teams.' }

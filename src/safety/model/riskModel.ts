@@ -138,10 +138,6 @@ function softmax(z: readonly number[]): [number, number, number] {
   return [e0 / sum, e1 / sum, e2 / sum];
 }
 
-/** Class probabilities for one feature list. */
-export function probabilities(model: RiskModel, features: readonly number[]): [number, number, number] {
-  return probabilitiesOf(model, [partOf(model, features)]);
-}
 
 export interface ModelScore {
   /** Highest probability of `urgent` over the whole message (with its question and history, and on its own) and its parts. */
