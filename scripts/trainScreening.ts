@@ -10,6 +10,9 @@ import { seeded } from './seeded';
  *
  *   npm run train:screening            train and write the model file
  *   npm run train:screening -- --check train and fail unless the result equals the shipped file
+ *   npm run train:screening -- --cv-only --dump-cv=FILE
+ *                                      cross-validated figures only; FILE gets every training message with its
+ *                                      cross-validated scores, for trying rule changes without retraining
  *
  * Deterministic: the corpus is read in file-name and line order, shuffled with a seeded generator, and
  * trained with plain arithmetic in one thread, so the same data gives the same weights byte for byte.
@@ -234,6 +237,8 @@ function main(): void {
     );
   };
   process.stdout.write(`cross-validated, lexicon and model together, on training messages the lexicon was not written from: ${report(thresholds)}\n`);
+  const dumpAt = process.argv.find((a) => a.startsWith('--dump-cv='));
+  if (dumpAt) writeFileSync(dumpAt.slice('--dump-cv='.length), JSON.stringify(examples.map((e, i) => ({ ...e.input, label: e.label, category: e.category, seen: e.lexiconSeen, score: cv[i] }))));
   if (process.argv.includes('--cv-only')) {
     const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
     for (const [lo, hi] of [[0, 3], [4, 8], [9, 20], [21, 10000]] as const) {

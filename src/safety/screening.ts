@@ -28,9 +28,10 @@ export interface ScreeningResult {
   /** Lexicon category codes that set the level (most severe first). Never the person's words. */
   reasons: string[];
   /**
-   * Every urgent phrase has resolved-past, negation, hypothetical, work-frame or idiom wording in a clause next
-   * to it (but not in its own clause, which would have softened it there): the words are a warning sign
-   * without a clear statement, read by the risk gate as `check` (ask directly) rather than urgent.
+   * The urgent words are a warning sign without a clear statement, read by the risk gate as `check` (ask
+   * directly) rather than urgent: every urgent phrase has resolved-past, negation, hypothetical, work-frame or
+   * idiom wording in a clause next to it (but not in its own clause, which would have softened it there), or
+   * none of them names the writer as its subject and the message is long or softens something elsewhere.
    */
   contested?: boolean;
 }
@@ -1104,7 +1105,7 @@ function frameBefore(toks: string[], m: Span, clause: Clause, wellbeing: boolean
 }
 
 /** Effective level (rank) and reason category of one risk phrase, using cues from its own clause only. */
-function evaluate(toks: string[], m: Span, clause: Clause): { level: number; reason: number } {
+function evaluate(toks: string[], m: Span, clause: Clause): { level: number; reason: number; self?: boolean } {
   const info = entries[m.payload.ref]!;
   let level = info.level;
   let reason = info.category;
@@ -1163,7 +1164,7 @@ function evaluate(toks: string[], m: Span, clause: Clause): { level: number; rea
     cueEndingBefore(toks, clause, 'negation', m.start, lexicon.negation.window, negationFillers) ||
     clause.firstHypotheticalEnd <= m.start;
   if (softened) return { level: level === RANK.urgent ? RANK.wellbeing : 0, reason };
-  return { level, reason };
+  return { level, reason, self: subject === 'self' };
 }
 
 /**
@@ -1181,9 +1182,11 @@ export function screenText(text: string): ScreeningResult {
   const urgentClauses = new Set<number>();
   let clauseIndex = -1;
 
-  const record = (r: { level: number; reason: number }, index: number): void => {
+  const clearClauses = new Set<number>();
+  const record = (r: { level: number; reason: number; self?: boolean }, index: number): void => {
     if (r.level === 0) return;
     if (r.level === RANK.urgent) urgentClauses.add(index);
+    if (r.level === RANK.urgent && r.self) clearClauses.add(index);
     if (r.level > best) best = r.level;
     const prev = reasonLevels.get(r.reason) ?? 0;
     if (r.level > prev) reasonLevels.set(r.reason, r.level);
@@ -1214,15 +1217,24 @@ export function screenText(text: string): ScreeningResult {
     const info = entries[m.payload.ref]!;
     if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause), index);
   }
+  // An urgent phrase is a warning sign, not a clear statement (so the bot asks directly), when softening
+  // wording sits in a clause next to every urgent one, or when no urgent phrase names the writer as its
+  // subject and the message is long or softens something somewhere: the stories about patients, training
+  // and the past that clause-level cues miss are long and unclear about who.
+  const unclear =
+    clearClauses.size === 0 && (softeningClauses.size > 0 || clauses.length >= LONG_MESSAGE_CLAUSES);
   const contested =
     best === RANK.urgent &&
-    [...urgentClauses].every((i) => [i - 2, i - 1, i + 1, i + 2].some((j) => softeningClauses.has(j)));
+    (unclear || [...urgentClauses].every((i) => [i - 2, i - 1, i + 1, i + 2].some((j) => softeningClauses.has(j))));
 
   const reasons = [...reasonLevels.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .map(([c]) => categoryCodes[c]!);
   return contested ? { level: LEVEL_OF_RANK[best]!, reasons, contested } : { level: LEVEL_OF_RANK[best]!, reasons };
 }
+
+/** Clauses from which a message counts as long (see `unclear` in screenText). */
+const LONG_MESSAGE_CLAUSES = 6;
 
 /** Wording that softens a risk phrase in its own clause, and makes one in a clause next to it a warning sign. */
 const SOFTENING = new Set<PayloadKind>(['idiom', 'negation', 'pastPrefix', 'pastTime', 'resolution', 'hypothetical', 'directive', 'frame']);
