@@ -8,6 +8,7 @@ import {
   screeningReasonCodes,
   type RiskLevel,
 } from './screening';
+import { rulesLevelOf } from './screenMessage';
 
 const RANK: Record<RiskLevel, number> = { none: 0, wellbeing: 1, urgent: 2 };
 const level = (text: string): RiskLevel => screenText(text).level;
@@ -459,16 +460,32 @@ describe('properties', () => {
 });
 
 describe('cost', () => {
-  it('stays linear on long messages with no punctuation', () => {
+  // Its growth per KB is measured by `npm run bench:screening` (ratios in one run), not by a timed test.
+  it('screens long messages with no punctuation, whole', () => {
     const small = 'not stressed i want to end it all the patient said '.repeat(200);
-    const big = small.repeat(8);
-    screenText(small);
-    const time = (t: string): number => {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < 3; i++) screenText(t);
-      return Number(process.hrtime.bigint() - start);
-    };
-    const ratio = time(big) / time(small);
-    expect(ratio).toBeLessThan(8 * 3);
+    expect(screenText(small.repeat(8)).level).toBe('urgent');
+  });
+});
+
+describe('warning signs without a clear statement (the gate asks directly)', () => {
+  const rules = (text: string) => rulesLevelOf(screenText(text));
+  const longStory =
+    'The ward was short again today. We had two admissions before ten. The bank nurse cancelled. ' +
+    'My manager was in meetings all morning. The family in bay four complained twice. ';
+
+  it('a clear statement about the writer stays urgent, however long the message', () => {
+    expect(rules(`${longStory}I want to kill myself.`)).toBe('urgent');
+    expect(rules(`${longStory}Want to kill myself.`)).toBe('urgent');
+    expect(rules('Want to end my life.')).toBe('urgent');
+  });
+
+  it('an urgent phrase that does not name the writer, in a long message, is a check', () => {
+    expect(screenText(`${longStory}Overdose tonight.`).level).toBe('urgent');
+    expect(rules(`${longStory}Overdose tonight.`)).toBe('check');
+    expect(rules('Overdose tonight.')).toBe('urgent');
+  });
+
+  it('softening wording in the clause next to an urgent phrase makes it a check', () => {
+    expect(rules("Honestly it's not that bad. Want to kill myself some days.")).toBe('check');
   });
 });

@@ -1104,6 +1104,12 @@ function frameBefore(toks: string[], m: Span, clause: Clause, wellbeing: boolean
   return false;
 }
 
+/** The phrase's own words name the writer ("kill myself", "end my life"). */
+function namesWriter(toks: string[], m: Span): boolean {
+  for (let p = m.start; p < m.end; p++) if (firstPerson.has(toks[p]!)) return true;
+  return false;
+}
+
 /** Effective level (rank) and reason category of one risk phrase, using cues from its own clause only. */
 function evaluate(toks: string[], m: Span, clause: Clause): { level: number; reason: number; self?: boolean } {
   const info = entries[m.payload.ref]!;
@@ -1164,7 +1170,7 @@ function evaluate(toks: string[], m: Span, clause: Clause): { level: number; rea
     cueEndingBefore(toks, clause, 'negation', m.start, lexicon.negation.window, negationFillers) ||
     clause.firstHypotheticalEnd <= m.start;
   if (softened) return { level: level === RANK.urgent ? RANK.wellbeing : 0, reason };
-  return { level, reason, self: subject === 'self' };
+  return { level, reason, self: subject === 'self' || namesWriter(toks, m) };
 }
 
 /**
