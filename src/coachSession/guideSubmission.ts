@@ -4,7 +4,7 @@ import { isCoach } from '../booking/coachDirectory';
 import { clipAnswer, MAX_ANSWER_CHARS } from '../coaching/answers';
 import { submissionHeader } from '../coaching/cardSubmissions';
 import { stageOrder, stageTitles } from '../coaching/programme';
-import { StateConflictError } from '../store/cosmosBotStorage';
+import { StateConflictError } from '../documents/versioned';
 import { isPerson, personId } from './roles';
 import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';
