@@ -30,7 +30,7 @@ import type { Jobs } from './jobsPort';
  * records); any number of instances on one store send what is due:
  * 1. finds pending jobs with nextAttemptAt <= now;
  * 2. claims each with a replace conditional on the eTag it read (claimedBy, claimedUntil = now + 60 s);
- *    a 412 means another worker got there first: skip. A live claim is skipped too;
+ *    a conflict means another worker got there first: skip. A live claim is skipped too;
  * 3. works out the message at send time from ids (a reminder for a booking that no longer stands, or a
  *    check-in for someone already in session 2, is cancelled instead of sent) and posts it to the
  *    recipient's stored 1:1 conversation reference through the ProactiveSender;

@@ -18,7 +18,7 @@ import type { Referrals } from './referralsPort';
  * 1. finds referrals waiting to be posted (delivery.state 'pending' or 'failed', nextAttemptAt <= now) and
  *    urgent referrals still open whose card was posted more than repostAfterMs ago (to post a reminder);
  * 2. claims each one with a replace conditional on the eTag it read (claimedBy, claimedUntil = now + 60 s).
- *    A 412 means another instance changed or claimed it first: skip it. A live claim is skipped too;
+ *    A conflict means another instance changed or claimed it first: skip it. A live claim is skipped too;
  * 3. posts the card through the ProactiveSender (one HTTP request, with a timeout well inside the claim);
  * 4. records the result with a conditional replace. If that conflicts (a lead acknowledged in between, the
  *    person's "misunderstood" note), the record is re-applied to the fresh copy, so channelActivityId is
