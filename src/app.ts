@@ -13,7 +13,6 @@ import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
 import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
 import { JobQueue, JobWorker, provideJobQueue, type JobWorkerOptions } from './booking/jobs';
-import { CosmosBotStorage } from './store/cosmosBotStorage';
 import { openStore, type Store } from './store/store';
 import { cosmosServiceStore } from './store/serviceStore';
 import { ServiceEventRecorder } from './serviceEvents/recorder';
@@ -79,11 +78,11 @@ export async function startBot(
       logger,
       retentionDays: config.serviceEvents.retentionDays,
     });
-    const people = new CosmosBotStorage(store.containers.programmes, 'userId');
+    const { people, chats, referrals } = store;
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
     const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
     const jobWorker = new JobWorker({
-      jobs: store.containers.jobs,
+      jobs: store.jobs,
       bookings: store.bookings,
       people,
       sender,
@@ -92,7 +91,7 @@ export async function startBot(
       ...jobOverrides,
     });
     const jobQueue = new JobQueue({
-      jobs: store.containers.jobs,
+      jobs: store.jobs,
       planCheckInDays: config.booking.planCheckInDays,
       logger,
       deliverNow: async (ids) => {
@@ -101,7 +100,7 @@ export async function startBot(
     });
     const serviceReports = new ServiceReports({
       store: serviceStore,
-      openReferrals: () => openReferralsSummary(store.containers.referrals),
+      openReferrals: () => openReferralsSummary(referrals),
       serviceLeadIds: config.safety.serviceLeadIds,
       appId: config.identity.appId || undefined,
     });
@@ -110,13 +109,21 @@ export async function startBot(
       store: serviceStore,
       reports: serviceReports,
       sender,
-      leadsChannels: () => allLeadsChannels(store.containers.referrals),
+      leadsChannels: () => allLeadsChannels(referrals),
       nation: config.safety.nation,
       logger,
       pollMs: Math.max(config.booking.jobPollMs, 60_000),
       ...monthlyOverrides,
     });
-    const chats = new CosmosBotStorage(store.containers.botState);
+    const { autoStart = true, ...outboxOverrides } = outboxOptions;
+    const outbox = new ReferralOutbox({
+      referrals,
+      sender,
+      safety: config.safety,
+      logger,
+      events: serviceEvents,
+      ...outboxOverrides,
+    });
     const coachSessions = createCoachSessions({
       people,
       chats,
@@ -130,7 +137,8 @@ export async function startBot(
       floodGuard: new FloodGuard({ limit: config.messagesPerMinutePerPerson, windowMs: 60_000 }),
       gate: createRiskGate({
         safety: config.safety,
-        referrals: store.containers.referrals,
+        referrals,
+        sendReferralNow: (id) => outbox.sendNow(id),
         logger,
         onSupport: (context, data, level) => moveCoachSessionToSupport(context, data, level, coachSessions),
         privately: { people, sender, logger },
@@ -139,22 +147,13 @@ export async function startBot(
         logic ??
         createRouter({
           safety: config.safety,
-          referrals: store.containers.referrals,
+          referrals,
           logger,
           booking: { bookings: store.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
           coachSessions,
           serviceReports,
         }),
       logger,
-    });
-    const { autoStart = true, ...outboxOverrides } = outboxOptions;
-    const outbox = new ReferralOutbox({
-      referrals: store.containers.referrals,
-      sender,
-      safety: config.safety,
-      logger,
-      events: serviceEvents,
-      ...outboxOverrides,
     });
     const { server, drain } = createServer({
       adapter,
@@ -178,7 +177,7 @@ export async function startBot(
           myCoaching: new MyCoaching({
             people,
             bookings: store.bookings,
-            referrals: store.containers.referrals,
+            referrals,
             jobs: jobQueue,
             deliverNow: (ids) => jobWorker.deliverNow(ids),
             daysAhead: config.booking.daysAhead,

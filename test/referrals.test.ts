@@ -52,7 +52,7 @@ function textOfCard(card: unknown): string {
 }
 
 async function stored(store: Store, id: string): Promise<StoredReferral> {
-  const found = await readReferral(store.containers.referrals, id);
+  const found = await readReferral(store.referrals, id);
   if (!found) throw new Error(`referral ${id} not found`);
   return found.referral;
 }
@@ -64,7 +64,7 @@ describe('referrals to the service leads', () => {
   /** A worker as another instance (or this one after a restart) would run it: its own adapter and instance id. */
   const outboxWith = (clock: Clock, safety: { repostAfterMs?: number } = {}) =>
     new ReferralOutbox({
-      referrals: bot.store.containers.referrals,
+      referrals: bot.store.referrals,
       sender: adapters(),
       safety: { repostAfterMs: 30 * 60_000, outboxPollMs: 1000, ...safety },
       logger: silentLogger,
@@ -72,7 +72,7 @@ describe('referrals to the service leads', () => {
       random: () => 0.5,
     });
   const record = (clock: Clock, tenantId: string, overrides: Partial<NewReferral> = {}) =>
-    recordReferral(bot.store.containers.referrals, newReferralId(), referralInput(tenantId, overrides), new Date(clock.t));
+    recordReferral(bot.store.referrals, newReferralId(), referralInput(tenantId, overrides), new Date(clock.t));
 
   /** A lead registers a fresh channel for a fresh tenant; resolves with both. */
   async function registeredChannel(): Promise<{ tenantId: string; channelId: string }> {
@@ -80,7 +80,7 @@ describe('referrals to the service leads', () => {
     const channelId = newChannelId();
     const response = await post(bot.url, channelMessage(sink.url, channelId, lead, 'register referrals', tenantId));
     expect(response.status).toBe(200);
-    expect(await readLeadsChannel(bot.store.containers.referrals, tenantId)).toBeDefined();
+    expect(await readLeadsChannel(bot.store.referrals, tenantId)).toBeDefined();
     return { tenantId, channelId };
   }
 
@@ -101,7 +101,7 @@ describe('referrals to the service leads', () => {
       expect(replies[0]!.text).toMatch(/^Thank you\. I'll post referrals for your organisation in this channel/);
       expect(replies[0]!.text).toMatch(/never what they wrote/);
 
-      const registration = await readLeadsChannel(bot.store.containers.referrals, tenantId);
+      const registration = await readLeadsChannel(bot.store.referrals, tenantId);
       expect(registration).toMatchObject({
         id: `leads-channel:${tenantId}`,
         docType: 'leadsChannel',
@@ -118,7 +118,7 @@ describe('referrals to the service leads', () => {
       await post(bot.url, activity);
       const replies = sink.messagesTo(activity.conversation.id);
       expect(replies.map((r) => r.text)).toEqual([expect.stringMatching(/^Sorry, only the service leads can choose where referrals are posted, so I haven't changed anything/)]);
-      expect(await readLeadsChannel(bot.store.containers.referrals, tenantId)).toBeUndefined();
+      expect(await readLeadsChannel(bot.store.referrals, tenantId)).toBeUndefined();
     });
 
     it('explains, outside a channel, that it must be sent in the leads channel', async () => {
@@ -126,7 +126,7 @@ describe('referrals to the service leads', () => {
       await post(bot.url, teamsMessage(sink.url, conversationId, lead, 'register referrals'));
       const replies = sink.messagesTo(conversationId);
       expect(replies.map((r) => r.text)).toEqual([expect.stringMatching(/please send "register referrals" there/)]);
-      expect(await readLeadsChannel(bot.store.containers.referrals, 'tenant-1')).toBeUndefined();
+      expect(await readLeadsChannel(bot.store.referrals, 'tenant-1')).toBeUndefined();
     });
   });
 
@@ -433,11 +433,11 @@ describe('referrals to the service leads', () => {
     try {
       const tenantId = 'tenant-running';
       await post(running.url, channelMessage(sink.url, newChannelId(), lead, 'register referrals', tenantId));
-      const referral = await recordReferral(running.store.containers.referrals, newReferralId(), referralInput(tenantId));
+      const referral = await recordReferral(running.store.referrals, newReferralId(), referralInput(tenantId));
       const deadline = Date.now() + 5000;
       while (cardsFor(sink, referral.id).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(cardsFor(sink, referral.id)).toHaveLength(1);
-      expect((await readReferral(running.store.containers.referrals, referral.id))!.referral.delivery.state).toBe('delivered');
+      expect((await readReferral(running.store.referrals, referral.id))!.referral.delivery.state).toBe('delivered');
     } finally {
       await running.stop();
     }
@@ -457,7 +457,7 @@ describe('with no leads channel registered', () => {
     };
     expect((await healthz()).body).toMatchObject({ status: 'ok', problems: ['no-leads-channel'], referrals: { pending: 0, leadsChannelRegistered: false } });
 
-    const referral = await recordReferral(bot.store.containers.referrals, newReferralId(), {
+    const referral = await recordReferral(bot.store.referrals, newReferralId(), {
       tenantId: 'tenant-unregistered',
       level: 'urgent',
       person: { userId: staff.aadObjectId, teamsId: staff.id, name: staff.name },
@@ -467,7 +467,7 @@ describe('with no leads channel registered', () => {
       conversationType: 'personal',
     });
     expect(await bot.outbox.runOnce()).toMatchObject({ noChannel: 1, delivered: 0 });
-    const waiting = (await readReferral(bot.store.containers.referrals, referral.id))!.referral;
+    const waiting = (await readReferral(bot.store.referrals, referral.id))!.referral;
     expect(waiting.delivery).toMatchObject({ state: 'pending', attempts: 0 });
     expect(sink.replies).toEqual([]);
 

@@ -279,6 +279,6 @@ describe('card submissions cannot reach another person’s data (local mode, ove
     const activity = channelMessage(sink.url, newChannelId(), newUser('Sam Jones'), 'register referrals', tenantId);
     expect((await postWith(bot.url, activity)).status).toBe(200);
     expect(sink.messagesTo(activity.conversation.id).map((a) => a.text)).toEqual([expect.stringMatching(/only the service leads can choose where referrals are posted/)]);
-    expect(await readLeadsChannel(bot.store.containers.referrals, tenantId)).toBeUndefined();
+    expect(await readLeadsChannel(bot.store.referrals, tenantId)).toBeUndefined();
   });
 });

@@ -124,7 +124,7 @@ describe('the turn pipeline over HTTP', () => {
     };
     const config = testConfig();
     const store = await openStore(config.store, silentLogger);
-    const respondToActivity = createRouter({ safety: config.safety, referrals: store.containers.referrals, logger: silentLogger });
+    const respondToActivity = createRouter({ safety: config.safety, referrals: store.referrals, logger: silentLogger });
     const bot = await startBot(config, silentLogger, { logic: flaky, store });
     try {
       const conversation = personalConversationId();

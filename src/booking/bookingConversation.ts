@@ -8,7 +8,7 @@ import { renderCard, type CardData } from '../cards/render';
 import type { Command } from '../bot/commands';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
-import type { CosmosBotStorage } from '../store/cosmosBotStorage';
+import type { People } from '../documents/versioned';
 import { bookedCard } from './jobMessages';
 import { recordSlotChange } from '../serviceEvents/events';
 import { bookingRef, type JobQueue } from './jobs';
@@ -36,7 +36,7 @@ export interface BookingServices {
   bookings: Bookings;
   booking: BookingSettings;
   /** Everyone's 1:1 state (programmes and conversation references). */
-  people: CosmosBotStorage;
+  people: People;
   sender: ProactiveSender;
   /** Notices and reminders to send, retried by the job worker. */
   jobs: JobQueue;

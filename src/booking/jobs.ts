@@ -1,13 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import type { BookingSettings } from '../config';
 import { afterTurnSaved } from '../bot/turnPipeline';
 import type { Programme } from '../coaching/programme';
+import { updateIfUnchanged } from '../documents/conditionalUpdate';
+import type { People, Versioned } from '../documents/versioned';
 import { errorFields, type Logger } from '../logger';
-import { PassLoop } from '../proactive/passLoop';
-import { backoffMs, classifySendError, type ProactiveSender, type SendError } from '../proactive/sender';
-import { statusOf, type CosmosBotStorage } from '../store/cosmosBotStorage';
+import { ClaimedOutbox, type Claimed } from '../proactive/outbox';
+import { backoffMs, type ProactiveSender, type SendError } from '../proactive/sender';
 import {
   bookedNotice,
   cancelledNotice,
@@ -20,16 +19,18 @@ import {
 } from './jobMessages';
 import { freeSlots, type Slot } from './slots';
 import type { Bookings } from './bookingsPort';
+import type { Jobs } from './jobsPort';
 
 /**
  * Stored jobs: booking notices, reminders 24 hours and 15 minutes before a session, and the plan check-in
  * some days after session 1. One document per job in the `jobs` container, with a deterministic id, so
  * enqueueing the same job twice (a turn run again, a retried request) creates it once.
  *
- * The JobWorker (any number of instances on one store) sends what is due:
+ * The JobWorker is the jobs' policy of the claimed outbox (src/proactive/outbox.ts, which claims, sends and
+ * records); any number of instances on one store send what is due:
  * 1. finds pending jobs with nextAttemptAt <= now;
  * 2. claims each with a replace conditional on the eTag it read (claimedBy, claimedUntil = now + 60 s);
- *    a 412 means another worker got there first: skip. A live claim is skipped too;
+ *    a conflict means another worker got there first: skip. A live claim is skipped too;
  * 3. works out the message at send time from ids (a reminder for a booking that no longer stands, or a
  *    check-in for someone already in session 2, is cancelled instead of sent) and posts it to the
  *    recipient's stored 1:1 conversation reference through the ProactiveSender;
@@ -46,7 +47,6 @@ import type { Bookings } from './bookingsPort';
  * claim runs out and the job is sent again. A duplicate reminder, never a lost one.
  */
 
-export type JobKind = 'bookingNotice' | 'reminder24h' | 'reminder15m' | 'planCheckIn';
 export type JobState = 'pending' | 'sent' | 'cancelled' | 'undeliverable';
 export type Side = 'coach' | 'staff';
 /** What a booking job was about, for telling the other side what could not be passed on. */
@@ -107,9 +107,7 @@ export type Job = JobFields &
     | { kind: 'reminder24h' | 'reminder15m'; payload: ReminderPayload }
     | { kind: 'planCheckIn'; payload: PlanCheckInPayload }
   );
-type StoredJob = Job & ItemDefinition;
-
-export const CLAIM_MS = 60_000;
+export { CLAIM_MS } from '../proactive/outbox';
 export const MAX_ATTEMPTS = 10;
 /** Finished jobs are kept this long for support questions, then Cosmos TTL removes them. */
 export const FINISHED_TTL_SECONDS = 30 * 24 * 3600;
@@ -252,7 +250,7 @@ export function bookingSideOf(job: Job): { booking: BookingRef; side: Side; abou
 // --- enqueueing ---------------------------------------------------------------------------------------
 
 export interface JobQueueOptions {
-  jobs: Container;
+  jobs: Jobs;
   planCheckInDays: number;
   logger: Logger;
   /** Sends these jobs now if they are due (the worker's deliverNow); without it they wait for the next pass. */
@@ -274,12 +272,7 @@ export class JobQueue {
   /** Creates each job unless one with its id exists already; resolves with the ids of all of them. */
   async add(jobs: Job[]): Promise<string[]> {
     for (const job of jobs) {
-      try {
-        await this.options.jobs.items.create(job);
-        this.log.debug({ jobId: job.id, kind: job.kind, dueAt: job.dueAt }, 'job enqueued');
-      } catch (err) {
-        if (statusOf(err) !== 409) throw err;
-      }
+      if ((await this.options.jobs.create(job)) === 'created') this.log.debug({ jobId: job.id, kind: job.kind, dueAt: job.dueAt }, 'job enqueued');
     }
     return jobs.map((j) => j.id);
   }
@@ -288,17 +281,14 @@ export class JobQueue {
   async cancel(ids: string[], reason: string, now: Date = new Date()): Promise<string[]> {
     const cancelled: string[] = [];
     for (const id of ids) {
-      for (let attempt = 0; attempt < 5; attempt += 1) {
-        const found = await readJob(this.options.jobs, id);
-        if (!found || found.job.state !== 'pending') break;
+      const { changed } = await updateIfUnchanged(jobDocument(this.options.jobs, id), {
+        name: 'cancel job',
         // A claim in progress is left in place: the worker re-reads the booking before sending, and its
         // record of a send it did make is re-applied over this.
-        const next: Job = { ...found.job, state: 'cancelled', lastError: reason, finishedAt: now.toISOString(), ttl: FINISHED_TTL_SECONDS };
-        if ((await replaceIfUnchanged(this.options.jobs, next, found.etag)) !== undefined) {
-          cancelled.push(id);
-          break;
-        }
-      }
+        apply: (job) =>
+          job?.state === 'pending' ? { write: { ...job, state: 'cancelled' as const, lastError: reason, finishedAt: now.toISOString(), ttl: FINISHED_TTL_SECONDS }, result: undefined } : { keep: undefined },
+      });
+      if (changed) cancelled.push(id);
     }
     if (cancelled.length) this.log.debug({ jobIds: cancelled, reason }, 'jobs cancelled');
     return cancelled;
@@ -379,10 +369,10 @@ export async function schedulePlanCheckIn(context: TurnContext, programme: Progr
 // --- the worker -----------------------------------------------------------------------------------------
 
 export interface JobWorkerOptions {
-  jobs: Container;
+  jobs: Jobs;
   bookings: Bookings;
-  /** Everyone's 1:1 state: the conversation reference to send to, and the programme a coach may see. */
-  people: CosmosBotStorage;
+  /** Everyone's own document: the conversation reference to send to, and the programme a coach may see. */
+  people: People;
   sender: ProactiveSender;
   booking: Pick<BookingSettings, 'daysAhead' | 'jobPollMs'>;
   logger: Logger;
@@ -409,151 +399,140 @@ interface PersonDoc {
 }
 
 type Prepared = { activity: Partial<Activity> } | { skip: string };
+type Outcome = { outcome: keyof JobPassResult; created: string[] };
 
 export class JobWorker {
-  readonly instanceId: string;
-  private readonly now: () => number;
   private readonly random: () => number;
-  private readonly claimMs: number;
-  private readonly log: Logger;
-  private readonly loop: PassLoop<JobPassResult>;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly engine: ClaimedOutbox<Job, JobPassResult>;
 
   constructor(private readonly options: JobWorkerOptions) {
-    this.instanceId = options.instanceId ?? randomUUID();
-    this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.claimMs = options.claimMs ?? CLAIM_MS;
-    this.log = options.logger.child({ component: 'jobWorker', instanceId: this.instanceId });
-    this.loop = new PassLoop(
-      () => this.runPass(),
-      () => this.options.booking.jobPollMs,
-      (err) => this.log.error({ err: errorFields(err) }, 'job worker pass failed'),
-    );
+    this.engine = new ClaimedOutbox<Job, JobPassResult>({
+      component: 'jobWorker',
+      items: options.jobs,
+      claimOf: (job) => (job.claimedBy && job.claimedUntil ? { by: job.claimedBy, until: job.claimedUntil } : undefined),
+      withClaim: (job, claim) => ({ ...job, claimedBy: claim?.by, claimedUntil: claim?.until }),
+      sender: options.sender,
+      logger: options.logger,
+      pass: () => this.runPass(),
+      pollMs: () => options.booking.jobPollMs,
+      instanceId: options.instanceId,
+      now: options.now,
+      claimMs: options.claimMs,
+    });
+  }
+
+  get instanceId(): string {
+    return this.engine.instanceId;
   }
 
   /** Runs a pass now and then every jobPollMs until stop(). */
   start(): void {
-    this.loop.start();
+    this.engine.start();
   }
 
   /** Stops polling; resolves once the pass and any immediate deliveries in progress have finished. */
   stop(): Promise<void> {
-    return this.loop.stop([...this.inFlight]);
+    return this.engine.stop();
   }
 
   /** One pass over every due job; passes on one instance never overlap. */
   runOnce(): Promise<JobPassResult> {
-    return this.loop.runOnce();
+    return this.engine.runOnce();
   }
 
   /** Sends these jobs now if they are due and unclaimed (a booking's notices, straight after the turn). */
-  async deliverNow(ids: string[]): Promise<JobPassResult> {
-    const work = (async () => {
+  deliverNow(ids: string[]): Promise<JobPassResult> {
+    return this.engine.track(async () => {
       const result = emptyResult();
-      const queue = [...ids];
-      for (let i = 0; i < queue.length && !this.loop.stopping; i += 1) {
-        const found = await readJob(this.options.jobs, queue[i]!);
-        if (!found) continue;
-        await this.processCounting({ ...found.job, _etag: found.etag }, result, queue);
-      }
+      await this.processIds([...ids], result);
       return result;
-    })();
-    this.inFlight.add(work);
-    try {
-      return await work;
-    } finally {
-      this.inFlight.delete(work);
-    }
+    });
   }
 
   private async runPass(): Promise<JobPassResult> {
     const result = emptyResult();
-    const started = this.now();
-    const { resources } = await this.options.jobs.items
-      .query<StoredJob>({
-        query: "SELECT * FROM c WHERE c.docType = 'job' AND c.state = 'pending' AND c.nextAttemptAt <= @now",
-        parameters: [{ name: '@now', value: new Date(started).toISOString() }],
-      })
-      .fetchAll();
-    const queue = resources.sort((a, b) => a.nextAttemptAt.localeCompare(b.nextAttemptAt));
+    const started = this.engine.now();
+    const queue = await this.options.jobs.due(new Date(started).toISOString());
     const followUps: string[] = [];
-    for (const job of queue) {
-      if (this.loop.stopping) break;
-      await this.processCounting(job, result, followUps);
+    for (const found of queue) {
+      if (this.engine.stopping) break;
+      await this.processCounting(found, result, followUps);
     }
     // Jobs this pass created ("I couldn't reach them") go out now too.
-    for (let i = 0; i < followUps.length && !this.loop.stopping; i += 1) {
-      const found = await readJob(this.options.jobs, followUps[i]!);
-      if (found) await this.processCounting({ ...found.job, _etag: found.etag }, result, followUps);
-    }
-    if (queue.length > 0) this.log.debug({ ...result, ms: this.now() - started }, 'job worker pass');
+    await this.processIds(followUps, result);
+    if (queue.length > 0) this.engine.log.debug({ ...result, ms: this.engine.now() - started }, 'job worker pass');
     return result;
   }
 
-  private async processCounting(job: StoredJob, result: JobPassResult, followUps: string[]): Promise<void> {
+  /** Processes jobs by id, in order, including any they create on the way. */
+  private async processIds(queue: string[], result: JobPassResult): Promise<void> {
+    for (let i = 0; i < queue.length && !this.engine.stopping; i += 1) {
+      const found = await this.options.jobs.read(queue[i]!);
+      if (found) await this.processCounting(found, result, queue);
+    }
+  }
+
+  private async processCounting(found: Versioned<Job>, result: JobPassResult, followUps: string[]): Promise<void> {
     try {
-      const { outcome, created } = await this.process(job);
+      const { outcome, created } = await this.process(found);
       result[outcome] += 1;
       followUps.push(...created);
     } catch (err) {
       // The store failing mid-way: the job stays as it was (or claimed, until the claim runs out).
       result.skipped += 1;
-      this.log.error({ err: errorFields(err), jobId: job.id, kind: job.kind }, 'job worker could not process a job');
+      this.engine.log.error({ err: errorFields(err), jobId: found.doc.id, kind: found.doc.kind }, 'job worker could not process a job');
     }
   }
 
-  private async process(found: StoredJob): Promise<{ outcome: keyof JobPassResult; created: string[] }> {
+  private async process(found: Versioned<Job>): Promise<Outcome> {
     const skipped = { outcome: 'skipped' as const, created: [] };
-    const now = this.now();
-    if (found.state !== 'pending' || Date.parse(found.nextAttemptAt) > now) return skipped;
-    if (found.claimedUntil && Date.parse(found.claimedUntil) > now) return skipped;
-    const log = this.log.child({ jobId: found.id, kind: found.kind, recipientUserId: found.recipientUserId });
+    const { engine } = this;
+    const now = engine.now();
+    if (found.doc.state !== 'pending' || Date.parse(found.doc.nextAttemptAt) > now) return skipped;
+    const log = engine.log.child({ jobId: found.doc.id, kind: found.doc.kind, recipientUserId: found.doc.recipientUserId });
 
     // 1. Claim, on the eTag read: if anything changed since, someone else got there first.
-    const claimed: Job = { ...withoutSystemFields(found), claimedBy: this.instanceId, claimedUntil: new Date(now + this.claimMs).toISOString() };
-    const etag = await replaceIfUnchanged(this.options.jobs, claimed, found._etag ?? '');
-    if (etag === undefined) return skipped;
+    const claimed = await engine.claim(found);
+    if (!claimed) return skipped;
+    const job = claimed.item;
 
-    if (now >= Date.parse(claimed.expiresAt)) {
-      await this.finish(claimed, etag, { state: 'cancelled', lastError: 'expired' }, log);
+    if (now >= Date.parse(job.expiresAt)) {
+      await this.finish(claimed, { state: 'cancelled', lastError: 'expired' }, log);
       log.info('job expired before it could be sent');
       return { outcome: 'cancelled', created: [] };
     }
 
     // 2. Work out the message now, from the current booking and programme.
-    const recipient = (await this.options.people.readOne(claimed.recipientUserId)) as PersonDoc | undefined;
-    const prepared = await this.prepare(claimed, recipient);
+    const recipient = (await this.options.people.readOne(job.recipientUserId)) as PersonDoc | undefined;
+    const prepared = await this.prepare(job, recipient);
     if ('skip' in prepared) {
-      await this.finish(claimed, etag, { state: 'cancelled', lastError: prepared.skip }, log);
+      await this.finish(claimed, { state: 'cancelled', lastError: prepared.skip }, log);
       log.info({ reason: prepared.skip }, 'job no longer needed; cancelled');
       return { outcome: 'cancelled', created: [] };
     }
     const reference = recipient?.conversationReference;
-    if (!reference?.serviceUrl || !reference.conversation?.id) return this.undeliverable(claimed, etag, 'no-reference', claimed.attempts, log);
+    if (!reference?.serviceUrl || !reference.conversation?.id) return this.undeliverable(claimed, 'no-reference', job.attempts, log);
 
     // 3. Send.
-    const started = this.now();
-    let activityId: string;
-    try {
-      activityId = await this.options.sender.send(reference, prepared.activity);
-    } catch (err) {
-      const error = classifySendError(err, this.now());
-      const step = afterFailure(claimed, error, this.now(), this.random);
-      if (step.state === 'undeliverable') return this.undeliverable(claimed, etag, error.code, step.attempts, log);
-      log.warn({ attempts: step.attempts, code: error.code, retryAt: step.nextAttemptAt, ms: this.now() - started }, 'job send failed; will retry');
-      await this.finish(claimed, etag, { state: 'pending', attempts: step.attempts, nextAttemptAt: step.nextAttemptAt, lastError: error.code }, log);
+    const started = engine.now();
+    const sent = await engine.send(reference, prepared.activity);
+    if ('error' in sent) {
+      const step = afterFailure(job, sent.error, engine.now(), this.random);
+      if (step.state === 'undeliverable') return this.undeliverable(claimed, sent.error.code, step.attempts, log);
+      log.warn({ attempts: step.attempts, code: sent.error.code, retryAt: step.nextAttemptAt, ms: engine.now() - started }, 'job send failed; will retry');
+      await this.finish(claimed, { state: 'pending', attempts: step.attempts, nextAttemptAt: step.nextAttemptAt, lastError: sent.error.code }, log);
       return { outcome: 'retrying', created: [] };
     }
 
     // 4. Record.
-    await this.finish(claimed, etag, { state: 'sent', activityId, attempts: claimed.attempts + 1 }, log);
-    log.info({ ms: this.now() - started, attempts: claimed.attempts + 1 }, 'job sent');
+    await this.finish(claimed, { state: 'sent', activityId: sent.activityId, attempts: job.attempts + 1 }, log);
+    log.info({ ms: engine.now() - started, attempts: job.attempts + 1 }, 'job sent');
     return { outcome: 'sent', created: [] };
   }
 
   private async prepare(job: Job, recipient: PersonDoc | undefined): Promise<Prepared> {
-    const now = this.now();
+    const now = this.engine.now();
     switch (job.kind) {
       case 'planCheckIn': {
         const programme = recipient?.programme;
@@ -592,13 +571,8 @@ export class JobWorker {
 
   /** The slot, if it is still booked as this booking (same person, same booking time). */
   private async bookingStands(b: BookingRef): Promise<Slot | undefined> {
-    try {
-      const resource = (await this.options.bookings.read<Slot>(b.slotId, b.coachId))?.doc;
-      return resource?.status === 'booked' && resource.booking?.staffId === b.staffId && resource.booking.bookedAt === b.bookedAt ? resource : undefined;
-    } catch (err) {
-      if (statusOf(err) === 404) return undefined;
-      throw err;
-    }
+    const resource = (await this.options.bookings.read<Slot>(b.slotId, b.coachId))?.doc;
+    return resource?.status === 'booked' && resource.booking?.staffId === b.staffId && resource.booking.bookedAt === b.bookedAt ? resource : undefined;
   }
 
   private async sharedProgramme(staffId: string): Promise<string> {
@@ -607,20 +581,19 @@ export class JobWorker {
   }
 
   /** Refused, unreachable or out of time: never retried. For a booking, the other person is told once. */
-  private async undeliverable(claimed: Job, etag: string, code: string, attempts: number, log: Logger): Promise<{ outcome: 'undeliverable'; created: string[] }> {
-    await this.finish(claimed, etag, { state: 'undeliverable', attempts, lastError: code }, log);
-    const about = bookingSideOf(claimed);
+  private async undeliverable(claimed: Claimed<Job>, code: string, attempts: number, log: Logger): Promise<Outcome> {
+    await this.finish(claimed, { state: 'undeliverable', attempts, lastError: code }, log);
+    const about = bookingSideOf(claimed.item);
     log.warn({ code, attempts, tellOtherSide: !!about }, 'job undeliverable: the recipient could not be reached in Teams');
     if (!about) return { outcome: 'undeliverable', created: [] };
-    const now = new Date(this.now());
+    const now = new Date(this.engine.now());
     if (now.getTime() >= Date.parse(about.booking.end)) return { outcome: 'undeliverable', created: [] };
     const notice = noticeJob({ notice: 'unreachable', booking: about.booking, unreachable: about.side, about: about.about }, now);
     try {
-      await this.options.jobs.items.create(notice);
-      return { outcome: 'undeliverable', created: [notice.id] };
+      // 'exists': the other side has already been told about this person and this booking.
+      return { outcome: 'undeliverable', created: (await this.options.jobs.create(notice)) === 'created' ? [notice.id] : [] };
     } catch (err) {
-      // 409: the other side has already been told about this person and this booking.
-      if (statusOf(err) !== 409) log.error({ err: errorFields(err) }, 'could not enqueue the notice to the other side');
+      log.error({ err: errorFields(err) }, 'could not enqueue the notice to the other side');
       return { outcome: 'undeliverable', created: [] };
     }
   }
@@ -628,31 +601,17 @@ export class JobWorker {
   /**
    * Records the outcome over the claimed copy. If the job changed meanwhile (cancelled while it was being
    * sent), the outcome is re-applied to the fresh copy as long as the claim is still ours; a retry never
-   * brings a cancelled job back. Store failures are retried a few times; after that the claim runs out.
+   * brings a cancelled job back.
    */
-  private async finish(claimed: Job, etag: string, outcome: Partial<Job> & { state: JobState }, log: Logger): Promise<void> {
-    const finishedAt = new Date(this.now()).toISOString();
-    const apply = (current: Job): Job | undefined => {
-      if (current.claimedBy !== this.instanceId || current.claimedUntil !== claimed.claimedUntil) return undefined;
-      const base: Job = { ...current, claimedBy: undefined, claimedUntil: undefined };
+  private async finish(claimed: Claimed<Job>, outcome: Partial<Job> & { state: JobState }, log: Logger): Promise<void> {
+    const { engine } = this;
+    const finishedAt = new Date(engine.now()).toISOString();
+    await engine.record(claimed, `record job ${outcome.state}`, (current) => {
+      if (!engine.stillOurs(current, claimed)) return undefined;
+      const base = engine.released(current);
       if (outcome.state === 'pending') return current.state === 'pending' ? ({ ...base, ...outcome } as Job) : base;
       return { ...base, ...outcome, finishedAt, ttl: FINISHED_TTL_SECONDS } as Job;
-    };
-    let current: { job: Job; etag: string } | undefined = { job: claimed, etag };
-    for (let attempt = 1; current && attempt <= 6; attempt += 1) {
-      try {
-        const next = apply(current.job);
-        if (!next) return;
-        if ((await replaceIfUnchanged(this.options.jobs, next, current.etag)) !== undefined) return;
-        current = await readJob(this.options.jobs, claimed.id);
-      } catch (err) {
-        if (attempt >= 4) {
-          log.error({ err: errorFields(err) }, 'could not record the job outcome; it may be sent again');
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
-    }
+    }, log);
   }
 }
 
@@ -660,34 +619,10 @@ function emptyResult(): JobPassResult {
   return { sent: 0, retrying: 0, undeliverable: 0, cancelled: 0, skipped: 0 };
 }
 
-async function readJob(jobs: Container, id: string): Promise<{ job: Job; etag: string } | undefined> {
-  try {
-    const { resource, etag } = await jobs.item(id, id).read<StoredJob>();
-    if (!resource || resource.docType !== 'job') return undefined;
-    return { job: withoutSystemFields(resource), etag: etag ?? resource._etag ?? '' };
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
-}
-
-/** Replaces the job only if it still has `etag`; resolves with the new eTag, or undefined when someone else changed it first. */
-async function replaceIfUnchanged(jobs: Container, job: Job, etag: string): Promise<string | undefined> {
-  try {
-    const { etag: next, resource } = await jobs.item(job.id, job.id).replace<StoredJob>(dropUndefined(job), { accessCondition: { type: 'IfMatch', condition: etag } });
-    return next ?? resource?._etag ?? '';
-  } catch (err) {
-    const status = statusOf(err);
-    if (status === 412 || status === 404) return undefined;
-    throw err;
-  }
-}
-
-function withoutSystemFields(job: StoredJob): Job {
-  const { _rid: _r, _self: _s, _etag: _e, _ts: _t, _attachments: _a, ...rest } = job as StoredJob & Record<string, unknown>;
-  return rest as Job;
-}
-
-function dropUndefined(job: Job): Job {
-  return JSON.parse(JSON.stringify(job)) as Job;
+/** One job as a VersionedDocument for the conditional update (a change never creates a job). */
+function jobDocument(jobs: Jobs, id: string) {
+  return {
+    read: () => jobs.read(id),
+    write: async (job: Job, eTag: string | undefined) => (eTag === undefined ? undefined : jobs.replaceIfUnchanged(job, eTag)),
+  };
 }

@@ -18,7 +18,7 @@ import type { SafetyState } from '../safety/riskGate';
 import { HELD_ANSWER, type HeldInput } from '../safety/directCheck';
 import { isBotAdded, notUnderstood, sendHelp, sendMenu, sendSupport, sendWelcome } from './firstConversation';
 import { handleLeadsActivity } from '../safety/leadsChannel';
-import type { Container } from '@azure/cosmos';
+import type { Referrals } from '../safety/referralsPort';
 import type { Nation, SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import { forgetThisTurn, resumingCoaching, type ConversationData, type ConversationLogic } from './turnPipeline';
@@ -56,7 +56,7 @@ const confirmOptions: ChoiceOption<'yes' | 'no'>[] = [
 export interface RouterServices {
   safety: SafetySettings;
   /** The referrals container: referrals and the leads' channel registration. */
-  referrals: Container;
+  referrals: Referrals;
   logger: Logger;
   /** Coaches' availability and bookings; absent in tests that drive only the coaching. */
   booking?: BookingServices;

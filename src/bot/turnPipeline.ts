@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
 import { createHash } from 'node:crypto';
-import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
+import { StateConflictError, type StateDocuments } from '../documents/versioned';
 import { errorFields, type Logger } from '../logger';
 import type { RiskGate } from '../safety/riskGate';
 import { screenMessage } from '../safety/screenMessage';
@@ -37,7 +37,7 @@ export function stateLocation(activity: Pick<Activity, 'channelId' | 'conversati
 }
 
 export interface TurnPipelineOptions {
-  storage: Record<StatePlace['place'], CosmosBotStorage>;
+  storage: Record<StatePlace['place'], StateDocuments>;
   /** How long an activity id is remembered so that Teams redelivering it is not processed twice. */
   dedupeWindowMs: number;
   /** Runs before the logic on every turn; the logic only runs if the gate lets the turn through. */

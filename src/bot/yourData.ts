@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
 import type { Attachment, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { latestScale, sessionRecord, type Programme } from '../coaching/programme';
 import type { Referral } from '../safety/referrals';
+import type { Referrals } from '../safety/referralsPort';
 import type { SafetyState } from '../safety/riskGate';
 
 /**
@@ -18,11 +18,8 @@ export interface PersonalRecord {
   [part: string]: unknown;
 }
 
-export async function referralsAbout(referrals: Container, userId: string): Promise<Referral[]> {
-  const { resources } = await referrals.items
-    .query<Referral>({ query: 'SELECT * FROM c WHERE c.docType = "referral" AND c.person.userId = @userId', parameters: [{ name: '@userId', value: userId }] })
-    .fetchAll();
-  return resources;
+export function referralsAbout(referrals: Referrals, userId: string): Promise<Referral[]> {
+  return referrals.about(userId);
 }
 
 /** The whole record, as it will be written to the export file. */
@@ -109,7 +106,7 @@ const fileConsentInvoke = z.object({
  * Handles Teams' `fileConsent/invoke`: on Allow, the record is read afresh and uploaded to the URL Teams
  * gives, then a file card is posted. Only the export this person asked for (by id) is honoured.
  */
-export async function fileConsentAnswered(context: TurnContext, record: PersonalRecord, referrals: Container, userId: string): Promise<void> {
+export async function fileConsentAnswered(context: TurnContext, record: PersonalRecord, referrals: Referrals, userId: string): Promise<void> {
   const parsed = fileConsentInvoke.safeParse(context.activity.value);
   const answer = (status: number) => context.sendActivity({ type: 'invokeResponse', value: { status } });
   if (!parsed.success || !record.pendingExport || parsed.data.context?.exportId !== record.pendingExport) {

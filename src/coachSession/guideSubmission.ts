@@ -4,7 +4,7 @@ import { isCoach } from '../booking/coachDirectory';
 import { clipAnswer, MAX_ANSWER_CHARS } from '../coaching/answers';
 import { submissionHeader } from '../coaching/cardSubmissions';
 import { stageOrder, stageTitles } from '../coaching/programme';
-import { StateConflictError } from '../store/cosmosBotStorage';
+import { stateDocument, updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
 import { isPerson, personId } from './roles';
 import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';
@@ -26,8 +26,6 @@ const guideSubmission = z
   .catchall(z.unknown());
 
 type Outcome = { saved: true; clipped: boolean; clientName: string } | { saved: false; why: 'ended' | 'notYours' };
-
-const MAX_ATTEMPTS = 8;
 
 export async function respondToStageGuide(context: TurnContext, services: CoachSessionServices): Promise<boolean> {
   const activity = context.activity;
@@ -82,17 +80,13 @@ export async function respondToStageGuide(context: TurnContext, services: CoachS
 
 /** Reads the group chat's state, applies `change` and writes it back if nobody else wrote in between. */
 async function updateChatSession(key: string, services: CoachSessionServices, change: (data: ChatData) => Outcome): Promise<Outcome> {
-  for (let attempt = 1; ; attempt++) {
-    const stored = await services.chats.readOne(key);
-    if (!stored) return { saved: false, why: 'ended' };
-    const { eTag, ...data } = stored;
-    const outcome = change(data as ChatData);
-    if (!outcome.saved) return outcome;
-    try {
-      await services.chats.writeIfUnchanged(key, data, eTag);
-      return outcome;
-    } catch (err) {
-      if (!(err instanceof StateConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-    }
-  }
+  const { result } = await updateIfUnchanged(stateDocument(services.chats, key), {
+    name: 'save stage guide answers',
+    apply: (data): Decision<Record<string, unknown>, Outcome> => {
+      if (!data) return { keep: { saved: false, why: 'ended' } };
+      const outcome = change(data as ChatData);
+      return outcome.saved ? { write: data, result: outcome } : { keep: outcome };
+    },
+  });
+  return result;
 }

@@ -1,14 +1,14 @@
 import type { CoachRoles } from '../booking/coachDirectory';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
-import type { CosmosBotStorage } from '../store/cosmosBotStorage';
+import type { Chats, People } from '../documents/versioned';
 
 /** What coach-joined sessions need from the rest of the bot. */
 export interface CoachSessionServices {
   /** Everyone's 1:1 state (programmes): the client's programme, the coach's conversation reference. */
-  people: CosmosBotStorage;
+  people: People;
   /** Conversation state (botState): a group chat's session, updated from the coach's 1:1 when they save a guide. */
-  chats: CosmosBotStorage;
+  chats: Chats;
   sender: ProactiveSender;
   /** Who the coaches are (COACH_IDS and the leads' coach directory). */
   roles: CoachRoles;
@@ -20,8 +20,8 @@ export interface CoachSessionServices {
  * gate (which pauses a session and tells its coach when it responds to risk in that chat).
  */
 export function createCoachSessions(parts: {
-  people: CosmosBotStorage;
-  chats: CosmosBotStorage;
+  people: People;
+  chats: Chats;
   sender: ProactiveSender;
   roles: CoachRoles;
   logger: Logger;

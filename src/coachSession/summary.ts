@@ -3,7 +3,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { renderCard } from '../cards/render';
 import { newProgramme, stageOrder, stageTitles, type Programme, type SessionRecord } from '../coaching/programme';
 import { reviewCardData } from '../coaching/stages/review';
-import { StateConflictError } from '../store/cosmosBotStorage';
+import { stateDocument, updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
 import type { CoachSessionServices } from './services';
 import { programmeOfSession } from './stages';
 import { firstName, type ChatData, type CoachJoinedSession } from './state';
@@ -62,11 +62,9 @@ interface PersonDocument {
   [part: string]: unknown;
 }
 
-const MAX_ATTEMPTS = 8;
-
 /**
  * Writes the session into the client's person document, conditional on its eTag, reading it again and retrying
- * when it changed in between (a 412 from the store, surfaced as StateConflictError), such as the client
+ * when it changed in between (a conflict from the store), such as the client
  * chatting with the bot 1:1 at the same moment. Creates the document if the client has never used the bot.
  */
 export async function saveToClientProgramme(
@@ -75,31 +73,33 @@ export async function saveToClientProgramme(
   services: Pick<CoachSessionServices, 'people' | 'logger'>,
   onSaved?: (programme: Programme) => void,
 ): Promise<SaveOutcome> {
-  for (let attempt = 1; ; attempt++) {
-    const stored = await services.people.readOne(clientId);
-    const { eTag, ...rest } = stored ?? { eTag: undefined };
-    const person = rest as PersonDocument;
-    const programme = (person.programme ??= newProgramme(new Date()));
-    const key = `${record.number}` as const;
-    const existing = programme.sessions[key];
-    if (existing?.completedAt && existing.startedAt === record.startedAt) return 'alreadySaved';
-    if (existing?.completedAt) return 'alreadyComplete';
-    // A session the client began on their own is replaced by this one; so is their place in it.
-    programme.sessions[key] = record;
-    programme.paused = false;
-    if (record.number === 1) programme.current = 2;
-    else programme.completedAt = record.completedAt;
-    delete person.dialogState;
-    delete person.pendingConfirmation;
-    try {
-      await services.people.writeIfUnchanged(clientId, person, eTag);
-      onSaved?.(programme);
-      return 'saved';
-    } catch (err) {
-      if (!(err instanceof StateConflictError) || attempt >= MAX_ATTEMPTS) throw err;
-      services.logger.info({ attempt }, "client's programme changed while saving a coach-joined session; trying again");
-    }
-  }
+  let saved: Programme | undefined;
+  const { result } = await updateIfUnchanged(
+    stateDocument(services.people, clientId),
+    {
+      name: 'save coach-joined session',
+      apply: (stored): Decision<Record<string, unknown>, SaveOutcome> => {
+        const person = (stored ?? {}) as PersonDocument;
+        const programme = (person.programme ??= newProgramme(new Date()));
+        const key = `${record.number}` as const;
+        const existing = programme.sessions[key];
+        if (existing?.completedAt && existing.startedAt === record.startedAt) return { keep: 'alreadySaved' };
+        if (existing?.completedAt) return { keep: 'alreadyComplete' };
+        // A session the client began on their own is replaced by this one; so is their place in it.
+        programme.sessions[key] = record;
+        programme.paused = false;
+        if (record.number === 1) programme.current = 2;
+        else programme.completedAt = record.completedAt;
+        delete person.dialogState;
+        delete person.pendingConfirmation;
+        saved = programme;
+        return { write: person, result: 'saved' };
+      },
+    },
+    { onConflict: (attempt) => services.logger.info({ attempt }, "client's programme changed while saving a coach-joined session; trying again") },
+  );
+  if (result === 'saved') onSaved?.(saved!);
+  return result;
 }
 
 function privateNotesText(session: CoachJoinedSession): string {

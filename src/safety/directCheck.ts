@@ -16,6 +16,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
 import { choiceCard, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
+import { stateDocument, updateIfUnchanged, UpdateConflictError, type Decision } from '../documents/conditionalUpdate';
+import type { People } from '../documents/versioned';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 
@@ -108,14 +110,8 @@ export const neutralSupportPointer =
 /** The private version of the question, sent to the person's own 1:1 chat. */
 export const privateCheckIntro = 'Something you wrote in a group chat just now made me want to check in with you privately. Nobody else can see this chat.';
 
-/** Person documents as the gate needs them for a private check: read one, write it back if unchanged. */
-export interface PeoplePort {
-  readOne(key: string): Promise<(Record<string, unknown> & { eTag: string }) | undefined>;
-  writeIfUnchanged(key: string, state: Record<string, unknown>, eTag: string | undefined): Promise<string>;
-}
-
 export interface PrivateCheckServices {
-  people: PeoplePort;
+  people: People;
   sender: ProactiveSender;
   logger: Logger;
 }
@@ -126,30 +122,29 @@ export interface PrivateCheckServices {
  * or it cannot be reached; nothing is said in the group chat either way.
  */
 export async function askPrivately(userId: string, check: DirectCheck, services: PrivateCheckServices): Promise<boolean> {
-  for (let attempt = 1; attempt <= 5; attempt++) {
-    const stored = await services.people.readOne(userId);
-    if (!stored) return false;
-    const { eTag, ...person } = stored;
-    const reference = person.conversationReference as Partial<ConversationReference> | undefined;
-    if (!reference) return false;
-    const safety = { ...((person.safety as Record<string, unknown> | undefined) ?? { status: 'clear' }) };
-    if (safety.status === 'urgentStop') return true; // already on the urgent path: crisis contacts are in their chat
-    if (recentlyBelieved(safety.checks as DirectCheck[] | undefined)) return true; // check fatigue: see CHECK_QUIET_MS
-    safety.pending = 'directCheck';
-    safety.directCheck = check;
-    try {
-      await services.people.writeIfUnchanged(userId, { ...person, safety }, eTag);
-    } catch (err) {
-      if ((err as { name?: string }).name === 'StateConflictError' && attempt < 5) continue;
-      throw err;
-    }
-    try {
-      await services.sender.send(reference, directCheckCard(privateCheckIntro));
-      return true;
-    } catch (err) {
-      services.logger.warn({ checkId: check.id, code: (err as { code?: string }).code }, 'private direct check could not be sent');
-      return false;
-    }
+  let reference: Partial<ConversationReference> | undefined;
+  const { result } = await updateIfUnchanged(stateDocument(services.people, userId), {
+    name: 'mark private direct check',
+    apply: (person): Decision<Record<string, unknown>, 'ask' | 'unreachable' | 'alreadyHelped'> => {
+      reference = person?.conversationReference as Partial<ConversationReference> | undefined;
+      if (!person || !reference) return { keep: 'unreachable' };
+      const safety = { ...((person.safety as Record<string, unknown> | undefined) ?? { status: 'clear' }) };
+      if (safety.status === 'urgentStop') return { keep: 'alreadyHelped' }; // already on the urgent path: crisis contacts are in their chat
+      if (recentlyBelieved(safety.checks as DirectCheck[] | undefined)) return { keep: 'alreadyHelped' }; // check fatigue: see CHECK_QUIET_MS
+      safety.pending = 'directCheck';
+      safety.directCheck = check;
+      return { write: { ...person, safety }, result: 'ask' };
+    },
+  }).catch((err: unknown) => {
+    if (err instanceof UpdateConflictError) return { result: 'unreachable' as const };
+    throw err;
+  });
+  if (result !== 'ask' || !reference) return result === 'alreadyHelped';
+  try {
+    await services.sender.send(reference, directCheckCard(privateCheckIntro));
+    return true;
+  } catch (err) {
+    services.logger.warn({ checkId: check.id, code: (err as { code?: string }).code }, 'private direct check could not be sent');
+    return false;
   }
-  return false;
 }

@@ -1,5 +1,4 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
-import type { Container } from '@azure/cosmos';
 import { z } from 'zod';
 import { normaliseCommandText } from '../bot/commands';
 import type { SafetySettings } from '../config';
@@ -8,6 +7,7 @@ import { channelRoot } from '../proactive/sender';
 import { londonTime, referralCard } from './referralCard';
 import { recordServiceEvent } from '../serviceEvents/events';
 import { leadsChannelDocId, readLeadsChannel, readReferral, updateReferral, type LeadsChannelRegistration } from './referralStore';
+import type { Referrals } from './referralsPort';
 
 /**
  * What the service leads do in their own Teams channel:
@@ -18,7 +18,7 @@ import { leadsChannelDocId, readLeadsChannel, readReferral, updateReferral, type
  * Logs carry ids only.
  */
 export interface LeadsDeps {
-  referrals: Container;
+  referrals: Referrals;
   safety: Pick<SafetySettings, 'serviceLeadIds'>;
   logger: Logger;
   now?: () => Date;
@@ -113,7 +113,7 @@ async function register(context: TurnContext, deps: LeadsDeps): Promise<void> {
     registeredAt: (deps.now?.() ?? new Date()).toISOString(),
   };
   const previous = await readLeadsChannel(deps.referrals, tenantId);
-  await deps.referrals.items.upsert(JSON.parse(JSON.stringify(registration)));
+  await deps.referrals.saveLeadsChannel(registration);
   const moved = previous && previous.reference.conversation?.id !== registration.reference.conversation?.id;
   log.info({ conversationId: registration.reference.conversation?.id, replacedChannel: !!moved }, 'leads channel registered');
   await context.sendActivity(
@@ -145,6 +145,7 @@ async function acknowledge(context: TurnContext, deps: LeadsDeps, ask: Extract<A
   const result = await updateReferral(
     deps.referrals,
     found.referral.id,
+    'acknowledge referral',
     (current) =>
       current.status !== 'open'
         ? undefined

@@ -1,21 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
 import type { SafetySettings } from '../config';
+import type { Versioned } from '../documents/versioned';
 import { errorFields, type Logger } from '../logger';
-import { PassLoop } from '../proactive/passLoop';
-import { backoffMs, classifySendError, jitter, type ProactiveSender, type SendError } from '../proactive/sender';
+import { ClaimedOutbox, type Claimed } from '../proactive/outbox';
+import { backoffMs, jitter, type ProactiveSender, type SendError } from '../proactive/sender';
 import { referralCard, referralMessage } from './referralCard';
 import { recordServiceEvent, type ServiceEventSink } from '../serviceEvents/events';
-import { readLeadsChannel, replaceIfUnchanged, updateReferral, type LeadsChannelRegistration, type StoredReferral } from './referralStore';
+import { readLeadsChannel, type LeadsChannelRegistration, type StoredReferral } from './referralStore';
+import type { Referrals } from './referralsPort';
 
 /**
- * Delivers referrals to the service leads' channel. Any number of bot instances may run it on one store.
+ * Delivers referrals to the service leads' channel: the referral policy of the claimed outbox
+ * (src/proactive/outbox.ts, which claims, sends and records). Any number of bot instances may run it on one
+ * store. An urgent referral is sent straight after the turn that made it (sendNow); the passes are the
+ * safety net for everything else and for what that could not send.
  *
  * Each pass:
  * 1. finds referrals waiting to be posted (delivery.state 'pending' or 'failed', nextAttemptAt <= now) and
  *    urgent referrals still open whose card was posted more than repostAfterMs ago (to post a reminder);
  * 2. claims each one with a replace conditional on the eTag it read (claimedBy, claimedUntil = now + 60 s).
- *    A 412 means another instance changed or claimed it first: skip it. A live claim is skipped too;
+ *    A conflict means another instance changed or claimed it first: skip it. A live claim is skipped too;
  * 3. posts the card through the ProactiveSender (one HTTP request, with a timeout well inside the claim);
  * 4. records the result with a conditional replace. If that conflicts (a lead acknowledged in between, the
  *    person's "misunderstood" note), the record is re-applied to the fresh copy, so channelActivityId is
@@ -36,7 +39,7 @@ import { readLeadsChannel, replaceIfUnchanged, updateReferral, type LeadsChannel
  * at least once is the right side to err on.
  */
 export interface ReferralOutboxOptions {
-  referrals: Container;
+  referrals: Referrals;
   sender: ProactiveSender;
   safety: Pick<SafetySettings, 'repostAfterMs' | 'outboxPollMs'>;
   logger: Logger;
@@ -74,7 +77,7 @@ export interface PassResult {
   skipped: number;
 }
 
-export const CLAIM_MS = 60_000;
+export { CLAIM_MS } from '../proactive/outbox';
 export const LATER_MS = 15 * 60_000;
 export const FAILED_AFTER_ATTEMPTS = 8;
 /** A referral older than this and not yet posted is a health problem. */
@@ -100,57 +103,71 @@ export function referralProblems(backlog: ReferralBacklog): string[] {
 type Mode = 'first' | 'reminder';
 
 export class ReferralOutbox {
-  readonly instanceId: string;
-  private readonly now: () => number;
   private readonly random: () => number;
-  private readonly claimMs: number;
   private readonly laterMs: number;
-  private readonly log: Logger;
-  private readonly loop: PassLoop<PassResult>;
+  private readonly engine: ClaimedOutbox<StoredReferral, PassResult>;
   private readonly noChannelLoggedAt = new Map<string, number>();
 
   constructor(private readonly options: ReferralOutboxOptions) {
-    this.instanceId = options.instanceId ?? randomUUID();
-    this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
-    this.claimMs = options.claimMs ?? CLAIM_MS;
     this.laterMs = options.laterMs ?? LATER_MS;
-    this.log = options.logger.child({ component: 'referralOutbox', instanceId: this.instanceId });
-    this.loop = new PassLoop(
-      () => this.runPass(),
-      () => this.options.safety.outboxPollMs,
-      (err) => this.log.error({ err: errorFields(err) }, 'referral outbox pass failed'),
-    );
+    this.engine = new ClaimedOutbox<StoredReferral, PassResult>({
+      component: 'referralOutbox',
+      items: options.referrals,
+      claimOf: (r) => (r.delivery.claimedBy && r.delivery.claimedUntil ? { by: r.delivery.claimedBy, until: r.delivery.claimedUntil } : undefined),
+      withClaim: (r, claim) => ({ ...r, delivery: { ...r.delivery, claimedBy: claim?.by, claimedUntil: claim?.until } }),
+      sender: options.sender,
+      logger: options.logger,
+      pass: () => this.runPass(),
+      pollMs: () => options.safety.outboxPollMs,
+      instanceId: options.instanceId,
+      now: options.now,
+      claimMs: options.claimMs,
+    });
+  }
+
+  get instanceId(): string {
+    return this.engine.instanceId;
   }
 
   /** Runs a pass now and then every outboxPollMs until stop(). */
   start(): void {
-    this.loop.start();
+    this.engine.start();
   }
 
   /**
-   * Stops polling and resolves once the pass in progress (if any) has finished. That pass finishes the
-   * referral it is posting and leaves the rest for the next pass (here or on another instance).
+   * Stops polling and resolves once the pass in progress (if any) and any referral being sent straight after
+   * its turn have finished. That pass finishes the referral it is posting and leaves the rest for the next
+   * pass (here or on another instance).
    */
   stop(): Promise<void> {
-    return this.loop.stop();
+    return this.engine.stop();
   }
 
   /** One pass; waits for a pass already in progress on this instance first, so passes never overlap here. */
   runOnce(): Promise<PassResult> {
-    return this.loop.runOnce();
+    return this.engine.runOnce();
+  }
+
+  /**
+   * Posts this referral now if it is waiting and unclaimed (an urgent referral, straight after the turn that
+   * made it). Anything that stops it (no leads' channel, Teams failing, another instance on it) leaves it to
+   * the passes, as if it had never been tried here.
+   */
+  sendNow(id: string): Promise<PassResult> {
+    return this.engine.track(async () => {
+      const result = emptyResult();
+      const found = await this.options.referrals.read(id);
+      const nowIso = new Date(this.engine.now()).toISOString();
+      if (!found || !['pending', 'failed'].includes(found.doc.delivery.state) || found.doc.delivery.nextAttemptAt > nowIso) return result;
+      await this.process(found, 'first', new Map(), result);
+      return result;
+    });
   }
 
   async backlog(): Promise<ReferralBacklog> {
-    const now = this.now();
-    const { resources: waiting } = await this.options.referrals.items
-      .query<{ tenantId: string; createdAt: string; state: string }>({
-        query: "SELECT c.tenantId, c.createdAt, c.delivery.state AS state FROM c WHERE c.docType = 'referral' AND (c.delivery.state = 'pending' OR c.delivery.state = 'failed')",
-      })
-      .fetchAll();
-    const { resources: channels } = await this.options.referrals.items
-      .query<{ tenantId: string }>({ query: "SELECT c.tenantId FROM c WHERE c.docType = 'leadsChannel'" })
-      .fetchAll();
+    const now = this.engine.now();
+    const [waiting, channels] = await Promise.all([this.options.referrals.waiting(), this.options.referrals.leadsChannels()]);
     const registered = new Set(channels.map((c) => c.tenantId));
     const oldest = waiting.reduce((min, r) => Math.min(min, Date.parse(r.createdAt) || now), now);
     return {
@@ -162,120 +179,77 @@ export class ReferralOutbox {
   }
 
   private async runPass(): Promise<PassResult> {
-    const result: PassResult = { delivered: 0, reposted: 0, failed: 0, noChannel: 0, skipped: 0 };
-    const started = this.now();
+    const result = emptyResult();
+    const started = this.engine.now();
     const nowIso = new Date(started).toISOString();
     const repostBefore = new Date(started - this.options.safety.repostAfterMs).toISOString();
     const { referrals } = this.options;
-    const [{ resources: due }, { resources: reminders }] = await Promise.all([
-      referrals.items
-        .query<StoredReferral>({
-          query:
-            "SELECT * FROM c WHERE c.docType = 'referral' AND (c.delivery.state = 'pending' OR c.delivery.state = 'failed') AND c.delivery.nextAttemptAt <= @now",
-          parameters: [{ name: '@now', value: nowIso }],
-        })
-        .fetchAll(),
-      referrals.items
-        .query<StoredReferral>({
-          query:
-            "SELECT * FROM c WHERE c.docType = 'referral' AND c.level = 'urgent' AND c.status = 'open' AND c.delivery.state = 'delivered' AND c.delivery.postedAt <= @before",
-          parameters: [{ name: '@before', value: repostBefore }],
-        })
-        .fetchAll(),
-    ]);
+    const [due, reminders] = await Promise.all([referrals.dueForPosting(nowIso), referrals.dueForReminder(repostBefore)]);
     // Urgent referrals not yet posted, then urgent reminders, then wellbeing referrals; oldest first within each.
-    const work: { referral: StoredReferral; mode: Mode }[] = [
-      ...due.map((referral) => ({ referral, mode: 'first' as const })),
-      ...reminders.filter((r) => r.delivery.nextAttemptAt <= nowIso).map((referral) => ({ referral, mode: 'reminder' as const })),
-    ].sort((a, b) => rankOf(a.referral, a.mode) - rankOf(b.referral, b.mode) || a.referral.createdAt.localeCompare(b.referral.createdAt));
+    const work: { found: Versioned<StoredReferral>; mode: Mode }[] = [
+      ...due.map((found) => ({ found, mode: 'first' as const })),
+      ...reminders.filter((r) => r.doc.delivery.nextAttemptAt <= nowIso).map((found) => ({ found, mode: 'reminder' as const })),
+    ].sort((a, b) => rankOf(a.found.doc, a.mode) - rankOf(b.found.doc, b.mode) || a.found.doc.createdAt.localeCompare(b.found.doc.createdAt));
 
     const channels = new Map<string, LeadsChannelRegistration | undefined>();
-    for (const { referral, mode } of work) {
-      if (this.loop.stopping) break;
-      if (referral.delivery.claimedUntil && Date.parse(referral.delivery.claimedUntil) > this.now()) {
-        result.skipped += 1;
-        continue;
-      }
-      if (!channels.has(referral.tenantId)) channels.set(referral.tenantId, await readLeadsChannel(referrals, referral.tenantId));
-      const channel = channels.get(referral.tenantId);
-      if (!channel) {
-        result.noChannel += 1;
-        this.logNoChannel(referral);
-        continue;
-      }
-      try {
-        result[await this.deliver(referral, mode, channel)] += 1;
-      } catch (err) {
-        // The store failing mid-way: this referral is left as it was (or claimed, until the claim runs out).
-        result.failed += 1;
-        this.log.error({ err: errorFields(err), referralId: referral.id, level: referral.level, mode }, 'referral outbox could not process a referral');
-      }
+    for (const { found, mode } of work) {
+      if (this.engine.stopping) break;
+      await this.process(found, mode, channels, result);
     }
-    if (work.length > 0) this.log.debug({ ...result, ms: this.now() - started }, 'referral outbox pass');
+    if (work.length > 0) this.engine.log.debug({ ...result, ms: this.engine.now() - started }, 'referral outbox pass');
     return result;
   }
 
-  private async deliver(found: StoredReferral, mode: Mode, channel: LeadsChannelRegistration): Promise<keyof PassResult> {
-    const { referrals, sender } = this.options;
-    const log = this.log.child({ referralId: found.id, level: found.level, mode });
+  private async process(found: Versioned<StoredReferral>, mode: Mode, channels: Map<string, LeadsChannelRegistration | undefined>, result: PassResult): Promise<void> {
+    const referral = found.doc;
+    if (this.engine.claimedElsewhere(referral)) {
+      result.skipped += 1;
+      return;
+    }
+    if (!channels.has(referral.tenantId)) channels.set(referral.tenantId, await readLeadsChannel(this.options.referrals, referral.tenantId));
+    const channel = channels.get(referral.tenantId);
+    if (!channel) {
+      result.noChannel += 1;
+      this.logNoChannel(referral);
+      return;
+    }
+    try {
+      result[await this.deliver(found, mode, channel)] += 1;
+    } catch (err) {
+      // The store failing mid-way: this referral is left as it was (or claimed, until the claim runs out).
+      result.failed += 1;
+      this.engine.log.error({ err: errorFields(err), referralId: referral.id, level: referral.level, mode }, 'referral outbox could not process a referral');
+    }
+  }
 
-    // 1. Claim, on the eTag the query returned: if anything changed since, someone else got there first.
-    const claimedAt = this.now();
-    const claimed: StoredReferral = {
-      ...found,
-      delivery: { ...found.delivery, claimedBy: this.instanceId, claimedUntil: new Date(claimedAt + this.claimMs).toISOString() },
-    };
-    const claimEtag = await replaceIfUnchanged(referrals, claimed, found._etag ?? '');
-    if (claimEtag === undefined) {
+  private async deliver(found: Versioned<StoredReferral>, mode: Mode, channel: LeadsChannelRegistration): Promise<keyof PassResult> {
+    const { engine } = this;
+    const log = engine.log.child({ referralId: found.doc.id, level: found.doc.level, mode });
+
+    // 1. Claim, on the eTag it was read at: if anything changed since, someone else got there first.
+    const claimed = await engine.claim(found);
+    if (!claimed) {
       log.debug('referral claimed or changed elsewhere; skipped');
       return 'skipped';
     }
     // A recorded post is never posted again as the same delivery (belt and braces: the query excludes it).
-    if (mode === 'first' && claimed.delivery.channelActivityId) {
-      await this.record(claimed, claimEtag, (r) => ({ ...r, delivery: { ...r.delivery, state: 'delivered' } }), log);
+    if (mode === 'first' && claimed.item.delivery.channelActivityId) {
+      await engine.record(claimed, 'mark referral delivered', (r) => engine.released({ ...r, delivery: { ...r.delivery, state: 'delivered' } }), log);
       return 'skipped';
     }
 
     // 2. Post. Only the referral's own fields go on the card; never anything the person wrote.
-    const started = this.now();
-    let activityId: string;
-    try {
-      activityId = await sender.send(channel.reference, referralMessage(claimed, { reminder: mode === 'reminder' }));
-    } catch (err) {
-      const error = classifySendError(err, this.now());
-      const attempts = claimed.delivery.attempts + 1;
-      const delay = retryDelayMs(attempts, error, this.random, this.laterMs);
-      const failedNow = mode === 'first' && (attempts >= FAILED_AFTER_ATTEMPTS || error.kind === 'later');
-      const logFields = { attempts, code: error.code, retryInMs: delay, ms: this.now() - started };
-      if (error.kind === 'later' || failedNow) log.error(logFields, 'referral could not be posted to the leads channel; will keep retrying');
-      else log.warn(logFields, 'referral post failed; will retry');
-      await this.record(claimed, claimEtag, (r) => {
-        // Our claim ran out and another instance has taken the referral on: leave its record alone.
-        if (r.delivery.claimedBy !== this.instanceId || r.delivery.channelActivityId !== claimed.delivery.channelActivityId) return undefined;
-        const at = new Date(this.now()).toISOString();
-        const next = {
-          ...r,
-          delivery: {
-            ...r.delivery,
-            attempts,
-            lastError: error.code,
-            nextAttemptAt: new Date(this.now() + delay).toISOString(),
-            claimedBy: undefined,
-            claimedUntil: undefined,
-          },
-        };
-        if (failedNow && r.delivery.state !== 'delivered') {
-          next.delivery.state = 'failed';
-          if (r.delivery.state !== 'failed') next.audit = trimAudit([...r.audit, { at, event: `delivery failing (${error.code}); still retrying` }]);
-        }
-        return next;
-      }, log);
+    const started = engine.now();
+    const sent = await engine.send(channel.reference, referralMessage(claimed.item, { reminder: mode === 'reminder' }));
+    if ('error' in sent) {
+      await this.recordFailure(claimed, mode, sent.error, started, log);
       return 'failed';
     }
+    const { activityId } = sent;
 
     // 3. Record. Re-applied to the fresh copy if a lead or the risk gate changed the referral meanwhile.
-    const postedAt = new Date(this.now()).toISOString();
-    const recorded = await this.record(claimed, claimEtag, (r) => {
+    const postedAt = new Date(engine.now()).toISOString();
+    const recorded = await engine.record(claimed, 'record referral posted', (r) => {
       const earlier = r.delivery.channelActivityId ? [...(r.delivery.earlierActivityIds ?? []), r.delivery.channelActivityId] : r.delivery.earlierActivityIds;
       return {
         ...r,
@@ -300,60 +274,57 @@ export class ReferralOutbox {
         ]),
       };
     }, log);
-    log.info({ ms: this.now() - started, channelActivityId: activityId, recorded: !!recorded }, mode === 'reminder' ? 'referral reminder posted' : 'referral posted');
-    if (mode === 'reminder') await recordServiceEvent(this.options.events, { kind: 'referralReposted', level: found.level });
+    log.info({ ms: engine.now() - started, channelActivityId: activityId, recorded: !!recorded }, mode === 'reminder' ? 'referral reminder posted' : 'referral posted');
+    if (mode === 'reminder') await recordServiceEvent(this.options.events, { kind: 'referralReposted', level: found.doc.level });
 
     // A lead acknowledged while the reminder was being posted: that card should say so too.
     if (recorded && recorded.status !== 'open') {
-      await sender.update(channel.reference, activityId, { type: 'message', attachments: [referralCard(recorded)] }).catch((err) => {
+      await this.options.sender.update(channel.reference, activityId, { type: 'message', attachments: [referralCard(recorded)] }).catch((err) => {
         log.warn({ err: errorFields(err) }, 'could not mark the new card as acknowledged');
       });
     }
     return mode === 'reminder' ? 'reposted' : 'delivered';
   }
 
-  /**
-   * Writes `change` over the claimed copy, re-reading and re-applying on conflicts. After a post this must
-   * not be lost, so a store failure is retried a few times before giving up (which leaves the claim to run
-   * out and the referral to be posted again: the duplicate window described above).
-   */
-  private async record(
-    claimed: StoredReferral,
-    etag: string,
-    change: (r: StoredReferral) => StoredReferral | undefined,
-    log: Logger,
-  ): Promise<StoredReferral | undefined> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        const result = await updateReferral(
-          this.options.referrals,
-          claimed.id,
-          (r) => {
-            const next = change(r);
-            return next && dropUndefined(next);
-          },
-          attempt === 1 ? { referral: claimed, etag } : undefined,
-        );
-        return result?.referral;
-      } catch (err) {
-        if (attempt >= 4) {
-          log.error({ err: errorFields(err) }, 'could not record the referral delivery; it may be posted again');
-          return undefined;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  /** Attempts + 1 and the next try; 'failed' for health and logs after many attempts or a refusal. Never given up. */
+  private async recordFailure(claimed: Claimed<StoredReferral>, mode: Mode, error: SendError, started: number, log: Logger): Promise<void> {
+    const { engine } = this;
+    const attempts = claimed.item.delivery.attempts + 1;
+    const delay = retryDelayMs(attempts, error, this.random, this.laterMs);
+    const failedNow = mode === 'first' && (attempts >= FAILED_AFTER_ATTEMPTS || error.kind === 'later');
+    const logFields = { attempts, code: error.code, retryInMs: delay, ms: engine.now() - started };
+    if (error.kind === 'later' || failedNow) log.error(logFields, 'referral could not be posted to the leads channel; will keep retrying');
+    else log.warn(logFields, 'referral post failed; will retry');
+    await engine.record(claimed, 'record referral post failed', (r) => {
+      // Our claim ran out and another instance has taken the referral on: leave its record alone.
+      if (!engine.stillOurs(r, claimed) || r.delivery.channelActivityId !== claimed.item.delivery.channelActivityId) return undefined;
+      const at = new Date(engine.now()).toISOString();
+      const next = engine.released({
+        ...r,
+        delivery: { ...r.delivery, attempts, lastError: error.code, nextAttemptAt: new Date(engine.now() + delay).toISOString() },
+      });
+      if (failedNow && r.delivery.state !== 'delivered') {
+        next.delivery.state = 'failed';
+        if (r.delivery.state !== 'failed') next.audit = trimAudit([...r.audit, { at, event: `delivery failing (${error.code}); still retrying` }]);
       }
-    }
+      return next;
+    }, log);
   }
 
   private logNoChannel(referral: StoredReferral): void {
+    const now = this.engine.now();
     const last = this.noChannelLoggedAt.get(referral.tenantId);
-    if (last !== undefined && this.now() - last < NO_CHANNEL_LOG_EVERY_MS) return;
-    this.noChannelLoggedAt.set(referral.tenantId, this.now());
-    this.log.error(
+    if (last !== undefined && now - last < NO_CHANNEL_LOG_EVERY_MS) return;
+    this.noChannelLoggedAt.set(referral.tenantId, now);
+    this.engine.log.error(
       { referralId: referral.id, level: referral.level, tenantId: referral.tenantId },
       'referral waiting: no leads channel registered for this tenant (a service lead must send "register referrals" in it)',
     );
   }
+}
+
+function emptyResult(): PassResult {
+  return { delivered: 0, reposted: 0, failed: 0, noChannel: 0, skipped: 0 };
 }
 
 function rankOf(referral: StoredReferral, mode: Mode): number {
@@ -363,9 +334,4 @@ function rankOf(referral: StoredReferral, mode: Mode): number {
 
 function trimAudit<T>(audit: T[]): T[] {
   return audit.length > MAX_AUDIT_ENTRIES ? audit.slice(audit.length - MAX_AUDIT_ENTRIES) : audit;
-}
-
-/** Cosmos stores `undefined` fields as absent anyway; dropping them keeps documents and comparisons tidy. */
-function dropUndefined(referral: StoredReferral): StoredReferral {
-  return JSON.parse(JSON.stringify(referral)) as StoredReferral;
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Container } from '@azure/cosmos';
-import { statusOf } from '../store/cosmosBotStorage';
+import type { Referrals } from './referralsPort';
 
 /**
  * A referral to the service leads, written to Cosmos DB before the person is told about it and then
@@ -62,7 +61,7 @@ export function referralId(tenantId: string, userId: string, activityId: string,
   return createHash('sha256').update(`${tenantId}\n${userId}\n${activityId}\n${level}`).digest('hex').slice(0, 32);
 }
 
-export async function recordReferral(container: Container, id: string, input: NewReferral, now = new Date()): Promise<Referral> {
+export async function recordReferral(referrals: Referrals, id: string, input: NewReferral, now = new Date()): Promise<Referral> {
   const referral: Referral = {
     ...input,
     id,
@@ -72,12 +71,6 @@ export async function recordReferral(container: Container, id: string, input: Ne
     delivery: { state: 'pending', attempts: 0, nextAttemptAt: now.toISOString(), reposts: 0 },
     audit: [{ at: now.toISOString(), event: `recorded (${input.level}, ${input.trigger.source})` }],
   };
-  try {
-    await container.items.create(referral);
-    return referral;
-  } catch (err) {
-    if (statusOf(err) !== 409) throw err;
-    const { resource } = await container.item(id, id).read<Referral>();
-    return resource ?? referral;
-  }
+  if ((await referrals.create(referral)) === 'created') return referral;
+  return (await referrals.read(id))?.doc ?? referral;
 }

@@ -1,5 +1,4 @@
 import { ActivityTypes, MessageFactory, TurnContext, type Activity } from 'botbuilder';
-import type { Container } from '@azure/cosmos';
 import { renderCard } from '../cards/render';
 import type { SafetySettings } from '../config';
 import type { Logger } from '../logger';
@@ -9,6 +8,7 @@ import { choiceCard, newQuestionId, recogniseChoice, type ChoiceOption } from '.
 import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
 import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
+import type { Referrals } from './referralsPort';
 import type { RiskLevel } from './screening';
 import { screenCardValue, screenMessage, screenRank, type ScreenLevel } from './screenMessage';
 import { screeningInputFor, type ConversationMemory } from './conversationMemory';
@@ -89,7 +89,9 @@ export type RiskGate = (context: TurnContext, data: GuardedData) => Promise<Gate
 
 export interface RiskGateServices {
   safety: SafetySettings;
-  referrals: Container;
+  referrals: Referrals;
+  /** Posts a referral to the leads' channel now (the referral outbox); urgent ones go straight after their turn. */
+  sendReferralNow?: (id: string) => Promise<unknown>;
   logger: Logger;
   /** Told when the gate responds to risk in a chat, so a coach-joined session there can pause (src/coachSession). */
   onSupport?: (context: TurnContext, data: GuardedData, level: 'urgent' | 'wellbeing') => void;
@@ -522,7 +524,7 @@ async function refer(context: TurnContext, level: ReferralLevel, trigger: Referr
   const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown-tenant';
   const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
   recordServiceEvent(context, { kind: 'referral', level, trigger: trigger.source, categories: trigger.reasons });
-  return recordReferral(services.referrals, referralId(tenantId, userId, activity.id ?? newQuestionId(), level), {
+  const referral = await recordReferral(services.referrals, referralId(tenantId, userId, activity.id ?? newQuestionId(), level), {
     tenantId,
     level,
     person: { userId, teamsId: activity.from?.id ?? '', name: activity.from?.name ?? 'A member of staff' },
@@ -531,18 +533,28 @@ async function refer(context: TurnContext, level: ReferralLevel, trigger: Referr
     consented,
     conversationType: activity.conversation?.conversationType ?? 'unknown',
   });
+  const sendNow = services.sendReferralNow;
+  if (level === 'urgent' && sendNow) {
+    afterTurnSaved(context, () =>
+      sendNow(referral.id).then(
+        () => undefined,
+        (err: unknown) => services.logger.warn({ referralId: referral.id, code: (err as { code?: unknown })?.code }, 'urgent referral not sent straight away; the outbox will retry'),
+      ),
+    );
+  }
+  return referral;
 }
 
-async function noteMisunderstood(referrals: Container, id: string): Promise<void> {
-  const { resource, etag } = await referrals.item(id, id).read<Referral>();
-  if (!resource || resource.personSaid === 'misunderstood') return;
+async function noteMisunderstood(referrals: Referrals, id: string): Promise<void> {
+  const found = await referrals.read(id);
+  if (!found || found.doc.personSaid === 'misunderstood') return;
   const updated: Referral = {
-    ...resource,
+    ...found.doc,
     personSaid: 'misunderstood',
-    audit: [...resource.audit, { at: new Date().toISOString(), event: 'person said the bot misunderstood their wording' }],
+    audit: [...found.doc.audit, { at: new Date().toISOString(), event: 'person said the bot misunderstood their wording' }],
   };
   // A concurrent change (the outbox delivering it) wins; the note is informative, not safety-critical.
-  await referrals.item(id, id).replace(updated, { accessCondition: { type: 'IfMatch', condition: etag! } }).catch(() => undefined);
+  await referrals.replaceIfUnchanged(updated, found.eTag).catch(() => undefined);
 }
 
 /** Coaching stops where it is: the dialog is ended; every answer stays in the programme. */

@@ -2,7 +2,8 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from '../logger';
 import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf } from './aggregate';
 import { aboutAPerson, type ServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
-import type { PersonLink, ServiceStore, StoredEvent } from './store';
+import { versionedDoc, type PersonLink, type ServiceStore, type StoredEvent } from './store';
+import { updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
 
 export interface RecorderOptions {
   store: ServiceStore;
@@ -76,18 +77,19 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   private async markFirsts(id: string, person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
-    const people = this.options.store.people;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const found = await people.read(id);
-      const link: PersonLink = found?.doc ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };
-      const firsts = new Set(markers.filter((m) => !(m in link.firsts)));
-      const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
-      if (found && firsts.size === 0) return { pseudonym, firsts };
-      const next: PersonLink = { ...link, firsts: { ...link.firsts }, ...(this.ttl ? { ttl: this.ttl } : {}) };
-      for (const m of firsts) next.firsts[m] = monthOf(at);
-      if (await people.write(next, found?.etag)) return { pseudonym, firsts };
-    }
-    throw new Error('pseudonym record kept changing');
+    const { result } = await updateIfUnchanged(versionedDoc(this.options.store.people, id), {
+      name: 'mark milestones',
+      apply: (found): Decision<PersonLink, { pseudonym: string; firsts: Set<string> }> => {
+        const link: PersonLink = found ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };
+        const firsts = new Set(markers.filter((m) => !(m in link.firsts)));
+        const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
+        if (found && firsts.size === 0) return { keep: { pseudonym, firsts } };
+        const next: PersonLink = { ...link, firsts: { ...link.firsts }, ...(this.ttl ? { ttl: this.ttl } : {}) };
+        for (const m of firsts) next.firsts[m] = monthOf(at);
+        return { write: next, result: { pseudonym, firsts } };
+      },
+    });
+    return result;
   }
 
   /**

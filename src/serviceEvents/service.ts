@@ -1,7 +1,8 @@
 import type { Attachment } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { reportFor, type Period, type ServiceReport, type UnacknowledgedNow } from './report';
-import type { ReportViewers, ServiceStore } from './store';
+import { versionedDoc, type ReportDoc, type ReportViewers, type ServiceStore } from './store';
+import { updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
 
 export const SUPPRESSION_NOTE =
   'Counts of 1 to 4 are shown as "fewer than 5", and no percentage or average is built on them, so no one can be picked out.';
@@ -45,19 +46,21 @@ export class ServiceReports {
   async changeViewer(change: 'add' | 'remove', person: { userId: string; name: string }, by: string, now = new Date()): Promise<boolean> {
     const userId = person.userId.toLowerCase();
     const docs = this.options.store.reportDocs;
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      const found = await docs.read('report-viewers');
-      const current: ReportViewers = found?.doc.type === 'reportViewers' ? found.doc : { id: 'report-viewers', type: 'reportViewers', viewers: [], history: [], ttl: -1 };
-      const present = current.viewers.some((v) => v.userId === userId);
-      if ((change === 'add') === present) return false;
-      const next: ReportViewers = {
-        ...current,
-        viewers: change === 'add' ? [...current.viewers, { userId, name: person.name, addedBy: by, addedAt: now.toISOString() }] : current.viewers.filter((v) => v.userId !== userId),
-        history: [...current.history, { at: now.toISOString(), event: change === 'add' ? ('added' as const) : ('removed' as const), userId, by }].slice(-200),
-      };
-      if (await docs.write(next, found?.etag)) return true;
-    }
-    throw new Error('report viewers kept changing');
+    const { result } = await updateIfUnchanged(versionedDoc(docs, 'report-viewers'), {
+      name: `${change} report viewer`,
+      apply: (found): Decision<ReportDoc, boolean> => {
+        const current: ReportViewers = found?.type === 'reportViewers' ? found : { id: 'report-viewers', type: 'reportViewers', viewers: [], history: [], ttl: -1 };
+        const present = current.viewers.some((v) => v.userId === userId);
+        if ((change === 'add') === present) return { keep: false };
+        const next: ReportViewers = {
+          ...current,
+          viewers: change === 'add' ? [...current.viewers, { userId, name: person.name, addedBy: by, addedAt: now.toISOString() }] : current.viewers.filter((v) => v.userId !== userId),
+          history: [...current.history, { at: now.toISOString(), event: change === 'add' ? ('added' as const) : ('removed' as const), userId, by }].slice(-200),
+        };
+        return { write: next, result: true };
+      },
+    });
+    return result;
   }
 
   /** The headline figures as an Adaptive Card. */

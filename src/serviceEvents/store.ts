@@ -1,5 +1,6 @@
 import type { MonthAggregate } from './aggregate';
 import type { ServiceEvent } from './events';
+import type { VersionedDocument } from '../documents/conditionalUpdate';
 
 /**
  * Where service events live, behind a small interface: src/store/serviceStore.ts keeps them in Cosmos DB, and
@@ -90,4 +91,16 @@ export interface ServiceStore {
   people: VersionedDocs<PersonLink>;
   months: VersionedDocs<MonthAggregate>;
   reportDocs: VersionedDocs<ReportDoc>;
+}
+
+/** One document of a VersionedDocs by id, for the one conditional update (src/documents/conditionalUpdate.ts). */
+export function versionedDoc<T extends { id: string }>(docs: VersionedDocs<T>, id: string): VersionedDocument<T> {
+  return {
+    read: async () => {
+      const found = await docs.read(id);
+      return found && { doc: found.doc, eTag: found.etag };
+    },
+    // The store answers only whether it wrote; the next write reads the document again for its new version.
+    write: async (doc, eTag) => ((await docs.write(doc, eTag)) ? (eTag ?? '') : undefined),
+  };
 }

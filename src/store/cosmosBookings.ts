@@ -2,14 +2,13 @@
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { Bookings, BookingsDocument, Versioned } from '../booking/bookingsPort';
 import type { Slot } from '../booking/slots';
-import { statusOf } from './cosmosBotStorage';
+import { readVersioned, statusOf, withoutSystemFields } from './cosmosDocuments';
 
 export class CosmosBookings implements Bookings {
   constructor(private readonly container: Container) {}
 
   async read<T extends BookingsDocument>(id: string, coachId: string): Promise<Versioned<T> | undefined> {
-    const { resource, etag } = await this.container.item(id, coachId).read<T & ItemDefinition>();
-    return resource && etag ? { doc: resource, eTag: etag } : undefined;
+    return readVersioned<T>(this.container, id, coachId);
   }
 
   async create(doc: BookingsDocument): Promise<'created' | 'exists'> {
@@ -27,7 +26,8 @@ export class CosmosBookings implements Bookings {
       await this.container.item(doc.id, doc.coachId).replace(doc, { accessCondition: { type: 'IfMatch', condition: eTag } });
       return 'saved';
     } catch (err) {
-      if (statusOf(err) === 412) return 'changed';
+      const status = statusOf(err);
+      if (status === 412 || status === 404) return 'changed';
       throw err;
     }
   }
@@ -49,7 +49,7 @@ export class CosmosBookings implements Bookings {
 
   private async slots(query: string, values: Record<string, string>, partitionKey?: string): Promise<Slot[]> {
     const parameters = Object.entries(values).map(([name, value]) => ({ name, value }));
-    const { resources } = await this.container.items.query<Slot>({ query, parameters }, partitionKey ? { partitionKey } : {}).fetchAll();
-    return resources;
+    const { resources } = await this.container.items.query<Slot & ItemDefinition>({ query, parameters }, partitionKey ? { partitionKey } : {}).fetchAll();
+    return resources.map((r) => withoutSystemFields(r));
   }
 }

@@ -114,8 +114,13 @@ export async function startEmbeddedCosmos({ dataDir, logger }: EmbeddedCosmosOpt
       clearTimeout(timer);
       timer = undefined;
     }
-    await saving;
-    await save();
+    // On the same chain as the debounced saves: a write landing meanwhile schedules a save that must not
+    // write the same temporary file at the same time as this one.
+    const mine = saving.then(save);
+    saving = mine.catch(() => {
+      dirty = true;
+    });
+    await mine;
   };
 
   return {

@@ -1,7 +1,7 @@
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { MonthAggregate } from '../serviceEvents/aggregate';
 import type { EventLog, PersonLink, ReportDoc, ServiceStore, StoredEvent, Versioned, VersionedDocs } from '../serviceEvents/store';
-import { statusOf } from './cosmosBotStorage';
+import { statusOf } from './cosmosDocuments';
 
 /**
  * The service events store on Cosmos DB:

@@ -3,17 +3,27 @@ import { DefaultAzureCredential } from '@azure/identity';
 import type { Logger } from 'pino';
 import type { Retention, StoreSettings } from '../config';
 import { containerSpecs, type ContainerName } from './containers';
-import { statusOf } from './cosmosBotStorage';
+import { statusOf } from './cosmosDocuments';
 import { CosmosBookings } from './cosmosBookings';
+import { CosmosBotStorage } from './cosmosBotStorage';
+import { CosmosJobs } from './cosmosJobs';
+import { CosmosReferrals } from './cosmosReferrals';
 import type { Bookings } from '../booking/bookingsPort';
+import type { Jobs } from '../booking/jobsPort';
+import type { Chats, People } from '../documents/versioned';
+import type { Referrals } from '../safety/referralsPort';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 
 /** The one store every part of the bot uses: a Cosmos database (Azure or embedded) and its containers. */
 export interface Store {
   readonly kind: StoreSettings['kind'];
   readonly containers: Record<ContainerName, Container>;
-  /** The bookings container behind the booking room's port (src/booking/bookingsPort.ts). */
+  /** The rooms' ports on their containers: everything outside src/store/ reads and writes through these. */
+  readonly people: People;
+  readonly chats: Chats;
+  readonly referrals: Referrals;
   readonly bookings: Bookings;
+  readonly jobs: Jobs;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -65,7 +75,11 @@ export async function openStore(settings: StoreSettings, logger: Logger, { onReq
     return {
       kind: settings.kind,
       containers,
+      people: new CosmosBotStorage(containers.programmes, 'userId'),
+      chats: new CosmosBotStorage(containers.botState),
+      referrals: new CosmosReferrals(containers.referrals),
       bookings: new CosmosBookings(containers.bookings),
+      jobs: new CosmosJobs(containers.jobs),
       ping: async () => {
         await database.read();
       },

@@ -9,13 +9,13 @@ import type { Logger } from '../logger';
 import type { RouterServices } from '../bot/router';
 import { screenCardValue } from '../safety/screenMessage';
 import { recordSlotChange, type ServiceEventSink } from '../serviceEvents/events';
-import { StateConflictError, type CosmosBotStorage } from '../store/cosmosBotStorage';
+import { StateConflictError, type People } from '../documents/versioned';
 import type { TabUser } from './auth';
 import { esc, jsonIn, notice } from './html';
 
 export interface MyCoachingServices {
   /** Everyone's 1:1 state (programmes): only the signed-in person's document is ever read or written. */
-  people: CosmosBotStorage;
+  people: People;
   bookings: BookingServices['bookings'];
   referrals: RouterServices['referrals'];
   jobs: JobQueue;

@@ -3,46 +3,21 @@
  * the real turn pipeline (risk gate first, then the router and the coaching dialogs) on state kept in memory,
  * with no HTTP server and no store. Used by the transcript tests, which read every reply in order.
  */
-import type { Container } from '@azure/cosmos';
 import { TestAdapter, type Activity } from 'botbuilder';
 import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import type { Programme } from '../../src/coaching/programme';
 import { loadConfig } from '../../src/config';
 import { createRiskGate } from '../../src/safety/riskGate';
-import { StateConflictError, type CosmosBotStorage } from '../../src/store/cosmosBotStorage';
+import type { Referrals } from '../../src/safety/referralsPort';
+import { MemoryStateDocuments } from '../../src/store/memoryState';
 import { silentLogger } from './bot';
 import { submitData } from './chat';
 import { cardText } from './replySink';
 import { botAccount, newUser, personalConversationId, type TeamsUser } from './teams';
 
-/** State documents in memory with the same eTag rules as CosmosBotStorage's conditional writes. */
-export class MemoryStateStore {
-  readonly documents = new Map<string, { state: Record<string, unknown>; eTag: string }>();
-  private version = 0;
-
-  async readOne(key: string): Promise<(Record<string, unknown> & { eTag: string }) | undefined> {
-    const found = this.documents.get(key);
-    return found && { ...structuredClone(found.state), eTag: found.eTag };
-  }
-
-  async writeIfUnchanged(key: string, state: Record<string, unknown>, eTag: string | undefined): Promise<string> {
-    if (this.documents.get(key)?.eTag !== eTag) throw new StateConflictError(key);
-    const next = `"${++this.version}"`;
-    this.documents.set(key, { state: structuredClone(state), eTag: next });
-    return next;
-  }
-
-  async deleteIfUnchanged(key: string, eTag: string): Promise<void> {
-    const found = this.documents.get(key);
-    if (!found) return;
-    if (found.eTag !== eTag) throw new StateConflictError(key);
-    this.documents.delete(key);
-  }
-}
-
-/** A referrals container that fails the test if anything touches it: these chats never refer anyone. */
-const noReferrals = new Proxy({} as Container, {
+/** Referrals that fail the test if anything touches them: these chats never refer anyone. */
+const noReferrals = new Proxy({} as Referrals, {
   get(_target, property) {
     throw new Error(`the referrals container was used (${String(property)}) in a chat that should not refer anyone`);
   },
@@ -95,7 +70,7 @@ const QUIET_REMINDER = /^If anything changes, or things feel like too much, say 
 /** A staff member's 1:1 chat, driven in process. Every reply of the whole chat is kept in `transcript`. */
 export class InProcessChat {
   readonly user: TeamsUser = newUser();
-  readonly store = new MemoryStateStore();
+  readonly store = new MemoryStateDocuments();
   /** Every reply in order, with the message that brought it. */
   readonly transcript: { said: string; reply: Reply }[] = [];
   private readonly conversationId = personalConversationId();
@@ -104,7 +79,7 @@ export class InProcessChat {
 
   constructor() {
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' });
-    const storage = this.store as unknown as CosmosBotStorage;
+    const storage = this.store;
     this.pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,

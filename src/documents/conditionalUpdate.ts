@@ -1,0 +1,87 @@
+/**
+ * The one read-modify-write: read a document with its version, apply a named change, write it back only if
+ * the version is unchanged, and on a conflict read again and apply the change to the fresh copy, up to
+ * UPDATE_ATTEMPTS times. Every room that changes a stored document someone else may change at the same time
+ * (a person's document, a referral, a job, a slot, a service aggregate) goes through here.
+ */
+import { StateConflictError, type StateDocuments, type Versioned } from './versioned';
+
+/** How many times a change is tried on a fresh copy before giving up; conflicts are rare and writers quick. */
+export const UPDATE_ATTEMPTS = 8;
+
+/** One document, read with its version and written back only if that version still stands. */
+export interface VersionedDocument<T> {
+  read(): Promise<Versioned<T> | undefined>;
+  /**
+   * Writes `doc` if the stored copy is still at `eTag` (with no eTag: if there is no stored copy yet).
+   * Resolves with the new eTag, or undefined when someone else wrote (or removed) it first.
+   */
+  write(doc: T, eTag: string | undefined): Promise<string | undefined>;
+}
+
+/** What a change decides on the current copy: write this (and answer `result`), or leave it as it is. */
+export type Decision<T, R> = { write: T; result: R } | { keep: R };
+
+export interface NamedChange<T, R> {
+  /** Names the change in logs and in the error when it keeps conflicting ("acknowledge referral"). */
+  name: string;
+  /** Given the current copy (undefined when there is none), what to do. Called again on each fresh copy. */
+  apply(current: T | undefined): Decision<T, R>;
+}
+
+export interface UpdateOptions<T> {
+  /** A copy already read (such as a claimed outbox item): the first attempt uses it instead of reading. */
+  start?: Versioned<T>;
+  /** Called after a conflict, before reading again (to log it, or to pause before trying again). */
+  onConflict?: (attempt: number) => void | Promise<void>;
+}
+
+export interface Updated<T, R> {
+  result: R;
+  /** The copy as stored afterwards, with its version; undefined when there is none. */
+  stored?: Versioned<T>;
+  /** False when the change decided to leave the document as it was. */
+  changed: boolean;
+}
+
+/** Thrown when a change met a conflict on every one of its UPDATE_ATTEMPTS. */
+export class UpdateConflictError extends Error {
+  readonly code = 'UpdateConflict';
+  constructor(readonly change: string) {
+    super(`the document kept changing during "${change}"`);
+    this.name = 'UpdateConflictError';
+  }
+}
+
+export async function updateIfUnchanged<T, R>(document: VersionedDocument<T>, change: NamedChange<T, R>, options: UpdateOptions<T> = {}): Promise<Updated<T, R>> {
+  let current = options.start ?? (await document.read());
+  for (let attempt = 1; ; attempt += 1) {
+    const decision = change.apply(current && structuredClone(current.doc));
+    if ('keep' in decision) return { result: decision.keep, stored: current, changed: false };
+    const eTag = await document.write(decision.write, current?.eTag);
+    if (eTag !== undefined) return { result: decision.result, stored: { doc: decision.write, eTag }, changed: true };
+    if (attempt >= UPDATE_ATTEMPTS) throw new UpdateConflictError(change.name);
+    await options.onConflict?.(attempt);
+    current = await document.read();
+  }
+}
+
+/** A state document (src/documents/versioned.ts StateDocuments) by key, as one VersionedDocument. */
+export function stateDocument(documents: StateDocuments, key: string): VersionedDocument<Record<string, unknown>> {
+  return {
+    read: async () => {
+      const stored = await documents.readOne(key);
+      if (!stored) return undefined;
+      const { eTag, ...doc } = stored;
+      return { doc, eTag };
+    },
+    write: async (doc, eTag) => {
+      try {
+        return await documents.writeIfUnchanged(key, doc, eTag);
+      } catch (err) {
+        if (err instanceof StateConflictError) return undefined;
+        throw err;
+      }
+    },
+  };
+}
