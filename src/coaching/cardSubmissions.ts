@@ -46,7 +46,6 @@ export const actionPlanSubmission = z.object({
   overcome3: planText,
 });
 
-export type ScalingSubmission = z.infer<typeof scalingSubmission>;
 export type ActionPlanSubmission = z.infer<typeof actionPlanSubmission>;
 
 /** The card name and question id of any submission, if it looks like one of ours. */
