@@ -1,3 +1,8 @@
+/**
+ * A coach-joined session in a Teams group chat (or meeting chat). The coach starts it with "start session" and
+ * moves it on with "next stage", "back" and "end session" (words or the buttons on the stage card); the client
+ * answers the scale; both edit the plan. Every action checks who is acting.
+ */
 import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
@@ -17,12 +22,7 @@ import { firstName, sessionIn, type ChatData, type CoachJoinedSession } from './
 import { endSession } from './summary';
 import { coachCanBeReached, sendGuideLater } from './toCoach';
 
-/**
- * A coach-joined session in a Teams group chat (or meeting chat): the router hands every group-chat activity
- * here first. The coach starts it with "start session" and moves it on with "next stage", "back" and
- * "end session" (words or the buttons on the stage card); the client answers the scale; both edit the plan.
- * Every action checks who is acting. Returns false when the activity is not about a coach-joined session.
- */
+/** Every group-chat activity comes here first; false when it is not about a coach-joined session. */
 export async function respondInCoachSession(context: TurnContext, data: ChatData, text: string, services: CoachSessionServices): Promise<boolean> {
   const activity = context.activity;
   if (activity.conversation?.conversationType !== 'groupChat') return false;
