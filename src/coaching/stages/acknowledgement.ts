@@ -70,7 +70,6 @@ function acknowledgementDialog(): WaterfallDialog {
 }
 
 export const acknowledgementStage: Stage = {
-  name: 'acknowledgement',
   dialogId: ACKNOWLEDGEMENT_STAGE,
   dialogs: () => [acknowledgementDialog()],
   guide: {

@@ -98,7 +98,6 @@ function actionPlanDialog(): WaterfallDialog {
 }
 
 export const actionPlanStage: Stage = {
-  name: 'actionPlan',
   dialogId: ACTION_PLAN_STAGE,
   dialogs: () => [actionPlanDialog()],
   guide: {

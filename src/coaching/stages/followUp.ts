@@ -104,7 +104,6 @@ function followUpDialog(): WaterfallDialog {
 
 /** Session 2 opens with the follow-up instead of a fresh goal; the goal stage's dialog is begun from it. */
 export const followUpStage: Stage = {
-  name: 'goal',
   dialogId: FOLLOW_UP_STAGE,
   dialogs: () => [followUpDialog(), ...goalStage.dialogs()],
   guide: {

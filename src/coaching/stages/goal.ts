@@ -133,7 +133,6 @@ function goalDialog(): WaterfallDialog {
 }
 
 export const goalStage: Stage = {
-  name: 'goal',
   dialogId: GOAL_STAGE,
   dialogs: () => [goalDialog()],
   guide: {

@@ -61,7 +61,6 @@ function othersSuccessDialog(): WaterfallDialog {
 }
 
 export const othersSuccessStage: Stage = {
-  name: 'othersSuccess',
   dialogId: OTHERS_SUCCESS_STAGE,
   dialogs: () => [othersSuccessDialog()],
   guide: {

@@ -144,7 +144,6 @@ function noteList(list: ListName, label: string, placeholder: string): GuideAnsw
 }
 
 export const personalSuccessStage: Stage = {
-  name: 'personalSuccess',
   dialogId: PERSONAL_SUCCESS_STAGE,
   dialogs: personalSuccessDialogs,
   guide: {

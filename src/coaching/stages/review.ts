@@ -143,7 +143,6 @@ function reviewDialog(): WaterfallDialog {
 }
 
 export const reviewStage: Stage = {
-  name: 'review',
   dialogId: REVIEW_STAGE,
   dialogs: () => [reviewDialog()],
   guide: {

@@ -103,7 +103,6 @@ function scalingDialog(): WaterfallDialog {
 }
 
 export const scalingStage: Stage = {
-  name: 'scaling',
   dialogId: SCALING_STAGE,
   dialogs: () => [scalingDialog()],
   guide: {

@@ -5,11 +5,10 @@
  * record fields (src/coaching/recordFields.ts).
  */
 import type { Dialog } from 'botbuilder-dialogs';
-import type { SessionRecord, StageName } from '../programme';
+import type { SessionRecord } from '../programme';
 import type { RecordField } from '../recordFields';
 
 export interface Stage {
-  name: StageName;
   /** The dialog a self-guided session begins for this stage. */
   dialogId: string;
   /** Every dialog the stage needs (the one begun first), built once with the session dialog. */
