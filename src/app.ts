@@ -12,7 +12,8 @@ import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
 import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
-import { JobQueue, JobWorker, provideJobQueue, type JobWorkerOptions } from './booking/jobs';
+import { JobQueue, JobWorker, type JobWorkerOptions } from './booking/jobs';
+import { CoachingDialogs, type OnSessionCompleted } from './coaching/session';
 import { openStore, type Store } from './store/store';
 import { cosmosServiceStore } from './store/serviceStore';
 import { ServiceEventRecorder } from './serviceEvents/recorder';
@@ -124,11 +125,16 @@ export async function startBot(
       events: serviceEvents,
       ...outboxOverrides,
     });
+    // After session 1, on their own or with a coach, the plan check-in is scheduled.
+    const onSessionCompleted: OnSessionCompleted = async (_context, { personId, session, programme }) => {
+      if (session === 1) await jobQueue.planCheckIn(personId, programme);
+    };
     const coachSessions = createCoachSessions({
       people,
       chats,
       sender,
       roles: { bookings: store.bookings, booking: config.booking },
+      onSessionCompleted,
       logger,
     });
     const pipeline = new TurnPipeline({
@@ -151,6 +157,7 @@ export async function startBot(
           logger,
           booking: { bookings: store.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
           coachSessions,
+          coaching: new CoachingDialogs({ onSessionCompleted }),
           serviceReports,
         }),
       logger,
@@ -158,7 +165,6 @@ export async function startBot(
     const { server, drain } = createServer({
       adapter,
       handleTurn: (context) => {
-        provideJobQueue(context, jobQueue);
         provideServiceEvents(context, serviceEvents);
         return pipeline.run(context);
       },

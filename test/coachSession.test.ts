@@ -1,4 +1,5 @@
 import { startBot, type RunningBot } from '../src/app';
+import type { Job } from '../src/booking/jobs';
 import type { Programme, SessionRecord } from '../src/coaching/programme';
 import { saveToClientProgramme } from '../src/coachSession/summary';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
@@ -231,6 +232,28 @@ describe('coach-joined session', () => {
     const clientChat = new PersonalChat(bot.url, teams, client);
     seen = await clientChat.startCoaching();
     expect(seen.all).toMatch(/Welcome to your second session\. Last time you set a goal: "Become a ward sister within two years"/);
+  });
+
+  it("schedules the client's plan check-in when a coach-joined session 1 ends, as after a session 1 on their own", async () => {
+    const client = newUser('Robin Shaw');
+    const group = new GroupChat(bot.url, teams, [coach, client]);
+    const jobsFor = async (user: TeamsUser) =>
+      (await bot.store.containers.jobs.items.query<Job>('SELECT * FROM c').fetchAll()).resources.filter((j) => j.recipientUserId === user.aadObjectId);
+    await group.say(coach, 'start session');
+    await group.say(coach, 'end session');
+    const ended = Date.now();
+    const seen = await group.submit(coach, { say: 'Yes, end the session' });
+    expect(seen.all).toMatch(/That's the end of session 1/);
+
+    const programme = (await programmeOf(client))!;
+    expect(programme.sessions['1']!.completedAt).toEqual(expect.any(String));
+    const jobs = await jobsFor(client);
+    expect(jobs).toEqual([
+      expect.objectContaining({ kind: 'planCheckIn', state: 'pending', recipientUserId: client.aadObjectId, payload: { programmeStartedAt: programme.startedAt } }),
+    ]);
+    // PLAN_CHECK_IN_DAYS (14 by default) after the session ended.
+    expect(Date.parse(jobs[0]!.dueAt)).toBeGreaterThanOrEqual(ended + 14 * 24 * 3600_000);
+    expect(Date.parse(jobs[0]!.dueAt)).toBeLessThan(Date.now() + 14 * 24 * 3600_000);
   });
 
   it("points a coach whose notes mention risk to the support route, saves the notes, and refers no one", async () => {

@@ -347,25 +347,6 @@ export class JobQueue {
   }
 }
 
-const JOB_QUEUE = Symbol('jobQueue');
-
-/** Makes the job queue reachable from this turn's logic (the composition root calls it for every turn). */
-export function provideJobQueue(context: TurnContext, queue: JobQueue): void {
-  context.turnState.set(JOB_QUEUE, queue);
-}
-
-/**
- * Called where session 1 is completed: schedules the plan check-in for the person in this 1:1 chat (or the
- * given person). Idempotent per programme, so a turn run again schedules it once.
- */
-export async function schedulePlanCheckIn(context: TurnContext, programme: Programme, userId?: string): Promise<void> {
-  const queue = context.turnState.get(JOB_QUEUE) as JobQueue | undefined;
-  const { activity } = context;
-  const person = userId ?? (activity.conversation?.conversationType === 'personal' ? (activity.from?.aadObjectId ?? activity.from?.id) : undefined);
-  if (!queue || !person) return;
-  await queue.planCheckIn(person, programme);
-}
-
 // --- the worker -----------------------------------------------------------------------------------------
 
 export interface JobWorkerOptions {

@@ -8,9 +8,9 @@ import type { DialogContext, DialogState } from 'botbuilder-dialogs';
 import { DialogTurnStatus } from 'botbuilder-dialogs';
 import { actionPlanCard, planFromSubmission } from '../coaching/stages/actionPlan';
 import { submissionHeader } from '../coaching/cardSubmissions';
-import { attachCoachingData, choiceCard, parsePlan, recogniseChoice, type ChoiceOption, type CoachingData } from '../coaching/dialogKit';
-import { activeGoal, currentSession, latestPlan, latestScale, type Programme } from '../coaching/programme';
-import { COACHING_SESSION, coachingDialogs, dialogStateIn, whereWeWere } from '../coaching/session';
+import { choiceCard, parsePlan, recogniseChoice, type ChoiceOption, type CoachingData } from '../coaching/dialogKit';
+import { activeGoal, currentSession, latestPlan, latestScale, whereWeWere, type Programme } from '../coaching/programme';
+import { COACHING_SESSION, CoachingDialogs } from '../coaching/session';
 import { answerOutsideSession } from '../coaching/everydayWords';
 import { parseCommand, sharedChatMenuOptions, wordsOf, type Command } from './commands';
 import { deletionExplained, exportSize, exportSummary, fileConsentAnswered, fileConsentCard, newExportId, referralsAbout } from './yourData';
@@ -62,17 +62,22 @@ export interface RouterServices {
   booking?: BookingServices;
   /** Coach-joined sessions in group chats. */
   coachSessions?: CoachSessionServices;
+  /** The self-guided session's dialogs; tests that drive only the coaching get them with nothing set off on completion. */
+  coaching?: CoachingDialogs;
   /** The service report: `service report`, `add viewer @name`, `remove viewer @name`. */
   serviceReports?: ServiceReports;
 }
 
 /** Builds the conversation logic that runs after the risk gate. */
 export function createRouter(services: RouterServices): ConversationLogic {
-  return (context, data) => respondToActivity(context, data, services, services.coachSessions);
+  const routed = { ...services, coaching: services.coaching ?? new CoachingDialogs({ onSessionCompleted: async () => {} }) };
+  return (context, data) => respondToActivity(context, data, routed, services.coachSessions);
 }
 
+type Routed = RouterServices & { coaching: CoachingDialogs };
+
 /** Routes every activity after the risk gate: by conversation type, then commands, then the coaching dialogs. */
-async function respondToActivity(context: TurnContext, data: ConversationData, services: RouterServices, coachSessions?: CoachSessionServices): Promise<void> {
+async function respondToActivity(context: TurnContext, data: ConversationData, services: Routed, coachSessions?: CoachSessionServices): Promise<void> {
   // The service leads' own actions: "register referrals" in their channel, Acknowledge on a referral card.
   if (await handleLeadsActivity(context, services)) return;
   if (services.serviceReports && (await handleServiceReportCommands(context, services.serviceReports, services.logger))) return;
@@ -91,7 +96,7 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
     return;
   }
   if (resumingCoaching(context)) {
-    if (activity.conversation.conversationType === 'personal') await resumeCoaching(context, data as PersonalData);
+    if (activity.conversation.conversationType === 'personal') await resumeCoaching(context, data as PersonalData, services.coaching);
     return;
   }
   const shared = activity.conversation.conversationType !== 'personal';
@@ -117,9 +122,8 @@ async function respondToActivity(context: TurnContext, data: ConversationData, s
  * After the risk gate's direct question was answered "no": coaching takes the words that raised it as the
  * answer to the question it was waiting on, or asks that question again.
  */
-async function resumeCoaching(context: TurnContext, data: PersonalData): Promise<void> {
-  attachCoachingData(context, data);
-  const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
+async function resumeCoaching(context: TurnContext, data: PersonalData, coaching: CoachingDialogs): Promise<void> {
+  const dc = coaching.contextFor(context, data);
   if (!dc.activeDialog) return;
   const held = context.turnState.get(HELD_ANSWER) as HeldInput | undefined;
   if (held === undefined) {
@@ -146,13 +150,12 @@ async function respondInSharedChat(context: TurnContext, command: Command | unde
   await sendMenu(context, 'In this chat I can', sharedChatMenuOptions);
 }
 
-async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string, services: RouterServices): Promise<void> {
+async function respondInPersonalChat(context: TurnContext, data: PersonalData, text: string, services: Routed): Promise<void> {
   const { nation } = services.safety;
   const awayFor = data.lastMessageAt ? Date.now() - Date.parse(data.lastMessageAt) : 0;
   data.lastMessageAt = new Date().toISOString();
   await rememberHowToReach(data, context, services.logger);
-  attachCoachingData(context, data);
-  const dc = await coachingDialogs(dialogStateIn(data)).createContext(context);
+  const dc = services.coaching.contextFor(context, data);
   const programme = data.programme;
   const activity = context.activity;
 

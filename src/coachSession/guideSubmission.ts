@@ -1,3 +1,8 @@
+/**
+ * The coach saves a stage guide card in their own 1:1 chat: the client's answers go into the session's record
+ * (for the summary) and the coach's notes into its private notes, in the group chat's state. That is another
+ * conversation's document, so it is written here conditionally on its eTag, read again on a conflict.
+ */
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { isCoach } from '../booking/coachDirectory';
@@ -10,11 +15,6 @@ import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';
 import { firstName, sessionIn, type ChatData } from './state';
 
-/**
- * The coach saves a stage guide card in their own 1:1 chat: the client's answers go into the session's record
- * (for the summary) and the coach's notes into its private notes, in the group chat's state. That is another
- * conversation's document, so it is written here conditionally on its eTag, read again on a conflict.
- */
 const guideSubmission = z
   .object({
     card: z.literal('stageGuide'),

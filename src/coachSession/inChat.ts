@@ -1,13 +1,19 @@
+/**
+ * A coach-joined session in a Teams group chat (or meeting chat). The coach starts it with "start session" and
+ * moves it on with "next stage", "back" and "end session" (words or the buttons on the stage card); the client
+ * answers the scale; both edit the plan. Every action checks who is acting.
+ */
 import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { normaliseCommandText } from '../bot/commands';
 import { conversationKey } from '../bot/turnPipeline';
 import { isCoach } from '../booking/coachDirectory';
-import { scalingSubmission, submissionHeader } from '../coaching/cardSubmissions';
+import { submissionHeader } from '../coaching/cardSubmissions';
 import { choiceCard, parsePlan, parseScale, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
 import { stageOrder, stageTitles, type Programme } from '../coaching/programme';
-import { planFromSubmission } from '../coaching/stages/actionPlan';
+import { actionCount, planFromSubmission } from '../coaching/stages/actionPlan';
+import { scaleWording } from '../coaching/stages/scaling';
 import { isPerson, personId, roleOf, whoIsHere } from './roles';
 import type { CoachSessionServices } from './services';
 import { enterStage } from './stages';
@@ -16,12 +22,7 @@ import { firstName, sessionIn, type ChatData, type CoachJoinedSession } from './
 import { endSession } from './summary';
 import { coachCanBeReached, sendGuideLater } from './toCoach';
 
-/**
- * A coach-joined session in a Teams group chat (or meeting chat): the router hands every group-chat activity
- * here first. The coach starts it with "start session" and moves it on with "next stage", "back" and
- * "end session" (words or the buttons on the stage card); the client answers the scale; both edit the plan.
- * Every action checks who is acting. Returns false when the activity is not about a coach-joined session.
- */
+/** Every group-chat activity comes here first; false when it is not about a coach-joined session. */
 export async function respondInCoachSession(context: TurnContext, data: ChatData, text: string, services: CoachSessionServices): Promise<boolean> {
   const activity = context.activity;
   if (activity.conversation?.conversationType !== 'groupChat') return false;
@@ -238,12 +239,12 @@ async function scaleAnswered(context: TurnContext, session: CoachJoinedSession, 
     await context.sendActivity(pausedForSupport(session));
     return true;
   }
-  if (typed === undefined && (!isScaleStage(session) || submissionHeader(activity.value)?.questionId !== session.scaleQuestionId)) {
+  // The card is read as in a 1:1 chat: a card for another question is stale.
+  const scale = typed ?? (isScaleStage(session) ? parseScale(activity, session.scaleQuestionId ?? '') : 'stale');
+  if (scale === 'stale') {
     await context.sendActivity("That scale is from an earlier question, so I haven't used it.");
     return true;
   }
-  const parsed = typed === undefined ? scalingSubmission.safeParse(activity.value) : undefined;
-  const scale = typed ?? (parsed?.success ? parsed.data.scale : undefined);
   if (scale === undefined) {
     await context.sendActivity('Please tap a number from 1 to 10.');
     return true;
@@ -258,13 +259,7 @@ async function scaleAnswered(context: TurnContext, session: CoachJoinedSession, 
     scaling.after = scale;
     const before = scaling.before;
     await context.sendActivity(
-      before === undefined
-        ? `Thank you, ${first}: ${scale} out of 10.`
-        : scale > before
-          ? `Thank you, ${first}. From ${before} to ${scale}: that's real movement.`
-          : scale === before
-            ? `Thank you, ${first}. Still at ${scale}, and now you have a plan to move from there.`
-            : `Thank you, ${first}. From ${before} to ${scale}: sometimes seeing things more clearly feels like a step back, and your plan gives you a way forward.`,
+      before === undefined ? `Thank you, ${first}: ${scale} out of 10.` : `Thank you, ${first}. ${scaleWording.movement(before, scale).inChat}`,
     );
   }
   services.logger.info({ sessionId: session.id, stage: session.record.stage }, 'client answered the scale');
@@ -299,7 +294,7 @@ async function planSaved(context: TurnContext, session: CoachJoinedSession, serv
   const count = session.record.actionPlan.actions.length;
   services.logger.info({ sessionId: session.id, by: role, actions: count }, 'coach-joined action plan saved');
   await context.sendActivity(
-    `Plan saved by ${activity.from.name ?? (role === 'coach' ? session.coach.name : session.client.name)}: ${count === 1 ? 'one action' : `${count} actions`}. Either of you can change it and save again.`,
+    `Plan saved by ${activity.from.name ?? (role === 'coach' ? session.coach.name : session.client.name)}: ${actionCount(count)}. Either of you can change it and save again.`,
   );
   return true;
 }

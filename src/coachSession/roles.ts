@@ -1,13 +1,13 @@
+/**
+ * Who is who in a coach-joined session. Roles are checked on every action against the session (the coach who
+ * started it, the client they named) and, for the coach, against the current list of coaches.
+ */
 import { TeamsInfo, type ChannelAccount, type TeamsChannelAccount, type TurnContext } from 'botbuilder';
 import { isCoach } from '../booking/coachDirectory';
 import { errorFields } from '../logger';
 import type { CoachSessionServices } from './services';
 import type { CoachJoinedSession, Participant } from './state';
 
-/**
- * Who is who in a coach-joined session. Roles are checked on every action against the session (the coach who
- * started it, the client they named) and, for the coach, against the current list of coaches.
- */
 export type Role = 'coach' | 'client' | 'other';
 
 export function personId(account: Pick<ChannelAccount, 'id' | 'aadObjectId'>): string {

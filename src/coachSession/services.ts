@@ -1,4 +1,5 @@
 import type { CoachRoles } from '../booking/coachDirectory';
+import type { OnSessionCompleted } from '../coaching/session';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 import type { Chats, People } from '../documents/versioned';
@@ -12,6 +13,8 @@ export interface CoachSessionServices {
   sender: ProactiveSender;
   /** Who the coaches are (COACH_IDS and the leads' coach directory). */
   roles: CoachRoles;
+  /** What a completed session sets off (the plan check-in after session 1), as for a self-guided one. */
+  onSessionCompleted: OnSessionCompleted;
   logger: Logger;
 }
 
@@ -24,6 +27,7 @@ export function createCoachSessions(parts: {
   chats: Chats;
   sender: ProactiveSender;
   roles: CoachRoles;
+  onSessionCompleted: OnSessionCompleted;
   logger: Logger;
 }): CoachSessionServices {
   return { ...parts, logger: parts.logger.child({ feature: 'coachSession' }) };

@@ -1,8 +1,9 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
-import { newQuestionId, quote } from '../coaching/dialogKit';
+import { newQuestionId } from '../coaching/dialogKit';
 import { stageOrder, stageTitles, type Programme, type StageName } from '../coaching/programme';
 import { actionPlanCard } from '../coaching/stages/actionPlan';
+import { scaleWording } from '../coaching/stages/scaling';
 import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';
 import type { CoachJoinedSession } from './state';
@@ -43,17 +44,15 @@ async function sendScale(context: TurnContext, session: CoachJoinedSession, stag
   const goal = session.record.goal?.text;
   const before = session.record.scaling?.before;
   const question =
-    stage === 'scaling'
-      ? `${name}, on a scale of 1 to 10, where 1 is the furthest from your goal and 10 is having completely reached it, where are you today${goal ? ` with "${quote(goal, 120)}"` : ''}?`
-      : `${name}, looking back over this session: on the same scale of 1 to 10, where are you now with your goal?`;
+    stage === 'scaling' ? `${name}, on ${scaleWording.today(goal || undefined)}` : `${name}, looking back over this session: on ${scaleWording.now}`;
   const previous =
     stage === 'review' && before !== undefined
-      ? `At the start of this session you said ${before}.`
+      ? scaleWording.atTheStart(before)
       : stage === 'scaling' && before !== undefined
         ? `You said ${before} earlier: tap again to change it.`
         : '';
   await context.sendActivity(
-    MessageFactory.attachment(renderCard('scaling', { heading: 'Where are you now?', question, previous, questionId: session.scaleQuestionId })),
+    MessageFactory.attachment(renderCard('scaling', { heading: scaleWording.heading, question, previous, questionId: session.scaleQuestionId })),
   );
 }
 

@@ -1,10 +1,10 @@
-import type { SessionNumber, SessionRecord, StageName } from '../coaching/programme';
-
 /**
  * A coach-joined session lives in the group chat's own state (the turn's `data` for a group chat, kept in
  * botState under the conversation key) while it runs. At the end its record is saved to the client's
  * programme and the session is removed from the chat's state, private notes and all.
  */
+import type { SessionNumber, SessionRecord, StageName } from '../coaching/programme';
+
 export interface Participant {
   /** Entra object id: the key of their person document in `programmes`. */
   id: string;

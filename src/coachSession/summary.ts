@@ -18,7 +18,10 @@ import { recordServiceEvent } from '../serviceEvents/events';
 export async function endSession(context: TurnContext, data: ChatData, session: CoachJoinedSession, services: CoachSessionServices): Promise<void> {
   const record: SessionRecord = { ...session.record, stage: 'review', completedAt: new Date().toISOString() };
   // Saved before the chat's own state: if that save then conflicts, the turn runs again and finds it saved.
-  const saved = await saveToClientProgramme(session.client.id, record, services, (programme) => recordCoachedSessionEnd(context, session, programme));
+  const saved = await saveToClientProgramme(session.client.id, record, services, async (programme) => {
+    recordCoachedSessionEnd(context, session, programme);
+    await services.onSessionCompleted(context, { personId: session.client.id, session: session.number, programme });
+  });
   services.logger.info({ sessionId: session.id, session: session.number, outcome: saved }, 'coach-joined session ended');
 
   await context.sendActivity(MessageFactory.attachment(renderCard('review', reviewCardData(programmeOfSession({ ...session, record }), false))));
@@ -71,7 +74,7 @@ export async function saveToClientProgramme(
   clientId: string,
   record: SessionRecord,
   services: Pick<CoachSessionServices, 'people' | 'logger'>,
-  onSaved?: (programme: Programme) => void,
+  onSaved?: (programme: Programme) => Promise<void>,
 ): Promise<SaveOutcome> {
   let saved: Programme | undefined;
   const { result } = await updateIfUnchanged(
@@ -98,7 +101,7 @@ export async function saveToClientProgramme(
     },
     { onConflict: (attempt) => services.logger.info({ attempt }, "client's programme changed while saving a coach-joined session; trying again") },
   );
-  if (result === 'saved') onSaved?.(saved!);
+  if (result === 'saved') await onSaved?.(saved!);
   return result;
 }
 

@@ -1,3 +1,7 @@
+/**
+ * What goes to the coach alone, in their own 1:1 chat with the bot (the conversation reference kept in their
+ * person document), as proactive messages sent once the turn is saved.
+ */
 import { MessageFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { stageOrder, stageTitles, type StageName } from '../coaching/programme';
@@ -6,11 +10,6 @@ import { errorFields } from '../logger';
 import type { CoachSessionServices } from './services';
 import { stageGuide, supportReminder } from './stageGuides';
 import { firstName, type CoachJoinedSession } from './state';
-
-/**
- * What goes to the coach alone, in their own 1:1 chat with the bot (the conversation reference kept in their
- * person document), as proactive messages sent once the turn is saved.
- */
 
 /** Whether the coach has a 1:1 chat with the bot to receive the guides in. */
 export async function coachCanBeReached(coachId: string, services: CoachSessionServices): Promise<boolean> {

@@ -1,10 +1,10 @@
-import { z } from 'zod';
-import { MAX_ANSWER_CHARS } from './answers';
-
 /**
  * Everything a coaching card can send back, validated before any dialog uses it. A submission carries the
  * id of the question it answers, so a card left over from an earlier question is recognised as stale.
  */
+import { z } from 'zod';
+import { MAX_ANSWER_CHARS } from './answers';
+
 const MAX_PLAN_FIELD = 500;
 const planText = z
   .string()
@@ -46,7 +46,6 @@ export const actionPlanSubmission = z.object({
   overcome3: planText,
 });
 
-export type ScalingSubmission = z.infer<typeof scalingSubmission>;
 export type ActionPlanSubmission = z.infer<typeof actionPlanSubmission>;
 
 /** The card name and question id of any submission, if it looks like one of ours. */

@@ -147,20 +147,6 @@ export function addPrompts(dialogs: DialogSet, sessionDialogId: string): void {
 /** The step result when a question was answered before (so it was not asked this time). */
 const ALREADY_ANSWERED = Symbol('alreadyAnswered');
 
-type Section = 'goal' | 'scaling' | 'personalSuccess' | 'othersSuccess' | 'acknowledgement' | 'followUp' | 'review';
-type FieldOf<S extends Section> = keyof NonNullable<SessionRecord[S]>;
-
-/** Where one answer lives in the session record: whether it is there yet, how to keep it, and its name. */
-export function field<S extends Section, F extends FieldOf<S>>(section: S, name: F) {
-  return {
-    answered: (record: SessionRecord) => (record[section] as Record<PropertyKey, unknown> | undefined)?.[name] !== undefined,
-    save: (record: SessionRecord, answer: NonNullable<SessionRecord[S]>[F]) => {
-      record[section] = { ...(record[section] as object), [name]: answer } as SessionRecord[S];
-    },
-    answerRef: { section, name: String(name) } as Omit<LastAnswer, 'stage'>,
-  };
-}
-
 /** What a question says to "what?", "skip" and the like (its kind is known from the prompt it uses). */
 export type Help = Omit<QuestionHelp, 'kind'>;
 

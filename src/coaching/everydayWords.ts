@@ -7,8 +7,7 @@
  */
 import type { TurnContext } from 'botbuilder';
 import { choiceCard } from './dialogKit';
-import { currentSession, type Programme } from './programme';
-import { whereWeWere } from './session';
+import { currentSession, whereWeWere, type Programme } from './programme';
 
 export type EverydayWords = 'notYet' | 'later' | 'thanks' | 'bye' | 'ok' | 'explain' | 'skip' | 'back';
 

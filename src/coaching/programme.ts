@@ -154,3 +154,18 @@ export function latestPlan(programme: Programme): { session: SessionNumber; plan
   }
   return undefined;
 }
+
+/** "We were looking at role models for your goal to …": where the person is, in one line. */
+export function whereWeWere(stage: StageName, session: SessionNumber, goal: string | undefined): string {
+  const focus: Record<StageName, string> = {
+    goal: session === 1 ? 'what you want to work on' : 'how things have gone since your first session',
+    scaling: 'where you are on the scale of 1 to 10',
+    personalSuccess: 'your own past successes and strengths',
+    othersSuccess: 'role models and what you have seen them do',
+    acknowledgement: 'the strengths and support you have to draw on',
+    actionPlan: 'your action plan',
+    review: 'a review of the session',
+  };
+  const goalPart = goal ? ` for your goal "${goal.length > 100 ? `${goal.slice(0, 99)}…` : goal}"` : '';
+  return `We were looking at ${focus[stage]}${goalPart} (session ${session}, stage ${stageOrder.indexOf(stage) + 1} of 7: ${stageTitles[stage]}).`;
+}

@@ -1,38 +1,34 @@
-import { DialogSet, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
-import type { StatePropertyAccessor, TurnContext } from 'botbuilder';
-import { schedulePlanCheckIn } from '../booking/jobs';
+/**
+ * The self-guided session: the seven stages of the catalogue in order, in a dialog set built once at start-up
+ * with what the session's completion sets off (src/app.ts composes it), and read on each turn from the
+ * person's own document.
+ */
+import { DialogContext, DialogSet, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
+import type { TurnContext } from 'botbuilder';
 import { recordServiceEvent } from '../serviceEvents/events';
-import { addPrompts, programmeOf, sessionOf } from './dialogKit';
-import { sessionRecord, stageOrder, stageTitles, type Programme, type SessionRecord, type StageName, type SessionNumber } from './programme';
-import { ACKNOWLEDGEMENT_STAGE, acknowledgementStage } from './stages/acknowledgement';
-import { ACTION_PLAN_STAGE, actionPlanStage } from './stages/actionPlan';
-import { FOLLOW_UP_STAGE, followUpStage } from './stages/followUp';
-import { GOAL_STAGE, goalStage } from './stages/goal';
-import { OTHERS_SUCCESS_STAGE, othersSuccessStage } from './stages/othersSuccess';
-import { PERSONAL_SUCCESS_STAGE, personalSuccessStage } from './stages/personalSuccess';
-import { REVIEW_STAGE, reviewStage } from './stages/review';
-import { SCALING_STAGE, scalingStage } from './stages/scaling';
+import { addPrompts, attachCoachingData, programmeOf, sessionOf, type CoachingData } from './dialogKit';
+import { sessionRecord, stageOrder, type Programme, type SessionRecord, type SessionNumber } from './programme';
+import { stageDialogs, stageOf } from './stages/catalogue';
 
 export const COACHING_SESSION = 'coaching.session';
 
-/** The dialog for each stage; session 2 opens with the follow-up instead of a fresh goal. */
-function stageDialog(stage: StageName, session: SessionNumber): string {
-  if (stage === 'goal') return session === 1 ? GOAL_STAGE : FOLLOW_UP_STAGE;
-  return {
-    scaling: SCALING_STAGE,
-    personalSuccess: PERSONAL_SUCCESS_STAGE,
-    othersSuccess: OTHERS_SUCCESS_STAGE,
-    acknowledgement: ACKNOWLEDGEMENT_STAGE,
-    actionPlan: ACTION_PLAN_STAGE,
-    review: REVIEW_STAGE,
-  }[stage];
+/** A session just completed, on their own or with a coach. */
+export interface SessionCompleted {
+  /** Whose programme it is: their Entra object id, the key of their person document. */
+  personId: string;
+  session: SessionNumber;
+  /** The programme as saved with the session in it. */
+  programme: Programme;
 }
+
+/** What a completed session sets off beyond the coaching itself, such as the plan check-in after session 1. */
+export type OnSessionCompleted = (context: TurnContext, completed: SessionCompleted) => Promise<void>;
 
 /**
  * One coaching session: the seven stages in order, each a dialog of its own shared by both sessions.
  * The session's place is kept in its record, so it can be picked up again from any chat.
  */
-function sessionDialog(): WaterfallDialog {
+function sessionDialog(onSessionCompleted: OnSessionCompleted): WaterfallDialog {
   return new WaterfallDialog(COACHING_SESSION, [
     async (step) => {
       const programme = programmeOf(step.context);
@@ -47,7 +43,7 @@ function sessionDialog(): WaterfallDialog {
       }
       const record = (programme.sessions[key] ??= { number: programme.current, startedAt: new Date().toISOString(), stage: 'goal' });
       programme.paused = false;
-      return step.beginDialog(stageDialog(record.stage, record.number));
+      return step.beginDialog(stageOf(record.stage, record.number).dialogId);
     },
     async (step) => {
       const programme = programmeOf(step.context);
@@ -61,14 +57,15 @@ function sessionDialog(): WaterfallDialog {
       }
       record.completedAt = new Date().toISOString();
       recordServiceEvent(step.context, { kind: 'sessionCompleted', session: record.number, mode: 'self' });
+      const { from } = step.context.activity;
+      if (record.number === 1) programme.current = 2;
+      else programme.completedAt = record.completedAt;
+      await onSessionCompleted(step.context, { personId: from.aadObjectId ?? from.id, session: record.number, programme });
       if (record.number === 1) {
-        programme.current = 2;
-        await schedulePlanCheckIn(step.context, programme);
         await step.context.sendActivity(
           "That's the end of your first session. Thank you for the thought you've put in. Give your plan a try, and when you're ready, come back for session 2: just type \"start coaching\". Take care until then.",
         );
       } else {
-        programme.completedAt = record.completedAt;
         await step.context.sendActivity('That completes your coaching. It has been good to work with you. I wish you well with what comes next.');
       }
       return step.endDialog();
@@ -88,39 +85,18 @@ function recordRatings(context: TurnContext, programme: Programme, record: Sessi
   }
 }
 
-export function coachingDialogs(dialogState: StatePropertyAccessor<DialogState>): DialogSet {
-  const dialogs = new DialogSet(dialogState);
-  addPrompts(dialogs, COACHING_SESSION);
-  [goalStage(), followUpStage(), scalingStage(), ...personalSuccessStage(), othersSuccessStage(), acknowledgementStage(), actionPlanStage(), reviewStage(), sessionDialog()].forEach(
-    (d) => dialogs.add(d),
-  );
-  return dialogs;
-}
+/** The self-guided coaching dialogs, built once with what a completed session sets off. */
+export class CoachingDialogs {
+  private readonly dialogs = new DialogSet();
 
-/** A dialog state accessor over the turn's own state object (no BotState: the pipeline saves it). */
-export function dialogStateIn(data: { dialogState?: DialogState }): StatePropertyAccessor<DialogState> {
-  return {
-    get: async (_context: TurnContext, fallback?: DialogState) => (data.dialogState ??= fallback ?? { dialogStack: [] }),
-    set: async (_context: TurnContext, value: DialogState) => {
-      data.dialogState = value;
-    },
-    delete: async () => {
-      delete data.dialogState;
-    },
-  };
-}
+  constructor(effects: { onSessionCompleted: OnSessionCompleted }) {
+    addPrompts(this.dialogs, COACHING_SESSION);
+    for (const dialog of [...stageDialogs(), sessionDialog(effects.onSessionCompleted)]) this.dialogs.add(dialog);
+  }
 
-/** "We were looking at role models for your goal to …": where the person is, in one line. */
-export function whereWeWere(stage: StageName, session: SessionNumber, goal: string | undefined): string {
-  const focus: Record<StageName, string> = {
-    goal: session === 1 ? 'what you want to work on' : 'how things have gone since your first session',
-    scaling: 'where you are on the scale of 1 to 10',
-    personalSuccess: 'your own past successes and strengths',
-    othersSuccess: 'role models and what you have seen them do',
-    acknowledgement: 'the strengths and support you have to draw on',
-    actionPlan: 'your action plan',
-    review: 'a review of the session',
-  };
-  const goalPart = goal ? ` for your goal "${goal.length > 100 ? `${goal.slice(0, 99)}…` : goal}"` : '';
-  return `We were looking at ${focus[stage]}${goalPart} (session ${session}, stage ${stageOrder.indexOf(stage) + 1} of 7: ${stageTitles[stage]}).`;
+  /** This turn's dialog context, on the person's programme and their place in the dialogs (kept in their document). */
+  contextFor(context: TurnContext, data: CoachingData & { dialogState?: DialogState }): DialogContext {
+    attachCoachingData(context, data);
+    return new DialogContext(this.dialogs, context, (data.dialogState ??= { dialogStack: [] }));
+  }
 }

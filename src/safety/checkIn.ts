@@ -18,13 +18,6 @@ const thresholdsSchema = z.object({
 export type CheckInThresholds = z.infer<typeof thresholdsSchema>;
 export const checkInThresholds: CheckInThresholds = thresholdsSchema.parse(raw);
 
-export const frequencyChoices = [
-  { title: 'Not at all', value: '0' },
-  { title: 'Several days', value: '1' },
-  { title: 'More than half the days', value: '2' },
-  { title: 'Nearly every day', value: '3' },
-];
-
 const frequency = z.enum(['0', '1', '2', '3'], { error: 'Please answer each question.' }).transform(Number);
 
 export const checkInSubmission = z.object({

@@ -2,10 +2,12 @@
 // affirmed back to them in their own words, and how they might use them in the situation of their goal
 // ("I was really impressed with the way you handled that situation and wonder how you might do the same…").
 import { WaterfallDialog } from 'botbuilder-dialogs';
-import { askText, field, quote, sessionOf } from '../dialogKit';
+import { askText, quote, sessionOf } from '../dialogKit';
 import type { SessionRecord } from '../programme';
+import { recordField } from '../recordFields';
+import { noted, type Stage } from './stage';
 
-export const ACKNOWLEDGEMENT_STAGE = 'stage.acknowledgement';
+const ACKNOWLEDGEMENT_STAGE = 'stage.acknowledgement';
 
 const said = (text: string | undefined, max: number) => (text?.trim() ? `"${quote(text, max)}"` : undefined);
 
@@ -38,16 +40,21 @@ export function reflection(record: SessionRecord): string {
   return sentences.join(' ');
 }
 
-export function acknowledgementStage(): WaterfallDialog {
+const acknowledgement = {
+  resources: recordField('acknowledgement', 'resources'),
+  howToUse: recordField('acknowledgement', 'howToUse'),
+};
+
+function acknowledgementDialog(): WaterfallDialog {
   return new WaterfallDialog(ACKNOWLEDGEMENT_STAGE, [
     ...askText({
-      ...field('acknowledgement', 'resources'),
+      ...acknowledgement.resources,
       question: () =>
         'Beyond your own strengths, what else is around you that could help? Think of people, teams, time, training, or anything at work or at home.',
       help: { explain: 'I mean support you could call on: a manager, colleagues, a mentor, training, time set aside, or people at home.' },
     }),
     ...askText({
-      ...field('acknowledgement', 'howToUse'),
+      ...acknowledgement.howToUse,
       question: async (step) => {
         const record = sessionOf(step.context);
         await step.context.sendActivity({ type: 'message', text: reflection(record), textFormat: 'plain' });
@@ -61,3 +68,20 @@ export function acknowledgementStage(): WaterfallDialog {
     async (step) => step.endDialog(),
   ]);
 }
+
+export const acknowledgementStage: Stage = {
+  dialogId: ACKNOWLEDGEMENT_STAGE,
+  dialogs: () => [acknowledgementDialog()],
+  guide: {
+    aim:
+      'Take plenty of time to establish the resources the client has, personally and around them. Affirm the positive qualities identified in the session and give them context, so the client can think about how to use them in different situations.',
+    questions: [
+      'What do you have around you that could help: people, time, skills, support?',
+      'I was impressed by the way you handled that. How might you do the same with this new task?',
+      'Which of the strengths we have talked about could you use here, and how?',
+      'Who or what has helped you most so far?',
+    ],
+    answers: [noted('resources', 'Their resources', 'Personal resources and support around them', acknowledgement.resources)],
+    forTheChat: 'The strengths and support you have to draw on, and how you might use them.',
+  },
+};

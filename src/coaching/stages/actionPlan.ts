@@ -8,8 +8,9 @@ import type { ActionPlanSubmission } from '../cardSubmissions';
 import { noteAnswer, type QuestionHelp } from '../atAPrompt';
 import { asWritten, newQuestionId, parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
 import { activeGoal, latestPlan, type ActionPlan, type Programme } from '../programme';
+import type { Stage } from './stage';
 
-export const ACTION_PLAN_STAGE = 'stage.actionPlan';
+const ACTION_PLAN_STAGE = 'stage.actionPlan';
 
 /** The action-plan card, filled with a plan to edit (or blank). */
 export function actionPlanCard(programme: Programme, plan: ActionPlan | undefined, questionId: string, heading: string, submitTitle: string) {
@@ -47,6 +48,11 @@ export function planFromSubmission(s: ActionPlanSubmission, now: Date): ActionPl
   return { actions, obstacles, updatedAt: now.toISOString() };
 }
 
+/** "one action", "3 actions": how a saved plan is told back, on their own and in a coach-joined session. */
+export function actionCount(count: number): string {
+  return count === 1 ? 'one action' : `${count} actions`;
+}
+
 /** "by Friday 5 December" in Europe/London, for reading a plan back. */
 export function byWhenLabel(isoDate: string | undefined): string {
   if (!isoDate) return 'No date yet';
@@ -59,7 +65,7 @@ const planHelp: QuestionHelp = {
   explain: 'The card has room for up to three steps towards your goal, each with a date if you like, and for anything that might get in the way. One small step is enough.',
 };
 
-export function actionPlanStage(): WaterfallDialog {
+function actionPlanDialog(): WaterfallDialog {
   return new WaterfallDialog(ACTION_PLAN_STAGE, [
     async (step: WaterfallStepContext) => {
       const record = sessionOf(step.context);
@@ -83,10 +89,28 @@ export function actionPlanStage(): WaterfallDialog {
         noteAnswer(record, { section: 'actionPlan', name: 'actions' });
         const count = record.actionPlan.actions.length;
         await step.context.sendActivity(
-          `Thank you. Your plan has ${count === 1 ? 'one action' : `${count} actions`}. You can look at it or change it at any time by typing "my plan".`,
+          `Thank you. Your plan has ${actionCount(count)}. You can look at it or change it at any time by typing "my plan".`,
         );
       }
       return step.endDialog();
     },
   ]);
 }
+
+export const actionPlanStage: Stage = {
+  dialogId: ACTION_PLAN_STAGE,
+  dialogs: () => [actionPlanDialog()],
+  guide: {
+    aim:
+      'Encourage the client to decide what they will now do to use the skills and qualities identified and move towards the goal, what obstacles there might be, and how they could overcome them. The action-plan card is in the chat: either of you can fill it in and save it.',
+    questions: [
+      'What will you do first, and by when?',
+      'How will you use the strengths we have talked about?',
+      'What might get in the way? How could you get past it?',
+      'Who could help you keep going?',
+    ],
+    // The plan is kept from the card in the chat, not noted by the coach.
+    answers: [],
+    forTheChat: 'What you will do, and what might get in the way. Either of you can fill in the plan below and save it.',
+  },
+};

@@ -2,16 +2,26 @@
 // goal and ready for another? still trying but struggling (reshape the plan or set another goal)? not moved
 // on but still wanting coaching (which employment goals now)? In every case, celebrate progress.
 import { WaterfallDialog } from 'botbuilder-dialogs';
-import { askChoice, askText, field, programmeOf, quote, sessionOf } from '../dialogKit';
+import { askChoice, askText, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord } from '../programme';
-import { GOAL_STAGE } from './goal';
+import { recordField } from '../recordFields';
+import { GOAL_STAGE, goalAnswers, goalStage } from './goal';
+import { noted, type Stage } from './stage';
 
-export const FOLLOW_UP_STAGE = 'stage.followUp';
+const FOLLOW_UP_STAGE = 'stage.followUp';
 
-export function followUpStage(): WaterfallDialog {
+const followUp = {
+  howItWent: recordField('followUp', 'howItWent'),
+  builtOnPlan: recordField('followUp', 'builtOnPlan'),
+  progress: recordField('followUp', 'progress'),
+  whatGotInTheWay: recordField('followUp', 'whatGotInTheWay'),
+  keepGoal: recordField('followUp', 'keepGoal'),
+};
+
+function followUpDialog(): WaterfallDialog {
   return new WaterfallDialog(FOLLOW_UP_STAGE, [
     ...askText({
-      ...field('followUp', 'howItWent'),
+      ...followUp.howItWent,
       question: (step) => {
         const first = sessionRecord(programmeOf(step.context), 1);
         return `Welcome to your second session. Last time you set a goal: "${quote(first?.goal?.text, 120)}". How have things gone since then?`;
@@ -22,7 +32,7 @@ export function followUpStage(): WaterfallDialog {
       },
     }),
     ...askChoice({
-      ...field('followUp', 'builtOnPlan'),
+      ...followUp.builtOnPlan,
       question: () => 'Have you been able to build on the plan you made?',
       options: [
         { title: 'Yes, mostly', value: 'mostly', words: ['yes', 'yeah', 'mostly'] },
@@ -32,7 +42,7 @@ export function followUpStage(): WaterfallDialog {
       help: { explain: 'I mean the steps in the plan you made at the end of session 1. Tap the one that fits best: "Partly" is fine too.' },
     }),
     ...askChoice({
-      ...field('followUp', 'progress'),
+      ...followUp.progress,
       question: () => 'Which of these fits best right now?',
       options: [
         { title: "I've reached my goal and I'm happy with it", value: 'goalMet', words: ['reached', 'done it', 'achieved'] },
@@ -60,26 +70,21 @@ export function followUpStage(): WaterfallDialog {
       return step.next();
     },
     ...askText({
-      answered: (r) => r.goal?.text !== undefined || r.followUp?.whatGotInTheWay !== undefined,
+      ...followUp.whatGotInTheWay,
+      answered: (r) => r.goal?.text !== undefined || followUp.whatGotInTheWay.answered(r),
       question: () =>
         "You've kept going even though it's been hard, and that matters. What got in the way?",
-      save: (r, answer) => {
-        r.followUp = { ...r.followUp, whatGotInTheWay: answer };
-      },
-      answerRef: { section: 'followUp', name: 'whatGotInTheWay' },
       help: { explain: 'Think about what made it harder: time, other people, other demands at work, or something else.' },
     }),
     ...askChoice({
-      answered: (r) => r.goal?.text !== undefined || r.followUp?.keepGoal !== undefined,
+      answerRef: followUp.keepGoal.answerRef,
+      answered: (r) => r.goal?.text !== undefined || followUp.keepGoal.answered(r),
       question: () => 'Would you like to reshape your plan for the same goal, so it feels more doable, or set a different goal?',
       options: [
         { title: 'Keep my goal, reshape the plan', value: 'keep', words: ['keep', 'same goal', 'reshape'] },
         { title: 'Set a different goal', value: 'change', words: ['different', 'new goal', 'change'] },
       ],
-      save: (r, answer) => {
-        r.followUp = { ...r.followUp, keepGoal: answer === 'keep' };
-      },
-      answerRef: { section: 'followUp', name: 'keepGoal' },
+      save: (r, answer) => followUp.keepGoal.save(r, answer === 'keep'),
       help: { explain: 'You can keep the same goal and make the plan easier to do, or choose a new goal to work on. Tap the one you\'d like.' },
     }),
     async (step) => {
@@ -96,3 +101,22 @@ export function followUpStage(): WaterfallDialog {
     async (step) => step.endDialog(),
   ]);
 }
+
+/** Session 2 opens with the follow-up instead of a fresh goal; the goal stage's dialog is begun from it. */
+export const followUpStage: Stage = {
+  dialogId: FOLLOW_UP_STAGE,
+  dialogs: () => [followUpDialog(), ...goalStage.dialogs()],
+  guide: {
+    aim:
+      'Follow up on how things have gone since the first session. Has the client built on the ideas and plans? Are they satisfied with the original goal and ready for another? Still working on the plan but struggling (explore the hurdles and make the plan more doable, or develop another goal)? Or not moved on but still wanting coaching (find which goals they want to explore)? In every case, highlight and celebrate their development, successes and positive qualities. If they show high levels of anxiety, suggest the Stress Support and Wellbeing service instead of coaching.',
+    questions: [
+      'How have things gone since our first session?',
+      'What have you built on from the plan you made? What are you pleased with?',
+      'What got in the way? What would make the plan more doable?',
+      'Are you happy with that goal, or is there another you would like to work on now?',
+      'What would you like to get from today?',
+    ],
+    answers: [noted('howItWent', 'How things have gone since session 1', 'Progress, and what got in the way', followUp.howItWent), ...goalAnswers],
+    forTheChat: 'How things have gone since the first session, and what you want to work on now.',
+  },
+};

@@ -3,10 +3,12 @@
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { clipAnswer, saysNoMore } from '../answers';
 import { noteAnswer, wasSkipped, type QuestionHelp } from '../atAPrompt';
-import { askText, choiceCard, field, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
+import { askText, choiceCard, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
 import { sessionRecord, type SessionRecord } from '../programme';
+import { answerList, recordField, type AnswerList } from '../recordFields';
+import type { GuideAnswer, Stage } from './stage';
 
-export const PERSONAL_SUCCESS_STAGE = 'stage.personalSuccess';
+const PERSONAL_SUCCESS_STAGE = 'stage.personalSuccess';
 const WHAT_ELSE = 'stage.personalSuccess.whatElse';
 /** The first answer and at most two "what else?" follow-ups: after this many the list closes itself. */
 const MAX_ITEMS = 3;
@@ -40,19 +42,16 @@ const whatElsePrompts: Record<ListName, [string, string]> = {
   strengths: ['What other strengths come to mind?', 'What else are you good at that could help?'],
 };
 
-function listOf(record: SessionRecord, list: ListName): { items: string[]; complete: boolean } {
-  const ps = record.personalSuccess ?? {};
-  return list === 'pastSuccesses'
-    ? { items: ps.pastSuccesses ?? [], complete: ps.pastSuccessesComplete ?? false }
-    : { items: ps.strengths ?? [], complete: ps.strengthsComplete ?? false };
-}
+const lists: Record<ListName, AnswerList> = {
+  pastSuccesses: answerList('pastSuccesses'),
+  strengths: answerList('strengths'),
+};
 
-function setList(record: SessionRecord, list: ListName, items: string[], complete: boolean): void {
-  record.personalSuccess =
-    list === 'pastSuccesses'
-      ? { ...record.personalSuccess, pastSuccesses: items, pastSuccessesComplete: complete }
-      : { ...record.personalSuccess, strengths: items, strengthsComplete: complete };
-}
+const personalSuccess = {
+  exceptions: recordField('personalSuccess', 'exceptions'),
+  pastStrengths: recordField('personalSuccess', 'pastStrengths'),
+  skillsToLearn: recordField('personalSuccess', 'skillsToLearn'),
+};
 
 /** Asks for one thing, then "what else?" until the person says there is no more, at most twice. */
 function whatElseDialog(): WaterfallDialog {
@@ -60,9 +59,9 @@ function whatElseDialog(): WaterfallDialog {
     async (step) => {
       const { list } = step.options as WhatElseOptions;
       const record = sessionOf(step.context);
-      const { items, complete } = listOf(record, list);
-      if (complete || items.length >= MAX_ITEMS) {
-        setList(record, list, items, true);
+      const items = lists[list].items(record);
+      if (lists[list].complete(record) || items.length >= MAX_ITEMS) {
+        lists[list].set(record, items, true);
         return step.endDialog();
       }
       const lastTime = record.number === 2 ? sessionRecord(programmeOf(step.context), 1) : undefined;
@@ -77,11 +76,11 @@ function whatElseDialog(): WaterfallDialog {
     async (step) => {
       const { list } = step.options as WhatElseOptions;
       const record = sessionOf(step.context);
-      const { items } = listOf(record, list);
+      const items = lists[list].items(record);
       const skipped = wasSkipped(step.result);
       const said = clipAnswer(skipped ? '' : ((step.result as { text?: string }).text ?? ''));
       if (skipped || saysNoMore(said.text)) {
-        setList(record, list, items, true);
+        lists[list].set(record, items, true);
         noteAnswer(record, { section: 'personalSuccess', name: list, list: 'closed' });
         // A skipped first question has had its reply from the prompt.
         if (items.length === 0 && !skipped) await step.context.sendActivity("That's OK. Sometimes these are easier to spot later on.");
@@ -90,7 +89,7 @@ function whatElseDialog(): WaterfallDialog {
       if (said.clipped) await step.context.sendActivity("That's a long answer, so I've kept the first 2,000 characters of it.");
       const more = [...items, said.text];
       const complete = more.length >= MAX_ITEMS;
-      setList(record, list, more, complete);
+      lists[list].set(record, more, complete);
       noteAnswer(record, { section: 'personalSuccess', name: list, list: 'item' });
       if (complete) {
         await step.context.sendActivity("Thank you. That's plenty to draw on, so let's move on.");
@@ -101,7 +100,7 @@ function whatElseDialog(): WaterfallDialog {
   ]);
 }
 
-export function personalSuccessStage(): WaterfallDialog[] {
+function personalSuccessDialogs(): WaterfallDialog[] {
   const stage = new WaterfallDialog(PERSONAL_SUCCESS_STAGE, [
     async (step) => {
       const record = sessionOf(step.context);
@@ -112,19 +111,19 @@ export function personalSuccessStage(): WaterfallDialog[] {
       return step.beginDialog(WHAT_ELSE, { list: 'pastSuccesses' } satisfies WhatElseOptions);
     },
     ...askText({
-      ...field('personalSuccess', 'exceptions'),
+      ...personalSuccess.exceptions,
       question: () =>
         "Sometimes things go better without us noticing. Think of a time, even briefly, when this wasn't a problem or was a bit easier. What was different then?",
       help: { explain: "Even on hard days there are moments that go a little better. I'm asking about one of those, and what was different about it." },
     }),
     async (step) => step.beginDialog(WHAT_ELSE, { list: 'strengths' } satisfies WhatElseOptions),
     ...askText({
-      ...field('personalSuccess', 'pastStrengths'),
+      ...personalSuccess.pastStrengths,
       question: () => 'What strengths have you used in the past, in another job or another part of your life, that you could bring back now?',
       help: { explain: 'Think of another job, a hobby, volunteering or home: something you were good at there that might help here.' },
     }),
     ...askText({
-      ...field('personalSuccess', 'skillsToLearn'),
+      ...personalSuccess.skillsToLearn,
       question: () => 'What might you need to learn, or get better at, to reach your goal?',
       help: { explain: 'I mean a skill, some knowledge or a habit that would help. If nothing comes to mind, that\'s fine: just say so.' },
     }),
@@ -132,3 +131,35 @@ export function personalSuccessStage(): WaterfallDialog[] {
   ]);
   return [stage, whatElseDialog()];
 }
+
+/** In a coach-joined session the coach notes each list in one box, and the list is then complete. */
+function noteList(list: ListName, label: string, placeholder: string): GuideAnswer {
+  return {
+    id: list,
+    label,
+    placeholder,
+    read: (record) => record.personalSuccess?.[list]?.join('\n'),
+    save: (record, text) => lists[list].set(record, [text], true),
+  };
+}
+
+export const personalSuccessStage: Stage = {
+  dialogId: PERSONAL_SUCCESS_STAGE,
+  dialogs: personalSuccessDialogs,
+  guide: {
+    aim:
+      'Look for times the client has succeeded with similar goals before, including "exceptions": things they achieved but may not recognise. Identify their skills and strengths now and in the past (some may need reactivating), and any they may need to learn. Recognising these builds a sense of their own efficacy.',
+    questions: [
+      'Tell me about a time you achieved something like this. How did you do it?',
+      'When has this been less of a problem, or not a problem at all? What were you doing then?',
+      'What skills and strengths helped you then? Which of them are you using now?',
+      'What strengths have you had in the past that you could bring back?',
+      'What might you need to learn to reach this goal?',
+    ],
+    answers: [
+      noteList('pastSuccesses', 'Their past successes and exceptions', 'Times they managed something similar'),
+      noteList('strengths', 'Their strengths and skills', 'Strengths now and in the past, and skills to learn'),
+    ],
+    forTheChat: 'Times you have succeeded before, and the strengths that helped you.',
+  },
+};

@@ -8,10 +8,12 @@ import { saysNoMore } from '../answers';
 import { noteAnswer } from '../atAPrompt';
 import { askText, asWritten, programmeOf, quote, sessionOf } from '../dialogKit';
 import { sessionRecord, type Programme, type SessionRecord } from '../programme';
+import { recordField } from '../recordFields';
 import { byWhenLabel } from './actionPlan';
-import { askForScale, scaleFrom } from './scaling';
+import { askForScale, scaleFrom, scaleWording } from './scaling';
+import { noted, type Stage } from './stage';
 
-export const REVIEW_STAGE = 'stage.review';
+const REVIEW_STAGE = 'stage.review';
 
 /** What makes two answers "the same thing": their words, ignoring case, punctuation and spacing. */
 export function sameWords(text: string): string {
@@ -83,19 +85,20 @@ export function reviewCardData(programme: Programme, final: boolean): CardData['
   };
 }
 
-export function reviewStage(): WaterfallDialog {
+const review = {
+  keepInMind: recordField('review', 'keepInMind'),
+  newGoals: recordField('review', 'newGoals'),
+  relationship: recordField('review', 'relationship'),
+};
+
+function reviewDialog(): WaterfallDialog {
   return new WaterfallDialog(REVIEW_STAGE, [
     async (step) => {
       const record = sessionOf(step.context);
       if (record.scaling?.after !== undefined) return step.next();
       await step.context.sendActivity("We're nearly at the end of this session. Let's look back at where you are now.");
       const before = record.scaling?.before;
-      return askForScale(
-        step,
-        'Where are you now?',
-        'On the same scale of 1 to 10, where are you now with your goal?',
-        before !== undefined ? `At the start of this session you said ${before}.` : '',
-      );
+      return askForScale(step, `On ${scaleWording.now}`, before !== undefined ? scaleWording.atTheStart(before) : '');
     },
     async (step) => {
       const record = sessionOf(step.context);
@@ -104,26 +107,15 @@ export function reviewStage(): WaterfallDialog {
         record.scaling = { ...record.scaling, after };
         noteAnswer(record, { section: 'scaling', name: 'after' });
         const before = record.scaling.before;
-        if (before !== undefined) {
-          await step.context.sendActivity(
-            after > before
-              ? `From ${before} to ${after}. That's real movement.`
-              : after === before
-                ? `Still at ${after}, and now you have a plan to move from there.`
-                : `You've gone from ${before} to ${after}. Sometimes seeing things more clearly feels like a step back; your plan gives you a way forward.`,
-          );
-        }
+        if (before !== undefined) await step.context.sendActivity(scaleWording.movement(before, after).alone);
       }
       return step.next();
     },
     ...askText({
-      answered: (r) => r.number === 1 || r.review?.relationship !== undefined,
+      ...review.relationship,
+      answered: (r) => r.number === 1 || review.relationship.answered(r),
       question: () =>
         "This is our last session. Before I show you the summary: what's been most useful to you about working through this together?",
-      save: (r, answer) => {
-        r.review = { ...r.review, relationship: answer };
-      },
-      answerRef: { section: 'review', name: 'relationship' },
       help: { explain: "I'd like to hear how the coaching has been for you: what helped, and anything that made a difference.", okIsAnAnswer: true },
     }),
     async (step) => {
@@ -138,12 +130,9 @@ export function reviewStage(): WaterfallDialog {
       return step.next();
     },
     ...askText({
-      answered: (r) => r.review?.newGoals !== undefined,
+      ...review.newGoals,
       question: () => "What new goals, if any, have come up that you'd like to note for the future?",
-      save: (r, answer) => {
-        r.review = { ...r.review, newGoals: saysNoMore(answer) ? '' : answer };
-      },
-      answerRef: { section: 'review', name: 'newGoals' },
+      save: (r, answer) => review.newGoals.save(r, saysNoMore(answer) ? '' : answer),
       help: {
         explain: 'Sometimes working on one goal shows up another you might like to work on later. If nothing has come up, just say "none".',
         nothingToAdd: "That's fine. New goals often turn up later.",
@@ -152,3 +141,44 @@ export function reviewStage(): WaterfallDialog {
     async (step) => step.endDialog(),
   ]);
 }
+
+export const reviewStage: Stage = {
+  dialogId: REVIEW_STAGE,
+  dialogs: () => [reviewDialog()],
+  guide: {
+    aim:
+      'Summarise for the client the strengths and positive qualities identified, what they have been doing that will help them move forward, role models who could guide them, and their plans for overcoming hurdles. Suggest they keep in mind what works for them. Repeat the scaling (the card is in the chat) so they can see where they are now. If risk came up, discuss it and explain the obligation to refer on. Note any new goals, and whether a follow-up session would help.',
+    questions: [
+      'Looking back over today, where are you now on the scale?',
+      'What will you take away from this session?',
+      'What works for you that you want to keep in mind?',
+      'Have any new goals come up? Would a follow-up session help?',
+    ],
+    answers: [
+      noted('keepInMind', 'What they want to keep in mind', 'What works for them, for future reference', review.keepInMind),
+      noted('newGoals', 'New goals', 'Any new goals that came up', review.newGoals),
+    ],
+    forTheChat: 'A look back over the session, and where you are now on the scale.',
+  },
+};
+
+/** Session 2's review is of the final session: the same dialog, with the coaching relationship in the guide. */
+export const finalReviewStage: Stage = {
+  ...reviewStage,
+  guide: {
+    aim:
+      'This is the final session. Summarise the client’s strengths and positive qualities, what they have been doing that will help them move forward, role models who could guide them, and their plans for overcoming hurdles; suggest they keep in mind what works for them. Repeat the scaling (the card is in the chat) so they can reappraise where they are against the first and second goals. Allow time to comment on your working relationship, and emphasise the qualities and strengths you have seen over the two sessions.',
+    questions: [
+      'Looking back over both sessions, where are you now on the scale?',
+      'What has changed for you since we started?',
+      'What works for you that you want to keep in mind?',
+      'How has it been working together? What has been most useful?',
+    ],
+    answers: [
+      noted('keepInMind', 'What they want to keep in mind', 'What works for them, for future reference', review.keepInMind),
+      noted('relationship', 'Working together', 'What they said about the coaching relationship', review.relationship),
+      noted('newGoals', 'New goals', 'Any new goals that came up', review.newGoals),
+    ],
+    forTheChat: 'A look back over your coaching, and where you are now on the scale.',
+  },
+};

@@ -4,11 +4,39 @@ import { MessageFactory, type Activity } from 'botbuilder';
 import { WaterfallDialog, type WaterfallStepContext } from 'botbuilder-dialogs';
 import { renderCard } from '../../cards/render';
 import { noteAnswer, type QuestionHelp } from '../atAPrompt';
-import { askText, field, newQuestionId, parseScale, programmeOf, quote, SCALE_PROMPT, sessionOf } from '../dialogKit';
+import { askText, newQuestionId, parseScale, programmeOf, quote, SCALE_PROMPT, sessionOf } from '../dialogKit';
 import { activeGoal, sessionRecord } from '../programme';
+import { recordField } from '../recordFields';
+import { noted, type Stage } from './stage';
 
-export const SCALING_STAGE = 'stage.scaling';
-export const RESCALING = 'stage.review.rescale';
+const SCALING_STAGE = 'stage.scaling';
+
+const scaling = {
+  whyNotLower: recordField('scaling', 'whyNotLower'),
+  onePointHigher: recordField('scaling', 'onePointHigher'),
+};
+
+/**
+ * The scale's words, for the scaling card in a 1:1 chat and in a coach-joined session's chat alike (each
+ * sentence here is completed by its caller: "On …" on their own, "Sam, on …" in the chat).
+ */
+export const scaleWording = {
+  heading: 'Where are you now?',
+  today: (goal: string | undefined) =>
+    `a scale of 1 to 10, where 1 is the furthest from your goal and 10 is having completely reached it, where are you today${goal !== undefined ? ` with "${quote(goal, 120)}"` : ''}?`,
+  now: 'the same scale of 1 to 10, where are you now with your goal?',
+  atTheStart: (before: number) => `At the start of this session you said ${before}.`,
+  /** What the rating at the review says, against the one at the start: on their own, and in the chat. */
+  movement: (before: number, after: number) =>
+    after > before
+      ? { alone: `From ${before} to ${after}. That's real movement.`, inChat: `From ${before} to ${after}: that's real movement.` }
+      : after === before
+        ? { alone: `Still at ${after}, and now you have a plan to move from there.`, inChat: `Still at ${after}, and now you have a plan to move from there.` }
+        : {
+            alone: `You've gone from ${before} to ${after}. Sometimes seeing things more clearly feels like a step back; your plan gives you a way forward.`,
+            inChat: `From ${before} to ${after}: sometimes seeing things more clearly feels like a step back, and your plan gives you a way forward.`,
+          },
+};
 
 const scaleHelp: QuestionHelp = {
   kind: 'scale',
@@ -16,9 +44,9 @@ const scaleHelp: QuestionHelp = {
 };
 
 /** Sends the scaling card and waits for a tap or a typed number. Used again at the review. */
-export async function askForScale(step: WaterfallStepContext, heading: string, question: string, previous: string) {
+export async function askForScale(step: WaterfallStepContext, question: string, previous: string) {
   const questionId = newQuestionId();
-  const card = (q: string) => MessageFactory.attachment(renderCard('scaling', { heading, question: q, previous, questionId }));
+  const card = (q: string) => MessageFactory.attachment(renderCard('scaling', { heading: scaleWording.heading, question: q, previous, questionId }));
   return step.prompt(SCALE_PROMPT, {
     prompt: card(question),
     retryPrompt: card('Please tap a number from 1 to 10, or type one.'),
@@ -31,7 +59,7 @@ export function scaleFrom(step: WaterfallStepContext): number {
   return parseScale(step.result as Partial<Activity>, '*') as number;
 }
 
-export function scalingStage(): WaterfallDialog {
+function scalingDialog(): WaterfallDialog {
   return new WaterfallDialog(SCALING_STAGE, [
     async (step) => {
       const record = sessionOf(step.context);
@@ -40,12 +68,7 @@ export function scalingStage(): WaterfallDialog {
       const lastTime = record.number === 2 ? sessionRecord(programme, 1)?.scaling : undefined;
       const previous =
         lastTime?.after !== undefined ? `At the end of our first session you put yourself at ${lastTime.after}.` : '';
-      return askForScale(
-        step,
-        'Where are you now?',
-        `On a scale of 1 to 10, where 1 is the furthest from your goal and 10 is having completely reached it, where are you today with "${quote(activeGoal(programme), 120)}"?`,
-        previous,
-      );
+      return askForScale(step, `On ${scaleWording.today(activeGoal(programme) ?? '')}`, previous);
     },
     async (step) => {
       const record = sessionOf(step.context);
@@ -56,7 +79,7 @@ export function scalingStage(): WaterfallDialog {
       return step.next();
     },
     ...askText({
-      ...field('scaling', 'whyNotLower'),
+      ...scaling.whyNotLower,
       question: (step) => {
         const x = sessionOf(step.context).scaling!.before!;
         return x === 1
@@ -66,7 +89,7 @@ export function scalingStage(): WaterfallDialog {
       help: { explain: "I'm asking what's already working: what you're doing, or what's around you, that means you're not lower on the scale." },
     }),
     ...askText({
-      ...field('scaling', 'onePointHigher'),
+      ...scaling.onePointHigher,
       question: (step) => {
         const x = sessionOf(step.context).scaling!.before!;
         return x >= 10
@@ -78,3 +101,20 @@ export function scalingStage(): WaterfallDialog {
     async (step) => step.endDialog(),
   ]);
 }
+
+export const scalingStage: Stage = {
+  dialogId: SCALING_STAGE,
+  dialogs: () => [scalingDialog()],
+  guide: {
+    aim:
+      'Once the client has a clear picture of their goal, establish where they think they are now in relation to it, on a scale of 1 (the least close) to 10 (the goal completely reached). The scaling card is in the chat: only the client’s own tap counts.',
+    questions: [
+      'On a scale of 1 to 10, where are you today with your goal?',
+      'What puts you at that number and not lower?',
+      'What would one point higher look like? Who would notice?',
+      'When have you been higher on this scale? What was different then?',
+    ],
+    answers: [noted('whyNotLower', 'What puts them there and not lower', 'What is already helping', scaling.whyNotLower)],
+    forTheChat: 'Where you are now, on a scale of 1 to 10. Tap the card below: only your own answer counts.',
+  },
+};
