@@ -5,9 +5,9 @@ import { createAdapter } from './bot/adapter';
 import { createRouter } from './bot/router';
 import { FloodGuard } from './bot/floodGuard';
 import { createRiskGate } from './safety/riskGate';
+import { coachingControls } from './documents/gateControls';
 import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
-import { moveCoachSessionToSupport } from './coachSession/support';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
@@ -132,7 +132,7 @@ export async function startBot(
         safety: config.safety,
         referrals: store.containers.referrals,
         logger,
-        onSupport: (context, data, level) => moveCoachSessionToSupport(context, data, level, coachSessions),
+        coaching: coachingControls(coachSessions),
         privately: { people, sender, logger },
       }),
       logic:

@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startBot, type RunningBot } from '../src/app';
 import { createRouter } from '../src/bot/router';
-import type { ConversationData, ConversationLogic } from '../src/bot/turnPipeline';
+import type { ConversationLogic } from '../src/bot/turnPipeline';
+import type { ConversationDocument } from '../src/documents/conversation';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { openStore, type Store } from '../src/store/store';
 import { cardText, ReplySink } from './support/replySink';
@@ -17,7 +18,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const keepEveryAnswer =
   (delayMs: number): ConversationLogic =>
-  async (context, data: ConversationData) => {
+  async (context, data: ConversationDocument) => {
     if (context.activity.type !== 'message') return;
     await pause(delayMs);
     const answers = (data.answers as string[] | undefined) ?? [];

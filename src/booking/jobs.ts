@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import type { BookingSettings } from '../config';
-import { afterTurnSaved } from '../bot/turnPipeline';
+import { afterTurnSaved } from '../turn/afterSave';
 import type { Programme } from '../coaching/programme';
 import { errorFields, type Logger } from '../logger';
 import { PassLoop } from '../proactive/passLoop';

@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
-import { choiceCard, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
+import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { afterTurnSaved } from '../bot/turnPipeline';
+import { afterTurnSaved } from '../turn/afterSave';
 import type { StageName } from '../coaching/programme';
 import type { Slot } from '../booking/slots';
 

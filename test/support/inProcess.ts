@@ -9,6 +9,7 @@ import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import type { Programme } from '../../src/coaching/programme';
 import { loadConfig } from '../../src/config';
+import { coachingControls } from '../../src/documents/gateControls';
 import { createRiskGate } from '../../src/safety/riskGate';
 import { StateConflictError, type CosmosBotStorage } from '../../src/store/cosmosBotStorage';
 import { silentLogger } from './bot';
@@ -108,7 +109,7 @@ export class InProcessChat {
     this.pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,
-      gate: createRiskGate({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
+      gate: createRiskGate({ safety: config.safety, referrals: noReferrals, logger: silentLogger, coaching: coachingControls() }),
       logic: createRouter({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
       logger: silentLogger,
     });

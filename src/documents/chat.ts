@@ -1,0 +1,10 @@
+/**
+ * The document kept for a group chat or channel (botState container, keyed by the conversation key): the
+ * common sections, and the coach-joined session running there (src/coachSession/state.ts).
+ */
+import type { CoachJoinedSession } from '../coachSession/state';
+import type { ConversationDocument } from './conversation';
+
+export interface ChatDocument extends ConversationDocument {
+  coachSession?: CoachJoinedSession;
+}
