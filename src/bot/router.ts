@@ -8,6 +8,7 @@ import { COACH_ROLE_WORDS, handleCoachRoleCommand } from '../booking/coachDirect
 import { respondToStageGuide } from '../coachSession/guideSubmission';
 import { respondInCoachSession } from '../coachSession/inChat';
 import type { ConversationDocument } from '../documents/conversation';
+import { chatDocument } from '../documents/chat';
 import { personDocument } from '../documents/person';
 import { handleLeadsActivity, REGISTER_WORDS } from '../safety/leadsChannel';
 import { handleServiceReportCommands, SERVICE_REPORT_WORDS, VIEWER_WORDS } from '../serviceEvents/leadsCommands';
@@ -93,7 +94,7 @@ export function createRouter(services: RouterServices): ConversationLogic {
 
   /** Group chats and channels: a coach-joined session, else what the bot does there. */
   const sharedChat: Route<ConversationTurn>[] = [
-    ...when(coachSessions, route(conversation('groupChat'), ifItsOwn<ConversationTurn>((t) => respondInCoachSession(t.context, t.data, t.inbound.words, coachSessions!)))),
+    ...when(coachSessions, route(conversation('groupChat'), ifItsOwn<ConversationTurn>((t) => respondInCoachSession(t.context, chatDocument(t.data), t.inbound.words, coachSessions!)))),
     route(command('help', 'menu'), ({ context }) => sendHelp(context, sharedChatMenuOptions)),
     route(always, pointToPersonalChat),
   ];

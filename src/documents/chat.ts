@@ -8,3 +8,8 @@ import type { ConversationDocument } from './conversation';
 export interface ChatDocument extends ConversationDocument {
   coachSession?: CoachJoinedSession;
 }
+
+/** A turn in a group chat or channel reads the chat's document (the turn pipeline's state location). */
+export function chatDocument(stored: ConversationDocument): ChatDocument {
+  return stored as ChatDocument;
+}
