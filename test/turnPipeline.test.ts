@@ -145,11 +145,24 @@ describe('the turn pipeline over HTTP', () => {
   });
 
   it('finishes a turn in progress when asked to stop, then refuses new requests', async () => {
-    const bot = await startBot(testConfig(), silentLogger, { logic: keepEveryAnswer(400) });
+    // The turn is held open until the bot has been asked to stop, however slowly the machine runs.
+    let turnStarted!: () => void;
+    const started = new Promise<void>((resolve) => (turnStarted = resolve));
+    let letTurnFinish!: () => void;
+    const finish = new Promise<void>((resolve) => (letTurnFinish = resolve));
+    const keepOnceStopping: ConversationLogic = async (context, data) => {
+      if (context.activity.type === 'message') {
+        turnStarted();
+        await finish;
+      }
+      await keepEveryAnswer(0)(context, data);
+    };
+    const bot = await startBot(testConfig(), silentLogger, { logic: keepOnceStopping });
     const conversation = personalConversationId();
     const inFlight = post(bot.url, teamsMessage(sink.url, conversation, newUser(), 'one more thing'));
-    await pause(100);
+    await started;
     const stopped = bot.stop();
+    letTurnFinish();
     const response = await inFlight;
     await stopped;
     expect(response.status).toBe(200);
