@@ -50,7 +50,6 @@ import {
 import { crisisContacts, signposting } from './signposting';
 import { recordServiceEvent } from '../serviceEvents/events';
 
-
 export interface SafetyState {
   status: 'clear' | 'wellbeingPause' | 'urgentStop';
   since?: string;
