@@ -5,9 +5,9 @@ import { createAdapter } from './bot/adapter';
 import { createRouter } from './bot/router';
 import { FloodGuard } from './bot/floodGuard';
 import { createRiskGate } from './safety/riskGate';
+import { coachingControls } from './documents/gateControls';
 import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
-import { moveCoachSessionToSupport } from './coachSession/support';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer } from './server';
 import { CloudAdapterSender } from './proactive/sender';
@@ -146,7 +146,7 @@ export async function startBot(
         referrals,
         sendReferralNow: (id) => outbox.sendNow(id),
         logger,
-        onSupport: (context, data, level) => moveCoachSessionToSupport(context, data, level, coachSessions),
+        coaching: coachingControls(coachSessions),
         privately: { people, sender, logger },
       }),
       logic:

@@ -26,7 +26,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { unzipSync, strFromU8 } from 'fflate';
 import { PNG } from 'pngjs';
-import { normaliseCommandText, parseCommand } from '../src/bot/commands';
+import { normaliseCommandText, parseCommand } from '../src/turn/commands';
 import { REGISTER_WORDS } from '../src/safety/leadsChannel';
 import { COACH_ROLE_WORDS } from '../src/booking/coachDirectory';
 import { SERVICE_REPORT_WORDS, VIEWER_WORDS } from '../src/serviceEvents/leadsCommands';

@@ -24,7 +24,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import draft06MetaSchema from 'ajv/dist/refs/json-schema-draft-06.json';
 import type * as AdaptiveCardsSdk from 'adaptivecards';
-import { menuOptions, sharedChatMenuOptions } from '../src/bot/commands';
+import { menuOptions, sharedChatMenuOptions } from '../src/turn/commands';
 import { renderCard, type CardData, type CardName } from '../src/cards/render';
 import { crisisContacts } from '../src/safety/signposting';
 import { stageOrder } from '../src/coaching/programme';
@@ -111,7 +111,7 @@ const cases: Cases = {
     ['shared chat menu', { heading: 'Hello! Here is what I can do in this chat.', options: sharedChatMenuOptions }],
     ['awkward heading and options', { heading: long, options: [{ title: awkward, words: TEMPLATE_LOOKALIKES }] }],
   ],
-  // src/bot/firstConversation.ts sendSupport, src/safety/riskGate.ts sendSupportContacts
+  // src/safety/riskGate.ts sendSupportContacts
   support: [['england', { crisis: crisisContacts('england') }]],
   // src/safety/riskGate.ts sendCheckIn
   checkIn: [

@@ -2,7 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { startBot, type RunningBot } from '../src/app';
 import { createRouter } from '../src/bot/router';
-import type { ConversationData, ConversationLogic } from '../src/bot/turnPipeline';
+import type { ConversationLogic } from '../src/bot/turnPipeline';
+import type { ConversationDocument } from '../src/documents/conversation';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { openStore, type Store } from '../src/store/store';
 import { cardText, ReplySink } from './support/replySink';
@@ -17,7 +18,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const keepEveryAnswer =
   (delayMs: number): ConversationLogic =>
-  async (context, data: ConversationData) => {
+  async (context, data: ConversationDocument) => {
     if (context.activity.type !== 'message') return;
     await pause(delayMs);
     const answers = (data.answers as string[] | undefined) ?? [];
@@ -144,11 +145,24 @@ describe('the turn pipeline over HTTP', () => {
   });
 
   it('finishes a turn in progress when asked to stop, then refuses new requests', async () => {
-    const bot = await startBot(testConfig(), silentLogger, { logic: keepEveryAnswer(400) });
+    // The turn is held open until the bot has been asked to stop, however slowly the machine runs.
+    let turnStarted!: () => void;
+    const started = new Promise<void>((resolve) => (turnStarted = resolve));
+    let letTurnFinish!: () => void;
+    const finish = new Promise<void>((resolve) => (letTurnFinish = resolve));
+    const keepOnceStopping: ConversationLogic = async (context, data) => {
+      if (context.activity.type === 'message') {
+        turnStarted();
+        await finish;
+      }
+      await keepEveryAnswer(0)(context, data);
+    };
+    const bot = await startBot(testConfig(), silentLogger, { logic: keepOnceStopping });
     const conversation = personalConversationId();
     const inFlight = post(bot.url, teamsMessage(sink.url, conversation, newUser(), 'one more thing'));
-    await pause(100);
+    await started;
     const stopped = bot.stop();
+    letTurnFinish();
     const response = await inFlight;
     await stopped;
     expect(response.status).toBe(200);

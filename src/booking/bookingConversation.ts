@@ -5,10 +5,10 @@ import { z } from 'zod';
 import type { BookingSettings } from '../config';
 import { isCoach } from './coachDirectory';
 import { renderCard, type CardData } from '../cards/render';
-import type { Command } from '../bot/commands';
+import type { Command } from '../turn/commands';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
-import type { People } from '../documents/versioned';
+import type { People } from '../persistence/versioned';
 import { bookedCard } from './jobMessages';
 import { recordSlotChange } from '../serviceEvents/events';
 import { bookingRef, type JobQueue } from './jobs';
@@ -59,7 +59,9 @@ type SlotButton = z.infer<typeof slotAction>;
 const confirmBooking = z.object({ card: z.literal('bookingConfirm'), slotId: id, coachId: id, shareProgramme: z.enum(['true', 'false']).default('false') });
 const MAX_ROWS = 10;
 
-export const bookingCommands = new Set<Command>(['bookCoach', 'myBookings', 'publishAvailability', 'mySlots']);
+export const bookingCommands = ['bookCoach', 'myBookings', 'publishAvailability', 'mySlots'] as const satisfies readonly Command[];
+/** The cards booking sends, whose submissions come back here. */
+export const bookingCards = ['availability', 'slots', 'bookingConfirm'] as const;
 
 export { isCoach } from './coachDirectory';
 
@@ -71,7 +73,7 @@ export async function respondToBooking(context: TurnContext, data: { upn?: strin
   if (card === 'availability') return publish(context, me, services);
   if (card === 'slots') return slotPressed(context, me, services);
   if (card === 'bookingConfirm') return confirm(context, me, services);
-  if (!command || !bookingCommands.has(command)) return false;
+  if (!command || !(bookingCommands as readonly Command[]).includes(command)) return false;
   switch (command) {
     case 'bookCoach':
       await showFreeSlots(context, me, services, 'Free coaching times', 'Choose a time that suits you. Times are UK time.');

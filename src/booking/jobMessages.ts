@@ -2,7 +2,7 @@ import { MessageFactory, type Activity } from 'botbuilder';
 import { DateTime } from 'luxon';
 import { renderCard, type CardData } from '../cards/render';
 import { activeGoal, latestPlan, latestScale, type Programme } from '../coaching/programme';
-import { asWritten } from '../coaching/dialogKit';
+import { asWritten } from '../turn/cards';
 import type { BookingRef, JobPurpose, Side } from './jobs';
 import { LONDON, meetingLink, slotLabel, type Slot } from './slots';
 

@@ -1,9 +1,9 @@
 import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
 import type { BookingSettings } from '../config';
-import { afterTurnSaved } from '../bot/turnPipeline';
+import { afterTurnSaved } from '../turn/afterSave';
 import type { Programme } from '../coaching/programme';
-import { updateIfUnchanged } from '../documents/conditionalUpdate';
-import type { People, Versioned } from '../documents/versioned';
+import { updateIfUnchanged } from '../persistence/conditionalUpdate';
+import type { People, Versioned } from '../persistence/versioned';
 import { errorFields, type Logger } from '../logger';
 import { ClaimedOutbox, type Claimed } from '../proactive/outbox';
 import { backoffMs, type ProactiveSender, type SendError } from '../proactive/sender';

@@ -3,7 +3,7 @@
  * only if unchanged, created once by their deterministic id, and the due ones found. The Cosmos
  * implementation is src/store/cosmosJobs.ts, its twin in memory src/store/memoryJobs.ts.
  */
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import type { Job } from './jobs';
 
 export interface Jobs {

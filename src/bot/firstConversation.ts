@@ -1,13 +1,14 @@
-import { ActivityTypes, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+/**
+ * What the bot says in any conversation outside a coaching question: the welcome on install or first
+ * contact (what the bot is, what it is not, and the crisis numbers), help and the menu. (Support contacts are
+ * the risk gate's: it answers "Not OK right now" before any route runs.)
+ */
+import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import type { Nation } from '../config';
 import { crisisContacts } from '../safety/signposting';
-import { menuOptions } from './commands';
+import { menuOptions } from '../turn/commands';
 
-/**
- * What the bot says in any conversation outside a coaching question: the welcome on install or first
- * contact (what the bot is, what it is not, and the crisis numbers), help, the menu, and support contacts.
- */
 export async function sendWelcome(context: TurnContext, nation: Nation): Promise<void> {
   await context.sendActivity(MessageFactory.attachment(renderCard('welcome', { crisis: crisisContacts(nation) })));
 }
@@ -19,18 +20,6 @@ export async function sendHelp(context: TurnContext, options = menuOptions): Pro
 
 export async function sendMenu(context: TurnContext, heading: string, options = menuOptions): Promise<void> {
   await context.sendActivity(MessageFactory.attachment(renderCard('menu', { heading, options })));
-}
-
-export async function sendSupport(context: TurnContext, nation: Nation): Promise<void> {
-  await context.sendActivity(MessageFactory.attachment(renderCard('support', { crisis: crisisContacts(nation) })));
-}
-
-export function isBotAdded(activity: Activity): boolean {
-  if (activity.type === ActivityTypes.InstallationUpdate) return activity.action === 'add' || activity.action === 'add-upgrade';
-  if (activity.type === ActivityTypes.ConversationUpdate) {
-    return (activity.membersAdded ?? []).some((member) => member.id === activity.recipient?.id);
-  }
-  return false;
 }
 
 const helpText = [

@@ -1,27 +1,26 @@
-import { randomUUID } from 'node:crypto';
+/**
+ * One turn, after the adapter has authenticated the request:
+ * the door (src/turn/inbound.ts) → dedupe → one turn at a time per conversation in this process → load the
+ * document → risk gate → logic (the route table, ./router.ts) → save → send replies → after-save work.
+ *
+ * Replies are held until the document is saved. The save is conditional on the eTag read at the start, so
+ * if another turn (on this or any other instance) saved in between, nothing has been said yet and the
+ * turn is run again on the fresh document. Either both answers are kept or the person is told to resend.
+ */
+import { createHash, randomUUID } from 'node:crypto';
 import { ActivityTypes, TurnContext, type Activity, type ResourceResponse } from 'botbuilder';
-import { createHash } from 'node:crypto';
-import { StateConflictError, type StateDocuments } from '../documents/versioned';
+import { StateConflictError, type StateDocuments } from '../persistence/versioned';
 import { errorFields, type Logger } from '../logger';
 import type { RiskGate } from '../safety/riskGate';
 import { screenMessage } from '../safety/screenMessage';
-import { rememberTurn, type ConversationMemory } from '../safety/conversationMemory';
-import { submittedText } from '../coaching/cardSubmissions';
+import { rememberTurn } from '../safety/conversationMemory';
+import type { ConversationDocument } from '../documents/conversation';
+import { collectAfterSave, type AfterSave } from '../turn/afterSave';
+import { attachInbound, conversationKey, readInbound, type Inbound } from '../turn/inbound';
 import type { FloodGuard } from './floodGuard';
 
-/** What the bot keeps about one conversation between turns. */
-export interface ConversationData {
-  welcomedAt?: string;
-  /** Set when the person asked for their data to be deleted: the turn deletes the document instead of saving it. */
-  erase?: true;
-  /** Activities this state has already answered (hashed ids), within the dedupe window. */
-  processed?: { id: string; at: number }[];
-  /** The bot's last question and the person's last few messages, for the risk gate (src/safety/conversationMemory.ts). */
-  screeningMemory?: ConversationMemory;
-  [part: string]: unknown;
-}
-
-export type ConversationLogic = (context: TurnContext, data: ConversationData) => Promise<void>;
+/** What runs after the gate lets a turn through, with the turn's document (read it through the door: inboundOf). */
+export type ConversationLogic = (context: TurnContext, data: ConversationDocument) => Promise<void>;
 
 /**
  * Where a turn's state lives. In a 1:1 chat it belongs to the person (programmes container, keyed by their
@@ -41,7 +40,7 @@ export interface TurnPipelineOptions {
   /** How long an activity id is remembered so that Teams redelivering it is not processed twice. */
   dedupeWindowMs: number;
   /** Runs before the logic on every turn; the logic only runs if the gate lets the turn through. */
-  gate: RiskGate;
+  gate: RiskGate<ConversationDocument>;
   logic: ConversationLogic;
   logger: Logger;
   /** Slows down one person sending far more messages than anyone types. */
@@ -57,15 +56,6 @@ export const slowDownReply =
 export const turnNotSavedReply =
   "Sorry, your message crossed with another one and I couldn't save it. Nothing else has changed: please send it again.";
 
-/**
- * One turn, after the adapter has authenticated the request:
- * dedupe → one turn at a time per conversation in this process → load state → risk gate → logic → save →
- * send replies.
- *
- * Replies are held until the state is saved. The save is conditional on the eTag read at the start, so
- * if another turn (on this or any other instance) saved in between, nothing has been said yet and the
- * turn is run again on the fresh state. Either both answers are kept or the person is told to resend.
- */
 export class TurnPipeline {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly maxAttempts: number;
@@ -85,12 +75,13 @@ export class TurnPipeline {
       conversationType: activity.conversation?.conversationType,
     });
     const started = Date.now();
-    readButtonWordsAsText(activity);
-    if (activity.type === ActivityTypes.Message && (await this.slowedDown(context, log))) return;
-    const stopTyping = activity.type === ActivityTypes.Message ? this.showTyping(context, log) : undefined;
+    const inbound = readInbound(activity);
+    attachInbound(context, inbound);
+    if (inbound.kind === 'message' && (await this.slowedDown(context, inbound, log))) return;
+    const stopTyping = inbound.kind === 'message' ? this.showTyping(context, log) : undefined;
     try {
       const location = stateLocation(activity);
-      const { attempts, duplicate } = await this.oneAtATime(`${location.place}:${location.key}`, () => this.transact(context, location, log));
+      const { attempts, duplicate } = await this.oneAtATime(`${location.place}:${location.key}`, () => this.transact(context, inbound, location, log));
       if (duplicate) log.info('activity already processed; acknowledged without processing');
       else log.info({ ms: Date.now() - started, attempts }, 'turn complete');
     } finally {
@@ -104,18 +95,18 @@ export class TurnPipeline {
    * as processed by whichever instance gets it, and two copies racing cannot both be saved: the loser reads
    * again, finds the id and says nothing. A turn that fails saves nothing, so Teams' retry is processed.
    */
-  private async transact(context: TurnContext, { place, key }: StatePlace, log: Logger): Promise<{ attempts: number; duplicate: boolean }> {
+  private async transact(context: TurnContext, inbound: Inbound, { place, key }: StatePlace, log: Logger): Promise<{ attempts: number; duplicate: boolean }> {
     const storage = this.options.storage[place];
     const activity = context.activity;
     const markerId = activity.id ? createHash('sha256').update(`${activity.channelId}\n${activity.conversation?.id}\n${activity.id}`).digest('hex').slice(0, 24) : undefined;
     for (let attempt = 1; ; attempt += 1) {
       const stored = await storage.readOne(key);
       const { eTag, ...rest } = stored ?? { eTag: undefined };
-      const data: ConversationData = rest;
+      const data: ConversationDocument = rest;
       if (markerId && data.processed?.some((p) => p.id === markerId)) return { attempts: attempt, duplicate: true };
       const before = JSON.stringify(data);
       const { attemptContext, held, afterSave } = holdingContext(context);
-      const decision = await this.options.gate(attemptContext, data);
+      const decision = await this.options.gate(attemptContext, inbound, data);
       if (decision === 'resume') attemptContext.turnState.set(RESUME_COACHING, true);
       if (decision !== 'handled') await this.options.logic(attemptContext, data);
       // The question a message answers is the last one coaching asked: the gate's own safety questions are not
@@ -149,13 +140,13 @@ export class TurnPipeline {
    * A person flooding the bot is asked to slow down and their extra messages are not processed, except that
    * anything that screens as urgent always goes through: safety comes before load.
    */
-  private async slowedDown(context: TurnContext, log: Logger): Promise<boolean> {
+  private async slowedDown(context: TurnContext, inbound: Inbound, log: Logger): Promise<boolean> {
     const guard = this.options.floodGuard;
     if (!guard) return false;
     const activity = context.activity;
     const verdict = guard.check(`${activity.channelId}:${activity.from?.aadObjectId ?? activity.from?.id}`);
     if (verdict === 'ok') return false;
-    const texts = [activity.text ?? '', ...submittedText(activity.value)];
+    const texts = [activity.text ?? '', ...inbound.written];
     if (texts.some((text) => ['urgent', 'check'].includes(screenMessage({ text }).level))) return false;
     log.warn({ verdict }, 'person slowed down: too many messages');
     if (verdict === 'slowDown') await context.sendActivity(slowDownReply);
@@ -192,18 +183,6 @@ export class TurnPipeline {
 }
 
 /**
- * Buttons that stand for words (menu options, choices) submit `{ say: words }`: the turn then reads exactly
- * as if the person had typed them, so a tap and typing take one path through the risk gate and the router.
- * The value stays, so the tap still counts as addressed to the bot in a group chat.
- * (Teams' imBack would do this too, but the Agents Playground cannot submit it.)
- */
-function readButtonWordsAsText(activity: Activity): void {
-  const say = (activity.value as { say?: unknown } | undefined)?.say;
-  if (activity.type !== ActivityTypes.Message || typeof say !== 'string' || (activity.text ?? '').trim() !== '') return;
-  activity.text = say.slice(0, 200);
-}
-
-/**
  * A fresh context for one attempt at the turn's logic, sharing the adapter's turn state (connector client,
  * identity) but not the original's "responded" flag, with every reply held back (typing aside) until the
  * state is saved. A retried attempt thus starts as if nothing had been said.
@@ -212,8 +191,7 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
   const attemptContext = new TurnContext(context.adapter, context.activity);
   context.turnState.forEach((value, key) => attemptContext.turnState.set(key, value));
   const held: Partial<Activity>[] = [];
-  const afterSave: AfterSave[] = [];
-  attemptContext.turnState.set(AFTER_SAVE, afterSave);
+  const afterSave = collectAfterSave(attemptContext);
   attemptContext.onSendActivities(async (_ctx, activities) => {
     // The bot's words are plain text unless a message says it is markdown: text quoting what a person wrote
     // then shows exactly as they wrote it (no **bold**, no live links).
@@ -224,7 +202,6 @@ function holdingContext(context: TurnContext): { attemptContext: TurnContext; he
   return { attemptContext, held, afterSave };
 }
 
-const AFTER_SAVE = Symbol('afterSave');
 const RESUME_COACHING = Symbol('resumeCoaching');
 const FORGET_TURN = Symbol('forgetTurn');
 
@@ -239,19 +216,3 @@ export function resumingCoaching(context: TurnContext): boolean {
 }
 /** Activity ids kept per state document (Teams redelivers within minutes; this bounds the document). */
 const MAX_REMEMBERED = 50;
-/** Given the turn's own context, whose replies now go straight out. */
-type AfterSave = (turn: TurnContext) => Promise<void>;
-
-/**
- * Work with effects outside the turn's own state (a message to someone else, say) that must happen once,
- * only if the turn is saved: it runs after the save and the replies, never for an attempt that is run again.
- */
-export function afterTurnSaved(context: TurnContext, work: AfterSave): void {
-  const queue = context.turnState.get(AFTER_SAVE) as AfterSave[] | undefined;
-  if (!queue) throw new Error('afterTurnSaved called outside a turn');
-  queue.push(work);
-}
-
-export function conversationKey(activity: { channelId?: string; conversation?: { id: string } }): string {
-  return `${activity.channelId}/conversations/${activity.conversation?.id}`;
-}

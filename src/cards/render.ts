@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CardFactory, type Attachment } from 'botbuilder';
 import { Template } from 'adaptivecards-templating';
-import type { Contact } from '../safety/signposting';
+
+/** A crisis or support contact as the cards show it (src/safety/signposting.ts keeps the list). */
+export interface Contact {
+  name: string;
+  how: string;
+  when: string;
+}
 
 /** The data each template in cards/ takes. Every string in it is shown literally, never evaluated. */
 export interface CardData {

@@ -9,7 +9,7 @@ import { isCoach } from '../booking/coachDirectory';
 import { clipAnswer, MAX_ANSWER_CHARS } from '../coaching/answers';
 import { submissionHeader } from '../coaching/cardSubmissions';
 import { stageOrder, stageTitles } from '../coaching/programme';
-import { stateDocument, updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
+import { stateDocument, updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 import { isPerson, personId } from './roles';
 import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { normaliseCommandText } from '../bot/commands';
-import { conversationKey } from '../bot/turnPipeline';
+import { normaliseCommandText } from '../turn/commands';
+import { conversationKey } from '../turn/inbound';
 import { isCoach } from '../booking/coachDirectory';
 import { submissionHeader } from '../coaching/cardSubmissions';
 import { choiceCard, parsePlan, parseScale, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';

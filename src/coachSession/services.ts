@@ -2,7 +2,7 @@ import type { CoachRoles } from '../booking/coachDirectory';
 import type { OnSessionCompleted } from '../coaching/session';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
-import type { Chats, People } from '../documents/versioned';
+import type { Chats, People } from '../persistence/versioned';
 
 /** What coach-joined sessions need from the rest of the bot. */
 export interface CoachSessionServices {

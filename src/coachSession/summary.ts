@@ -3,7 +3,7 @@ import type { DialogState } from 'botbuilder-dialogs';
 import { renderCard } from '../cards/render';
 import { newProgramme, stageOrder, stageTitles, type Programme, type SessionRecord } from '../coaching/programme';
 import { reviewCardData } from '../coaching/stages/review';
-import { stateDocument, updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
+import { stateDocument, updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 import type { CoachSessionServices } from './services';
 import { programmeOfSession } from './stages';
 import { firstName, type ChatData, type CoachJoinedSession } from './state';

@@ -5,7 +5,7 @@
 import { MessageFactory, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { stageOrder, stageTitles, type StageName } from '../coaching/programme';
-import { afterTurnSaved } from '../bot/turnPipeline';
+import { afterTurnSaved } from '../turn/afterSave';
 import { errorFields } from '../logger';
 import type { CoachSessionServices } from './services';
 import { stageGuide, supportReminder } from './stageGuides';

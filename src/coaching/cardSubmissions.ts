@@ -55,11 +55,3 @@ export function submissionHeader(value: unknown): { card: string; questionId?: s
   const parsed = header.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
-
-/** Free-text fields of a submission: what the risk gate screens. */
-export function submittedText(value: unknown): string[] {
-  if (!value || typeof value !== 'object') return [];
-  return Object.entries(value as Record<string, unknown>)
-    .filter(([key, v]) => typeof v === 'string' && key !== 'card' && key !== 'questionId' && !key.startsWith('byWhen'))
-    .map(([, v]) => v as string);
-}

@@ -2,15 +2,15 @@
  * What every stage is built from: the prompts (typed words or card taps), the two waterfall steps that ask
  * one question and keep its answer, choice cards, and quoting the person's own words back safely.
  */
-import { randomUUID } from 'node:crypto';
-import { MessageFactory, type Activity } from 'botbuilder';
+import type { Activity } from 'botbuilder';
 import {
   type DialogSet,
   type PromptValidatorContext,
   type WaterfallStep,
   type WaterfallStepContext,
 } from 'botbuilder-dialogs';
-import { renderCard } from '../cards/render';
+import { asWritten } from '../turn/cards';
+import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
 import { clipAnswer } from './answers';
 import { actionPlanSubmission, scalingSubmission, submissionHeader, type ActionPlanSubmission } from './cardSubmissions';
 import { CoachingPrompt, noteAnswer, wasSkipped, type QuestionHelp } from './atAPrompt';
@@ -18,39 +18,13 @@ import type { LastAnswer, SessionRecord } from './programme';
 import { sessionOf } from './turnData';
 
 export { attachCoachingData, programmeOf, sessionOf, type CoachingData } from './turnData';
+export { asWritten, newQuestionId } from '../turn/cards';
+export { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
 
 export const TEXT_PROMPT = 'answer.text';
 export const CHOICE_PROMPT = 'answer.choice';
 export const SCALE_PROMPT = 'answer.scale';
 export const PLAN_PROMPT = 'answer.plan';
-
-export interface ChoiceOption<V extends string> {
-  title: string;
-  value: V;
-  /** Other words that pick this option when typed. */
-  words?: string[];
-}
-
-const normalise = (text: string) =>
-  text
-    .toLowerCase()
-    .replace(/[\u2018\u2019]/g, "'")
-    .replace(/[.!?,]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-
-export function recogniseChoice<V extends string>(text: string, options: ChoiceOption<V>[]): V | undefined {
-  const said = normalise(text);
-  if (!said) return undefined;
-  const exact = options.find((o) => [o.title, o.value, ...(o.words ?? [])].some((w) => normalise(w) === said));
-  if (exact) return exact.value;
-  // A few words of a longer option ("benefits outweigh") or an option's phrase at the start of a longer
-  // answer. A lone word such as "yes" must be the whole answer: "yes, delete my data" is not "yes".
-  const starts = options.filter((o) =>
-    [o.title, ...(o.words ?? [])].some((w) => normalise(w).startsWith(said) || (normalise(w).includes(' ') && said.startsWith(normalise(w)))),
-  );
-  return starts.length === 1 ? starts[0]!.value : undefined;
-}
 
 /** A rating from a tap on the scaling card or a typed number; '*' accepts a card for any question. */
 export function parseScale(activity: Partial<Activity>, questionId: string): number | 'stale' | undefined {
@@ -222,25 +196,9 @@ export function askChoice<V extends string>(spec: {
   ];
 }
 
-export function choiceCard(question: string, options: ChoiceOption<string>[]): Partial<Activity> {
-  return MessageFactory.attachment(renderCard('choice', { question, options: options.map(({ title }) => ({ title })) }));
-}
-
-export function newQuestionId(): string {
-  return randomUUID();
-}
-
 /** A short quotation of the person's own words for reflections ("…" when cut), safe to show in a card. */
 export function quote(text: string | undefined, max = 160): string {
   if (!text) return '';
   const oneLine = text.replace(/\s+/g, ' ').trim().replace(/\.+$/, '');
   return asWritten(oneLine.length <= max ? oneLine : `${Array.from(oneLine).slice(0, max - 1).join('').trimEnd()}…`);
-}
-
-/**
- * Card text renders a markdown subset, so a zero-width space after each markdown character keeps what a
- * person wrote looking exactly as written (no **bold**, no live [links](…)) without changing how it reads.
- */
-export function asWritten(text: string): string {
-  return text.replace(/([*_~`#>[\]])/g, '$1\u200B');
 }

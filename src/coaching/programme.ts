@@ -2,26 +2,9 @@
  * A staff member's coaching programme: two sessions of the seven-stage solution-focused model
  * (shared/seeds: "Session 1" and "Session 2"). Everything here is their own words and ratings.
  */
-export const stageOrder = [
-  'goal',
-  'scaling',
-  'personalSuccess',
-  'othersSuccess',
-  'acknowledgement',
-  'actionPlan',
-  'review',
-] as const;
-export type StageName = (typeof stageOrder)[number];
+import { stageOrder, stageTitles, type StageName } from '../coachingModel/stages';
 
-export const stageTitles: Record<StageName, string> = {
-  goal: 'What you want to work on',
-  scaling: 'Scaling',
-  personalSuccess: 'Your own successes',
-  othersSuccess: 'Success in others',
-  acknowledgement: 'Acknowledgement',
-  actionPlan: 'Action and obstacles',
-  review: 'Review',
-};
+export { stageOrder, stageTitles, type StageName } from '../coachingModel/stages';
 
 export type SessionNumber = 1 | 2;
 

@@ -19,8 +19,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
-import { updateIfUnchanged } from '../documents/conditionalUpdate';
-import type { Versioned } from '../documents/versioned';
+import { updateIfUnchanged } from '../persistence/conditionalUpdate';
+import type { Versioned } from '../persistence/versioned';
 import { errorFields, type Logger } from '../logger';
 import { PassLoop } from './passLoop';
 import { classifySendError, type ProactiveSender, type SendError } from './sender';

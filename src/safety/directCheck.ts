@@ -15,9 +15,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
-import { choiceCard, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
-import { stateDocument, updateIfUnchanged, UpdateConflictError, type Decision } from '../documents/conditionalUpdate';
-import type { People } from '../documents/versioned';
+import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
+import { stateDocument, updateIfUnchanged, UpdateConflictError, type Decision } from '../persistence/conditionalUpdate';
+import type { People } from '../persistence/versioned';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 

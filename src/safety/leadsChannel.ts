@@ -1,6 +1,6 @@
 import { ActivityTypes, TurnContext, type Activity } from 'botbuilder';
 import { z } from 'zod';
-import { normaliseCommandText } from '../bot/commands';
+import { normaliseCommandText } from '../turn/commands';
 import type { SafetySettings } from '../config';
 import { errorFields, type Logger } from '../logger';
 import { channelRoot } from '../proactive/sender';

@@ -1,5 +1,5 @@
 import type { SafetySettings } from '../config';
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import { errorFields, type Logger } from '../logger';
 import { ClaimedOutbox, type Claimed } from '../proactive/outbox';
 import { backoffMs, jitter, type ProactiveSender, type SendError } from '../proactive/sender';

@@ -2,11 +2,11 @@
  * Reads and conditional changes of referrals and leads' channels, shared by the outbox, the leads' channel
  * handler and the risk gate. They change the same documents (the outbox records deliveries, a lead
  * acknowledges, the person says the bot misunderstood), so every change goes through the one conditional
- * update (src/documents/conditionalUpdate.ts): re-read and re-applied when someone else wrote first.
+ * update (src/persistence/conditionalUpdate.ts): re-read and re-applied when someone else wrote first.
  */
 import type { ConversationReference } from 'botbuilder';
-import { updateIfUnchanged, type VersionedDocument } from '../documents/conditionalUpdate';
-import type { Versioned } from '../documents/versioned';
+import { updateIfUnchanged, type VersionedDocument } from '../persistence/conditionalUpdate';
+import type { Versioned } from '../persistence/versioned';
 import type { Referral } from './referrals';
 import type { Referrals } from './referralsPort';
 

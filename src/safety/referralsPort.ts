@@ -4,7 +4,7 @@
  * "export my data" ask. The Cosmos implementation is src/store/cosmosReferrals.ts, its twin in memory
  * src/store/memoryReferrals.ts; nothing here knows about Cosmos or HTTP status codes.
  */
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import type { LeadsChannelRegistration, StoredReferral } from './referralStore';
 
 /** A referral waiting to be posted, as the health check counts it. */

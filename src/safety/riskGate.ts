@@ -1,11 +1,30 @@
-import { ActivityTypes, MessageFactory, TurnContext, type Activity } from 'botbuilder';
+/**
+ * The risk gate. Every inbound message and every free-text card input passes here before any command,
+ * dialog or card handler runs (the turn pipeline calls it first, for every conversation type, with the
+ * activity as the door read it: src/turn/inbound.ts).
+ *
+ * - Screening of everything the person wrote, read with the bot's last question and their last few messages
+ *   (./screenMessage.ts: the lexicon, raised by the learned model), plus the self-report check-in.
+ * - check (warning signs without a clear statement): the bot asks directly (./directCheck.ts), privately in
+ *   the person's 1:1 chat when the message was in a group chat; coaching waits at the same question.
+ * - wellbeing: coaching pauses (nothing is lost), the Stress Support and Wellbeing service is explained and a
+ *   referral is offered with consent; coaching resumes only after a fresh check-in that does not flag.
+ * - urgent: coaching stops, crisis signposting is shown, the person is told a service lead is being informed,
+ *   a referral is written to the store (the outbox delivers it) and they are asked whether they are safe.
+ * Nothing here assesses or diagnoses, and no score ever takes support away.
+ *
+ * The gate owns the safety section of the conversation's document; the rest of the document it reaches only
+ * through its owners' operations (CoachingControls).
+ */
+import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import type { SafetySettings } from '../config';
 import type { Logger } from '../logger';
-import { parseCommand, wordsOf, type Command } from '../bot/commands';
-import { afterTurnSaved } from '../bot/turnPipeline';
-import { choiceCard, newQuestionId, recogniseChoice, type ChoiceOption } from '../coaching/dialogKit';
-import { submissionHeader, submittedText } from '../coaching/cardSubmissions';
+import type { Command } from '../turn/commands';
+import { afterTurnSaved } from '../turn/afterSave';
+import { newQuestionId } from '../turn/cards';
+import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
+import type { Inbound } from '../turn/inbound';
 import { checkInSubmission, scoreCheckIn } from './checkIn';
 import { recordReferral, referralId, type Referral, type ReferralLevel, type ReferralTrigger } from './referrals';
 import type { Referrals } from './referralsPort';
@@ -31,20 +50,6 @@ import {
 import { crisisContacts, signposting } from './signposting';
 import { recordServiceEvent } from '../serviceEvents/events';
 
-/**
- * The risk gate. Every inbound message and every free-text card input passes here before any command,
- * dialog or card handler runs (the turn pipeline calls it first, for every conversation type).
- *
- * - Screening of everything the person wrote, read with the bot's last question and their last few messages
- *   (./screenMessage.ts: the lexicon, raised by the learned model), plus the self-report check-in.
- * - check (warning signs without a clear statement): the bot asks directly (./directCheck.ts), privately in
- *   the person's 1:1 chat when the message was in a group chat; coaching waits at the same question.
- * - wellbeing: coaching pauses (nothing is lost), the Stress Support and Wellbeing service is explained and a
- *   referral is offered with consent; coaching resumes only after a fresh check-in that does not flag.
- * - urgent: coaching stops, crisis signposting is shown, the person is told a service lead is being informed,
- *   a referral is written to the store (the outbox delivers it) and they are asked whether they are safe.
- * Nothing here assesses or diagnoses, and no score ever takes support away.
- */
 export interface SafetyState {
   status: 'clear' | 'wellbeingPause' | 'urgentStop';
   since?: string;
@@ -69,13 +74,24 @@ export interface SafetyState {
   referralIds?: string[];
 }
 
-export interface GuardedData {
+/** The gate's own section of a conversation's stored document (the person's in a 1:1 chat, the chat's elsewhere). */
+export interface SafetySection {
   safety?: SafetyState;
-  dialogState?: unknown;
-  pendingConfirmation?: string;
-  programme?: { paused?: boolean; current: number; sessions: Record<string, { completedAt?: string } | undefined> };
+  /** The bot's last question and the person's last few messages (./conversationMemory.ts). */
   screeningMemory?: ConversationMemory;
-  [part: string]: unknown;
+}
+
+/** What the gate asks of the coaching in the document it guards, through the document's own operations. */
+export interface CoachingControls<D extends SafetySection> {
+  /**
+   * Coaching stops where it is, every answer kept; in a chat, a coach-joined session there pauses and its
+   * coach is told privately (src/coachSession/support.ts).
+   */
+  pause(context: TurnContext, doc: D, level: 'urgent' | 'wellbeing'): void;
+  /** Whether "start coaching" would begin a session rather than carry one on. */
+  startsNewSession(doc: D): boolean;
+  /** The personal chat's "delete your data?" is waiting for its answer. */
+  confirmingDeletion(doc: D): boolean;
 }
 
 /**
@@ -85,16 +101,15 @@ export interface GuardedData {
  *   waiting question again).
  */
 export type GateDecision = 'handled' | 'continue' | 'resume';
-export type RiskGate = (context: TurnContext, data: GuardedData) => Promise<GateDecision>;
+export type RiskGate<D extends SafetySection> = (context: TurnContext, inbound: Inbound, data: D) => Promise<GateDecision>;
 
-export interface RiskGateServices {
+export interface RiskGateServices<D extends SafetySection> {
   safety: SafetySettings;
   referrals: Referrals;
   /** Posts a referral to the leads' channel now (the referral outbox); urgent ones go straight after their turn. */
   sendReferralNow?: (id: string) => Promise<unknown>;
   logger: Logger;
-  /** Told when the gate responds to risk in a chat, so a coach-joined session there can pause (src/coachSession). */
-  onSupport?: (context: TurnContext, data: GuardedData, level: 'urgent' | 'wellbeing') => void;
+  coaching: CoachingControls<D>;
   /** People's own documents and the proactive sender, for asking a direct question privately from a group chat. */
   privately?: PrivateCheckServices;
 }
@@ -126,25 +141,31 @@ const okNowOptions: ChoiceOption<'ok' | 'support'>[] = [
 const misunderstood =
   /\b(you('ve| have)? (misunderstood|got (it|that|me) wrong)|misunderstood me|not what i meant|i didn'?t mean (it|that)|i was (only )?joking|it was a joke|just a joke|wrong end of the stick|figure of speech|didn'?t mean it like that|you read (that|it) wrong)\b/i;
 
-export function createRiskGate(services: RiskGateServices): RiskGate {
-  return (context, data) => guard(context, data, services);
+export function createRiskGate<D extends SafetySection>(services: RiskGateServices<D>): RiskGate<D> {
+  return (context, inbound, data) => guard(context, inbound, data, services);
 }
 
-async function guard(context: TurnContext, data: GuardedData, services: RiskGateServices): Promise<GateDecision> {
+/** The services as the gate's steps use them for one turn: coaching's controls bound to this turn's document. */
+type Services = Omit<RiskGateServices<SafetySection>, 'coaching'> & {
+  coaching: { pause(context: TurnContext, level: 'urgent' | 'wellbeing'): void };
+};
+
+async function guard<D extends SafetySection>(context: TurnContext, inbound: Inbound, data: D, services: RiskGateServices<D>): Promise<GateDecision> {
+  if (inbound.kind !== 'message') return 'continue';
   const activity = context.activity;
-  if (activity.type !== ActivityTypes.Message) return 'continue';
   const safety = (data.safety ??= { status: 'clear' });
   const log = services.logger.child({ activityId: activity.id, conversationType: activity.conversation?.conversationType });
-  const text = wordsOf(activity);
+  const text = inbound.words;
+  const gated: Services = { ...services, coaching: { pause: (turn, level) => services.coaching.pause(turn, data, level) } };
 
-  if (submissionHeader(activity.value)?.card === 'checkIn') return checkInSubmitted(context, data, safety, services, log);
+  if (inbound.card?.card === 'checkIn') return checkInSubmitted(context, inbound, safety, gated, log);
 
   // The answer to the gate's own direct question is read on its own: the message that raised the question
   // is what it answers, and must not turn a plain "no" into something else.
   const answering = safety.pending === 'directCheck';
   const screened = [
     screenMessage(answering ? { text } : screeningInputFor(data, activity, text)),
-    ...submittedText(activity.value).map((t) => screenCardValue(screeningInputFor(data, activity, t))),
+    ...inbound.written.map((t) => screenCardValue(screeningInputFor(data, activity, t))),
   ]
     .reduce<Screened>(
       (worst, next) => ({
@@ -155,7 +176,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
       }),
       { level: 'none', reasons: [], distressed: false },
     );
-  if (screened.level !== 'none' && submissionHeader(activity.value)?.card === 'stageGuide') {
+  if (screened.level !== 'none' && inbound.card?.card === 'stageGuide') {
     // A coach's notes about their client, from the coach's own 1:1 chat: screened like everything else, but
     // the words are about someone else, so the coach is pointed to the support route instead of being referred.
     log.info({ level: screened.level, reasons: screened.reasons, source: 'coachNotes' }, 'risk mentioned in a coach’s notes about their client');
@@ -165,15 +186,15 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     return 'continue';
   }
   if (screened.level !== 'none') log.info({ level: screened.level, reasons: screened.reasons, source: 'keywords' }, 'risk screening flagged a message');
-  if (screened.level === 'urgent') return urgent(context, data, safety, { source: 'keywords', reasons: screened.reasons }, services, log);
-  const command = parseCommand(text);
-  const personal = activity.conversation?.conversationType === 'personal';
+  if (screened.level === 'urgent') return urgent(context, safety, { source: 'keywords', reasons: screened.reasons }, gated, log);
+  const command = inbound.command;
+  const personal = inbound.conversation === 'personal';
   if (safety.pending === 'directCheck' && safety.directCheck && command !== 'support' && !(command && alwaysAllowed.has(command))) {
-    return directCheckAnswered(context, data, safety, safety.directCheck, text, screened, services, log);
+    return directCheckAnswered(context, safety, safety.directCheck, text, screened, gated, log);
   }
   if (command === 'support') {
     if (safety.pending === 'directCheck') delete safety.pending; // the check-in below asks the same, and more
-    await sendSupportContacts(context, services);
+    await sendSupportContacts(context, gated);
     if (personal) {
       await sendCheckIn(context, safety, 'If you feel able to, this short check-in helps me point you to the right support. You don\'t have to fill it in.');
     } else {
@@ -182,7 +203,7 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     return 'handled';
   }
   if (safety.pending && safety.pending !== 'directCheck') {
-    const answered = await pendingAnswered(context, safety, text, services, log);
+    const answered = await pendingAnswered(context, safety, text, gated, log);
     if (answered) return 'handled';
   }
   if (screened.level === 'check' && safety.status !== 'urgentStop' && recentlyBelieved(safety.checks)) {
@@ -194,13 +215,13 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   }
   if (screened.level === 'check' && safety.status !== 'urgentStop') {
     if (personal) return askDirectly(context, safety, newDirectCheck('personal', screened.reasons, screened.distressed), log);
-    if (activity.conversation?.conversationType !== 'channel') return askInPrivate(context, newDirectCheck('groupChat', screened.reasons, screened.distressed), services, log);
+    if (inbound.conversation !== 'channel') return askInPrivate(context, inbound, newDirectCheck('groupChat', screened.reasons, screened.distressed), gated, log);
   }
-  if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, data, safety, services);
-  if (misunderstood.test(text) && (safety.status !== 'clear' || safety.pending)) return saidMisunderstood(context, safety, services);
+  if (screened.level === 'wellbeing' && safety.status === 'clear') return wellbeing(context, safety, gated);
+  if (misunderstood.test(text) && (safety.status !== 'clear' || safety.pending)) return saidMisunderstood(context, safety, gated);
 
   if (safety.status === 'clear') {
-    if (command === 'startCoaching' && personal && startsNewSession(data)) {
+    if (command === 'startCoaching' && personal && services.coaching.startsNewSession(data)) {
       safety.afterCheckIn = 'startCoaching';
       await sendCheckIn(context, safety, 'Before each session I ask everyone the same few questions, so I can point you to the right support if you need it.');
       return 'handled';
@@ -208,9 +229,9 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
     return 'continue';
   }
   // Pausing and stopping are about coaching; a channel (such as the leads' own) has none to block.
-  if ((command && alwaysAllowed.has(command)) || activity.conversation?.conversationType === 'channel') return 'continue';
-  // The answer to "delete your data?" asked by the router.
-  if (data.pendingConfirmation === 'deleteData') return 'continue';
+  if ((command && alwaysAllowed.has(command)) || inbound.conversation === 'channel') return 'continue';
+  // The answer to "delete your data?" asked by the personal chat.
+  if (services.coaching.confirmingDeletion(data)) return 'continue';
   if (safety.status === 'wellbeingPause') {
     if (command === 'bookCoach') {
       await context.sendActivity('Coaching is paused for now. When you feel ready, type "start coaching" and we will begin with a quick check-in; you can book a coach after that.');
@@ -232,22 +253,20 @@ async function guard(context: TurnContext, data: GuardedData, services: RiskGate
   await context.sendActivity(
     "Coaching is stopped for now, because of what you told me earlier. A service lead has been told so they can make sure you're supported. The people below are there for you right now.",
   );
-  await sendSupportContacts(context, services);
+  await sendSupportContacts(context, gated);
   return 'handled';
 }
 
 async function urgent(
   context: TurnContext,
-  data: GuardedData,
   safety: SafetyState,
   trigger: ReferralTrigger,
-  services: RiskGateServices,
+  services: Services,
   log: Logger,
   heading = "I'm really glad you told me. You don't have to face this on your own.",
 ): Promise<GateDecision> {
-  stopCoaching(data);
-  // A coach-joined session in this group chat pauses, and its coach is told privately (src/coachSession).
-  services.onSupport?.(context, data, 'urgent');
+  // Coaching stops; a coach-joined session in this group chat pauses, and its coach is told privately.
+  services.coaching.pause(context, 'urgent');
   const alreadyReferred = safety.status === 'urgentStop' && (safety.referralIds?.length ?? 0) > 0;
   safety.status = 'urgentStop';
   safety.since = new Date().toISOString();
@@ -294,8 +313,8 @@ async function askDirectly(context: TurnContext, safety: SafetyState, check: Dir
  * goes to the person's own 1:1 chat; the chat gets only the neutral pointer, and any coach-joined session
  * there carries on.
  */
-async function askInPrivate(context: TurnContext, check: DirectCheck, services: RiskGateServices, log: Logger): Promise<GateDecision> {
-  const userId = context.activity.from?.aadObjectId ?? context.activity.from?.id;
+async function askInPrivate(context: TurnContext, inbound: Inbound, check: DirectCheck, services: Services, log: Logger): Promise<GateDecision> {
+  const userId = inbound.person;
   await context.sendActivity(neutralSupportPointer);
   const privately = services.privately;
   if (!userId || !privately) {
@@ -313,12 +332,11 @@ async function askInPrivate(context: TurnContext, check: DirectCheck, services: 
 
 async function directCheckAnswered(
   context: TurnContext,
-  data: GuardedData,
   safety: SafetyState,
   check: DirectCheck,
   text: string,
   screened: Screened,
-  services: RiskGateServices,
+  services: Services,
   log: Logger,
 ): Promise<GateDecision> {
   let answer: DirectCheckAnswer | undefined = recogniseDirectAnswer(text);
@@ -345,10 +363,10 @@ async function directCheckAnswered(
       answer === 'yes'
         ? "Thank you for telling me. I'm really glad you did, and you don't have to face this on your own."
         : "Thank you for answering. When I'm not sure someone is safe, I'd rather make sure they have support.";
-    return urgent(context, data, safety, { source: 'directCheck', reasons: [...check.reasons, `answer-${answer}`] }, services, log, heading);
+    return urgent(context, safety, { source: 'directCheck', reasons: [...check.reasons, `answer-${answer}`] }, services, log, heading);
   }
   if (check.distressed || screenRank[screened.level] >= screenRank.wellbeing) {
-    if (safety.status === 'clear') return wellbeing(context, data, safety, services, "Thank you for answering. It still sounds like things are a lot at the moment, so let's pause the coaching here.");
+    if (safety.status === 'clear') return wellbeing(context, safety, services, "Thank you for answering. It still sounds like things are a lot at the moment, so let's pause the coaching here.");
     await context.sendActivity('Thank you for answering.');
     return 'handled';
   }
@@ -368,13 +386,11 @@ async function directCheckAnswered(
 
 async function wellbeing(
   context: TurnContext,
-  data: GuardedData,
   safety: SafetyState,
-  services: RiskGateServices,
+  services: Services,
   heading = "It sounds like things are a lot at the moment. Let's pause the coaching here.",
 ): Promise<GateDecision> {
-  stopCoaching(data);
-  services.onSupport?.(context, data, 'wellbeing'); // as in urgent()
+  services.coaching.pause(context, 'wellbeing'); // as in urgent()
   safety.status = 'wellbeingPause';
   safety.since = new Date().toISOString();
   safety.flaggedBy = 'keywords';
@@ -383,7 +399,7 @@ async function wellbeing(
   return 'handled';
 }
 
-async function sendWellbeingService(context: TurnContext, services: RiskGateServices, heading: string): Promise<void> {
+async function sendWellbeingService(context: TurnContext, services: Services, heading: string): Promise<void> {
   const { wellbeingService } = services.safety;
   await context.sendActivity(
     MessageFactory.attachment(
@@ -392,7 +408,7 @@ async function sendWellbeingService(context: TurnContext, services: RiskGateServ
   );
 }
 
-async function pendingAnswered(context: TurnContext, safety: SafetyState, text: string, services: RiskGateServices, log: Logger): Promise<boolean> {
+async function pendingAnswered(context: TurnContext, safety: SafetyState, text: string, services: Services, log: Logger): Promise<boolean> {
   const pending = safety.pending;
   if (pending === 'safeNow') {
     const answer = recogniseChoice(text, safeNowOptions);
@@ -439,7 +455,7 @@ async function pendingAnswered(context: TurnContext, safety: SafetyState, text: 
   return false;
 }
 
-async function saidMisunderstood(context: TurnContext, safety: SafetyState, services: RiskGateServices): Promise<GateDecision> {
+async function saidMisunderstood(context: TurnContext, safety: SafetyState, services: Services): Promise<GateDecision> {
   safety.saidMisunderstood = safety.flaggedBy === 'keywords';
   if (safety.referralIds?.length) await noteMisunderstood(services.referrals, safety.referralIds[safety.referralIds.length - 1]!);
   await context.sendActivity("Thank you for telling me, and I'm sorry if I read that wrongly. I'll leave these here, just in case they're ever useful:");
@@ -450,19 +466,18 @@ async function saidMisunderstood(context: TurnContext, safety: SafetyState, serv
 }
 
 
-async function checkInSubmitted(context: TurnContext, data: GuardedData, safety: SafetyState, services: RiskGateServices, log: Logger): Promise<GateDecision> {
-  const value = context.activity.value as { questionId?: string };
-  if (!safety.checkInQuestionId || value.questionId !== safety.checkInQuestionId) {
+async function checkInSubmitted(context: TurnContext, inbound: Inbound, safety: SafetyState, services: Services, log: Logger): Promise<GateDecision> {
+  if (!safety.checkInQuestionId || inbound.card?.questionId !== safety.checkInQuestionId) {
     await sendCheckIn(context, safety, "That check-in card is an old one, so I haven't used it. Here's a fresh one.");
     return 'handled';
   }
   const parsed = checkInSubmission.safeParse(context.activity.value);
   if (!parsed.success) {
     // Anything written in a card that did not validate is still screened.
-    const urgentText = submittedText(context.activity.value)
+    const urgentText = inbound.written
       .map((text) => screenCardValue({ text }))
       .find((r) => r.level === 'urgent');
-    if (urgentText) return urgent(context, data, safety, { source: 'keywords', reasons: urgentText.reasons }, services, log);
+    if (urgentText) return urgent(context, safety, { source: 'keywords', reasons: urgentText.reasons }, services, log);
     await sendCheckIn(context, safety, 'Please answer each question, then press Send.');
     return 'handled';
   }
@@ -481,10 +496,10 @@ async function checkInSubmitted(context: TurnContext, data: GuardedData, safety:
   recordServiceEvent(context, { kind: 'checkIn', level });
   if (level === 'urgent') {
     const trigger: ReferralTrigger = scored.level === 'urgent' ? { source: 'checkIn', reasons: scored.reasons } : { source: 'keywords', reasons: extra.reasons };
-    return urgent(context, data, safety, trigger, services, log);
+    return urgent(context, safety, trigger, services, log);
   }
   if (level === 'wellbeing') {
-    stopCoaching(data);
+    services.coaching.pause(context, 'wellbeing');
     safety.status = 'wellbeingPause';
     safety.since = new Date().toISOString();
     safety.flaggedBy = 'checkIn';
@@ -515,11 +530,11 @@ async function sendCheckIn(context: TurnContext, safety: SafetyState, intro: str
   await context.sendActivity(MessageFactory.attachment(renderCard('checkIn', { intro, questionId: safety.checkInQuestionId })));
 }
 
-async function sendSupportContacts(context: TurnContext, services: RiskGateServices): Promise<void> {
+async function sendSupportContacts(context: TurnContext, services: Services): Promise<void> {
   await context.sendActivity(MessageFactory.attachment(renderCard('support', { crisis: crisisContacts(services.safety.nation) })));
 }
 
-async function refer(context: TurnContext, level: ReferralLevel, trigger: ReferralTrigger, shown: string[], consented: boolean, services: RiskGateServices): Promise<Referral> {
+async function refer(context: TurnContext, level: ReferralLevel, trigger: ReferralTrigger, shown: string[], consented: boolean, services: Services): Promise<Referral> {
   const activity: Partial<Activity> = context.activity;
   const tenantId = activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ?? 'unknown-tenant';
   const userId = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
@@ -557,16 +572,3 @@ async function noteMisunderstood(referrals: Referrals, id: string): Promise<void
   await referrals.replaceIfUnchanged(updated, found.eTag).catch(() => undefined);
 }
 
-/** Coaching stops where it is: the dialog is ended; every answer stays in the programme. */
-function stopCoaching(data: GuardedData): void {
-  delete data.dialogState;
-  delete data.pendingConfirmation;
-  if (data.programme) data.programme.paused = true;
-}
-
-function startsNewSession(data: GuardedData): boolean {
-  const programme = data.programme;
-  if (!programme) return true;
-  const record = programme.sessions[`${programme.current}`];
-  return !record || !!record.completedAt;
-}

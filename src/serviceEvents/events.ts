@@ -1,7 +1,6 @@
 import type { TurnContext } from 'botbuilder';
-import { afterTurnSaved } from '../bot/turnPipeline';
-import type { StageName } from '../coaching/programme';
-import type { Slot } from '../booking/slots';
+import { afterTurnSaved } from '../turn/afterSave';
+import type { StageName } from '../coachingModel/stages';
 
 /**
  * De-identified service events: each thing the service needs to count, with no name, id or text. A person is
@@ -15,6 +14,11 @@ export type CheckInLevel = 'none' | 'check' | 'wellbeing' | 'urgent';
 export type DirectCheckAnswer = 'yes' | 'notSure' | 'no' | 'ratherNot';
 export type DirectCheckOrigin = 'personal' | 'groupChat';
 export type SlotChange = 'published' | 'booked' | 'cancelledByStaff' | 'cancelledByCoach' | 'withdrawn';
+/** What an event needs of a coaching slot (src/booking/slots.ts): its status and when it starts. */
+interface SlotState {
+  status: string;
+  start: string;
+}
 
 export type ServiceEvent =
   | { kind: 'sessionStarted'; session: SessionNo; mode: Mode }
@@ -94,7 +98,7 @@ export function forgetServicePerson(context: TurnContext, person: string): void 
 }
 
 /** The slot event for a change from `before` to `after` (a booking, a cancellation by either side, a withdrawal). */
-export function slotEvent(before: Pick<Slot, 'status' | 'start'> | undefined, after: Pick<Slot, 'status' | 'start'>): ServiceEventInput | undefined {
+export function slotEvent(before: SlotState | undefined, after: SlotState): ServiceEventInput | undefined {
   const change: SlotChange | undefined =
     !before ? 'published'
     : before.status === 'free' && after.status === 'booked' ? 'booked'
@@ -106,7 +110,7 @@ export function slotEvent(before: Pick<Slot, 'status' | 'start'> | undefined, af
 }
 
 /** Records a slot change (see slotEvent), if it was one. */
-export function recordSlotChange(target: TurnContext | ServiceEventSink | undefined, before: Pick<Slot, 'status' | 'start'> | undefined, after: Pick<Slot, 'status' | 'start'>): Promise<void> | undefined {
+export function recordSlotChange(target: TurnContext | ServiceEventSink | undefined, before: SlotState | undefined, after: SlotState): Promise<void> | undefined {
   const event = slotEvent(before, after);
   return event ? recordServiceEvent(target, event) : undefined;
 }

@@ -1,5 +1,5 @@
 import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
-import { normaliseCommandText, wordsOf } from '../bot/commands';
+import { normaliseCommandText, wordsOf } from '../turn/commands';
 import type { Logger } from '../logger';
 import { mentionedPerson } from '../teams/mentionedPerson';
 import { periodFor } from './report';

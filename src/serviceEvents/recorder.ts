@@ -3,7 +3,7 @@ import { errorFields, type Logger } from '../logger';
 import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf } from './aggregate';
 import { aboutAPerson, type ServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
 import { versionedDoc, type PersonLink, type ServiceStore, type StoredEvent } from './store';
-import { updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
+import { updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 
 export interface RecorderOptions {
   store: ServiceStore;

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { stageOrder, stageTitles, type StageName } from '../coaching/programme';
+import { stageOrder, stageTitles, type StageName } from '../coachingModel/stages';
 import { LONDON, londonDate, monthsBetween, sumDays, type MonthAggregate } from './aggregate';
 import { canShowStatistic, percent, showCount, showParts, type Shown } from './suppression';
 

@@ -2,7 +2,7 @@ import type { Attachment } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import { reportFor, type Period, type ServiceReport, type UnacknowledgedNow } from './report';
 import { versionedDoc, type ReportDoc, type ReportViewers, type ServiceStore } from './store';
-import { updateIfUnchanged, type Decision } from '../documents/conditionalUpdate';
+import { updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 
 export const SUPPRESSION_NOTE =
   'Counts of 1 to 4 are shown as "fewer than 5", and no percentage or average is built on them, so no one can be picked out.';

@@ -1,6 +1,6 @@
 import type { MonthAggregate } from './aggregate';
 import type { ServiceEvent } from './events';
-import type { VersionedDocument } from '../documents/conditionalUpdate';
+import type { VersionedDocument } from '../persistence/conditionalUpdate';
 
 /**
  * Where service events live, behind a small interface: src/store/serviceStore.ts keeps them in Cosmos DB, and
@@ -93,7 +93,7 @@ export interface ServiceStore {
   reportDocs: VersionedDocs<ReportDoc>;
 }
 
-/** One document of a VersionedDocs by id, for the one conditional update (src/documents/conditionalUpdate.ts). */
+/** One document of a VersionedDocs by id, for the one conditional update (src/persistence/conditionalUpdate.ts). */
 export function versionedDoc<T extends { id: string }>(docs: VersionedDocs<T>, id: string): VersionedDocument<T> {
   return {
     read: async () => {

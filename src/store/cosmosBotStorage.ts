@@ -1,5 +1,5 @@
 /**
- * State documents (src/documents/versioned.ts StateDocuments) on one Cosmos container, one document per key:
+ * State documents (src/persistence/versioned.ts StateDocuments) on one Cosmos container, one document per key:
  * the People port on `programmes` (partitioned by /userId) and the Chats port on `botState` (by /id).
  *
  * A write whose eTag is given succeeds only if the stored document still has that eTag (Cosmos If-Match);
@@ -7,11 +7,11 @@
  * other either. Any refusal throws StateConflictError.
  */
 import type { Container, ItemDefinition } from '@azure/cosmos';
-import { StateConflictError, type StateDocuments } from '../documents/versioned';
+import { StateConflictError, type StateDocuments } from '../persistence/versioned';
 import { statusOf } from './cosmosDocuments';
 import { storageKeyToId } from './storageKey';
 
-export { StateConflictError } from '../documents/versioned';
+export { StateConflictError } from '../persistence/versioned';
 
 interface StateDocument extends ItemDefinition {
   id: string;

@@ -4,7 +4,7 @@
  * (409 → 'exists'), and a replace conditional on the eTag (412, or 404 when it has gone → undefined).
  */
 import type { Container, ItemDefinition, PartitionKey } from '@azure/cosmos';
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 
 export function statusOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown; statusCode?: unknown })?.code ?? (err as { statusCode?: unknown })?.statusCode;

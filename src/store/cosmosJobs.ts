@@ -2,7 +2,7 @@
 import type { Container, ItemDefinition } from '@azure/cosmos';
 import type { Job } from '../booking/jobs';
 import type { Jobs } from '../booking/jobsPort';
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import { createOnce, readVersioned, replaceOnVersion, withoutSystemFields } from './cosmosDocuments';
 
 export class CosmosJobs implements Jobs {

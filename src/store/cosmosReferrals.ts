@@ -1,6 +1,6 @@
 /** The referrals port (src/safety/referralsPort.ts) on the Cosmos `referrals` container, partitioned by /id. */
 import type { Container, ItemDefinition } from '@azure/cosmos';
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import type { LeadsChannelRegistration, StoredReferral } from '../safety/referralStore';
 import type { Referrals, WaitingReferral } from '../safety/referralsPort';
 import { leadsChannelDocId } from '../safety/referralStore';

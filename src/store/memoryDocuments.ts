@@ -4,7 +4,7 @@
  * Documents go in and come out as JSON copies, so absent fields are dropped as Cosmos drops them and nobody
  * can change a stored document by holding on to it. The memory twins of the ports are built on this.
  */
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 
 export class MemoryDocuments<T extends { id: string }> {
   private readonly documents = new Map<string, { json: string; eTag: string }>();

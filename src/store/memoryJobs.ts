@@ -1,7 +1,7 @@
 /** The jobs port (src/booking/jobsPort.ts) in memory, with the Cosmos implementation's rules and answers. */
 import type { Job } from '../booking/jobs';
 import type { Jobs } from '../booking/jobsPort';
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import { MemoryDocuments } from './memoryDocuments';
 
 export class MemoryJobs implements Jobs {

@@ -1,5 +1,5 @@
 /** The referrals port (src/safety/referralsPort.ts) in memory, with the Cosmos implementation's rules and answers. */
-import type { Versioned } from '../documents/versioned';
+import type { Versioned } from '../persistence/versioned';
 import type { LeadsChannelRegistration, StoredReferral } from '../safety/referralStore';
 import { leadsChannelDocId } from '../safety/referralStore';
 import type { Referrals, WaitingReferral } from '../safety/referralsPort';

@@ -1,5 +1,5 @@
-/** The People and Chats ports (src/documents/versioned.ts StateDocuments) in memory, with CosmosBotStorage's conditional-write rules. */
-import { StateConflictError, type StateDocuments } from '../documents/versioned';
+/** The People and Chats ports (src/persistence/versioned.ts StateDocuments) in memory, with CosmosBotStorage's conditional-write rules. */
+import { StateConflictError, type StateDocuments } from '../persistence/versioned';
 import { MemoryDocuments } from './memoryDocuments';
 
 interface StateDocument {

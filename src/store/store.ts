@@ -10,7 +10,7 @@ import { CosmosJobs } from './cosmosJobs';
 import { CosmosReferrals } from './cosmosReferrals';
 import type { Bookings } from '../booking/bookingsPort';
 import type { Jobs } from '../booking/jobsPort';
-import type { Chats, People } from '../documents/versioned';
+import type { Chats, People } from '../persistence/versioned';
 import type { Referrals } from '../safety/referralsPort';
 import { startEmbeddedCosmos, type EmbeddedCosmos } from './embeddedCosmos';
 

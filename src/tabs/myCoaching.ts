@@ -1,15 +1,15 @@
 import { bookingRef, type JobQueue } from '../booking/jobs';
 import { bookingsOfStaff, bookSlot, changeSlot, freeSlots, slotLabel, type Slot } from '../booking/slots';
 import type { BookingServices } from '../booking/bookingConversation';
-import { exportDocument, referralsAbout, type PersonalRecord } from '../bot/yourData';
+import { exportDocument, referralsAbout } from '../documents/yourData';
+import { keptAfterErasure, type PersonDocument } from '../documents/person';
 import { actionPlanSubmission } from '../coaching/cardSubmissions';
 import { latestPlan, sessionRecord, stageOrder, stageTitles, type Programme } from '../coaching/programme';
 import { planFromSubmission } from '../coaching/stages/actionPlan';
 import type { Logger } from '../logger';
-import type { RouterServices } from '../bot/router';
 import { screenCardValue } from '../safety/screenMessage';
 import { recordSlotChange, type ServiceEventSink } from '../serviceEvents/events';
-import { StateConflictError, type People } from '../documents/versioned';
+import { StateConflictError, type People } from '../persistence/versioned';
 import type { TabUser } from './auth';
 import { esc, jsonIn, notice } from './html';
 
@@ -17,19 +17,13 @@ export interface MyCoachingServices {
   /** Everyone's 1:1 state (programmes): only the signed-in person's document is ever read or written. */
   people: People;
   bookings: BookingServices['bookings'];
-  referrals: RouterServices['referrals'];
+  referrals: Parameters<typeof referralsAbout>[0];
   jobs: JobQueue;
   /** Sends booking notices now (the job worker's deliverNow). */
   deliverNow: (ids: string[]) => Promise<unknown>;
   daysAhead: number;
   events: ServiceEventSink & { forget(person: string): Promise<void> };
   logger: Logger;
-}
-
-interface PersonDoc extends PersonalRecord {
-  programme?: Programme;
-  dialogState?: unknown;
-  welcomedAt?: string;
 }
 
 export interface ViewOptions {
@@ -53,7 +47,7 @@ export class MyCoaching {
   constructor(private readonly services: MyCoachingServices) {}
 
   async view(user: TabUser, options: ViewOptions = {}): Promise<string> {
-    const doc = ((await this.services.people.readOne(user.userId)) ?? {}) as PersonDoc;
+    const doc = ((await this.services.people.readOne(user.userId)) ?? {}) as PersonDocument;
     const programme = doc.programme;
     const bookings = await bookingsOfStaff(this.services.bookings, user.userId);
     const parts: string[] = [];
@@ -77,7 +71,7 @@ export class MyCoaching {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       const stored = await this.services.people.readOne(user.userId);
       const { eTag, ...rest } = stored ?? { eTag: undefined };
-      const doc = rest as PersonDoc;
+      const doc = rest as PersonDocument;
       const latest = doc.programme && latestPlan(doc.programme);
       if (!doc.programme || !latest) return this.view(user, { message: { text: "You haven't made an action plan yet. It comes in stage 6 of a session: say \"start coaching\" to me in Teams.", kind: 'error' } });
       doc.programme.sessions[`${latest.session}`]!.actionPlan = planFromSubmission(parsed.data, new Date());
@@ -138,7 +132,7 @@ export class MyCoaching {
     const stored = await this.services.people.readOne(user.userId);
     const { eTag: _e, ...record } = stored ?? { eTag: undefined };
     const referrals = await referralsAbout(this.services.referrals, user.userId);
-    return JSON.stringify(exportDocument(user.userId, record as PersonalRecord, referrals), null, 2);
+    return JSON.stringify(exportDocument(user.userId, record as PersonDocument, referrals), null, 2);
   }
 
   /** As "delete my data" in the chat: while an urgent referral is open, one safety note is kept. */
@@ -148,10 +142,10 @@ export class MyCoaching {
       const stored = await this.services.people.readOne(user.userId);
       if (!stored) break;
       const { eTag, ...rest } = stored;
-      const safety = (rest as PersonDoc).safety;
+      const kept = keptAfterErasure(rest as PersonDocument, new Date());
       try {
-        if (safety?.status === 'urgentStop') {
-          await this.services.people.writeIfUnchanged(user.userId, { welcomedAt: new Date().toISOString(), safety: { status: 'urgentStop', since: safety.since, flaggedBy: safety.flaggedBy, referralIds: safety.referralIds } }, eTag);
+        if (kept) {
+          await this.services.people.writeIfUnchanged(user.userId, kept, eTag);
         } else {
           await this.services.people.deleteIfUnchanged(user.userId, eTag);
         }
@@ -197,7 +191,7 @@ ${change}
   }
 }
 
-function goalSection(programme: Programme | undefined, doc: PersonDoc): string {
+function goalSection(programme: Programme | undefined, doc: PersonDocument): string {
   const s1 = programme && sessionRecord(programme, 1);
   const s2 = programme && sessionRecord(programme, 2);
   const goals = [s1?.goal?.text && { label: 'Session 1', text: s1.goal.text }, s2?.goal?.text && s2.goal.text !== s1?.goal?.text && { label: 'Session 2', text: s2.goal.text }].filter(

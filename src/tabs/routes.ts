@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { Request, Response, Server } from 'restify';
 import type { Nation } from '../config';
 import { errorFields, type Logger } from '../logger';
 import { periodFor, periodNames, type PeriodName } from '../serviceEvents/report';
@@ -10,6 +10,22 @@ import { projectRoot, type TabAuthenticator, type TabUser } from './auth';
 import { refusedView, shell, type PageName } from './html';
 import type { MyCoaching } from './myCoaching';
 import { serviceView } from './serviceView';
+
+/** A request as the tabs read it: path parameters, headers, the URL (for its query) and a parsed JSON body. */
+export interface TabRequest {
+  params?: Record<string, unknown>;
+  headers: IncomingHttpHeaders;
+  url?: string;
+  body?: unknown;
+}
+type Request = TabRequest;
+type Response = ServerResponse;
+
+/** Where the tabs add their routes: the bot's HTTP server (src/server.ts). */
+export interface TabRoutes {
+  get(path: string, handler: (req: TabRequest, res: ServerResponse) => Promise<void>): unknown;
+  post(path: string, handler: (req: TabRequest, res: ServerResponse) => Promise<void>): unknown;
+}
 
 export interface TabDeps {
   auth: TabAuthenticator;
@@ -48,7 +64,7 @@ const SECURITY_HEADERS = {
 const PAGES: Record<PageName, string> = { service: 'Service', 'my-coaching': 'My coaching' };
 
 /** Adds the tab pages, their API and their static files to the bot's server. */
-export function registerTabRoutes(server: Server, deps: TabDeps): void {
+export function registerTabRoutes(server: TabRoutes, deps: TabDeps): void {
   const statics = staticFiles();
   const support = crisisContacts(deps.nation);
 
@@ -63,13 +79,13 @@ export function registerTabRoutes(server: Server, deps: TabDeps): void {
   });
 
   server.get('/tabs/static/:file', async (req: Request, res: Response) => {
-    const file = statics.get(String(req.params.file));
+    const file = statics.get(String(req.params?.file));
     if (!file) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Cache-Control': 'public, max-age=3600' });
     res.end(file.body);
   });
   server.get('/tabs/static/nhsuk/images/:file', async (req: Request, res: Response) => {
-    const file = statics.get(`images/${String(req.params.file)}`);
+    const file = statics.get(`images/${String(req.params?.file)}`);
     if (!file) return send(res, 404, 'text/plain; charset=utf-8', 'Not found');
     res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Cache-Control': 'public, max-age=3600' });
     res.end(file.body);

@@ -8,6 +8,7 @@ import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import type { Programme } from '../../src/coaching/programme';
 import { loadConfig } from '../../src/config';
+import { coachingControls } from '../../src/documents/gateControls';
 import { createRiskGate } from '../../src/safety/riskGate';
 import type { Referrals } from '../../src/safety/referralsPort';
 import { MemoryStateDocuments } from '../../src/store/memoryState';
@@ -83,7 +84,7 @@ export class InProcessChat {
     this.pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,
-      gate: createRiskGate({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
+      gate: createRiskGate({ safety: config.safety, referrals: noReferrals, logger: silentLogger, coaching: coachingControls() }),
       logic: createRouter({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
       logger: silentLogger,
     });

@@ -1,8 +1,10 @@
-import { TurnContext, type Activity } from 'botbuilder';
 /**
- * The words the bot understands at any point, with the menu buttons that send them. A button sends
- * exactly its words (Teams imBack), so a tap and typing travel the same path through the risk gate.
+ * The words the bot understands at any point, with the menu buttons that send them. A button submits its
+ * words and the door (./inbound.ts) reads them as typed, so a tap and typing travel the same path through
+ * the risk gate.
  */
+import { TurnContext, type Activity } from 'botbuilder';
+
 export type Command = 'help' | 'menu' | 'support' | 'startCoaching' | 'pause' | 'whereAmI' | 'myPlan' | 'startAgain' | 'exportData' | 'deleteData' | 'bookCoach' | 'myBookings' | 'publishAvailability' | 'mySlots';
 
 const phrases: Record<Command, string[]> = {

@@ -1,29 +1,23 @@
+/**
+ * "export my data" and "delete my data". Everything the bot keeps about a person in a 1:1 chat is one
+ * document (./person.ts: their programme, place in the dialogs, safety state, how to reach them) plus any
+ * referrals made about them. The export is a readable summary and, with Teams' file consent, the whole
+ * document as a JSON file.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Attachment, TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { latestScale, sessionRecord, type Programme } from '../coaching/programme';
+import { latestScale, sessionRecord } from '../coaching/programme';
 import type { Referral } from '../safety/referrals';
 import type { Referrals } from '../safety/referralsPort';
-import type { SafetyState } from '../safety/riskGate';
-
-/**
- * "export my data" and "delete my data". Everything the bot keeps about a person in a 1:1 chat is one
- * document (their programme, place in the dialogs and safety state) plus any referrals made about them.
- * The export is a readable summary and, with Teams' file consent, the whole record as a JSON file.
- */
-export interface PersonalRecord {
-  programme?: Programme;
-  safety?: SafetyState;
-  pendingExport?: string;
-  [part: string]: unknown;
-}
+import { takeExport, type PersonDocument } from './person';
 
 export function referralsAbout(referrals: Referrals, userId: string): Promise<Referral[]> {
   return referrals.about(userId);
 }
 
 /** The whole record, as it will be written to the export file. */
-export function exportDocument(userId: string, record: PersonalRecord, referrals: Referral[], now = new Date()) {
+export function exportDocument(userId: string, record: PersonDocument, referrals: Referral[], now = new Date()) {
   const { pendingExport: _pending, ...stored } = record;
   return {
     exportedAt: now.toISOString(),
@@ -48,7 +42,7 @@ export function exportDocument(userId: string, record: PersonalRecord, referrals
   };
 }
 
-export function exportSummary(record: PersonalRecord, referrals: Referral[]): string {
+export function exportSummary(record: PersonDocument, referrals: Referral[]): string {
   const programme = record.programme;
   const lines = ["Here's what I keep about you:"];
   if (!programme) {
@@ -106,15 +100,14 @@ const fileConsentInvoke = z.object({
  * Handles Teams' `fileConsent/invoke`: on Allow, the record is read afresh and uploaded to the URL Teams
  * gives, then a file card is posted. Only the export this person asked for (by id) is honoured.
  */
-export async function fileConsentAnswered(context: TurnContext, record: PersonalRecord, referrals: Referrals, userId: string): Promise<void> {
+export async function fileConsentAnswered(context: TurnContext, record: PersonDocument, referrals: Referrals, userId: string): Promise<void> {
   const parsed = fileConsentInvoke.safeParse(context.activity.value);
   const answer = (status: number) => context.sendActivity({ type: 'invokeResponse', value: { status } });
-  if (!parsed.success || !record.pendingExport || parsed.data.context?.exportId !== record.pendingExport) {
+  if (!parsed.success || !takeExport(record, parsed.data.context?.exportId)) {
     await answer(400);
     await context.sendActivity('That file request is out of date. Type "export my data" to get a fresh one.');
     return;
   }
-  delete record.pendingExport;
   if (parsed.data.action === 'decline' || !parsed.data.uploadInfo) {
     await answer(200);
     await context.sendActivity("OK, I haven't saved the file. You can ask again at any time.");
@@ -150,7 +143,7 @@ export function newExportId(): string {
   return randomUUID();
 }
 
-export function exportSize(userId: string, record: PersonalRecord, referrals: Referral[]): number {
+export function exportSize(userId: string, record: PersonDocument, referrals: Referral[]): number {
   return Buffer.byteLength(JSON.stringify(exportDocument(userId, record, referrals), null, 2));
 }
 

@@ -66,7 +66,7 @@ export async function updateIfUnchanged<T, R>(document: VersionedDocument<T>, ch
   }
 }
 
-/** A state document (src/documents/versioned.ts StateDocuments) by key, as one VersionedDocument. */
+/** A state document (src/persistence/versioned.ts StateDocuments) by key, as one VersionedDocument. */
 export function stateDocument(documents: StateDocuments, key: string): VersionedDocument<Record<string, unknown>> {
   return {
     read: async () => {
