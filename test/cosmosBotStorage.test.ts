@@ -1,6 +1,6 @@
 import { openStore, type Store } from '../src/store/store';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
-import { StateConflictError } from '../src/documents/versioned';
+import { StateConflictError } from '../src/persistence/versioned';
 import { silentLogger, tempDataDir } from './support/bot';
 
 /**

@@ -2,7 +2,7 @@ import type { Bookings } from '../src/booking/bookingsPort';
 import { newJob, type Job } from '../src/booking/jobs';
 import type { Jobs } from '../src/booking/jobsPort';
 import type { Slot } from '../src/booking/slots';
-import { StateConflictError, type StateDocuments } from '../src/documents/versioned';
+import { StateConflictError, type StateDocuments } from '../src/persistence/versioned';
 import type { LeadsChannelRegistration, StoredReferral } from '../src/safety/referralStore';
 import type { Referrals } from '../src/safety/referralsPort';
 import { MemoryBookings } from '../src/store/memoryBookings';
