@@ -8,6 +8,7 @@
  * The whole composition is in `InProcessBot`'s constructor, so it is the one place to re-point when the
  * bot's own composition changes. Transcript tests read every reply in order (./transcript.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Container } from '@azure/cosmos';
 import { TestAdapter, type Activity, type ConversationReference } from 'botbuilder';
 import { createRouter } from '../../src/bot/router';
@@ -117,11 +118,13 @@ export interface InProcessBotOptions {
   logger?: Logger;
   /** Where referrals are written; by default nowhere, and any use fails the test. */
   referrals?: Container;
+  /** State documents another bot kept (a restart: nothing but the store carries over). */
+  state?: MemoryStateStore;
 }
 
 /** The bot's turn logic with its state in memory. Each activity is run through the real pipeline in turn. */
 export class InProcessBot {
-  readonly state = new MemoryStateStore();
+  readonly state: MemoryStateStore;
   private readonly sender = new RecordingSender();
   readonly sent = this.sender.sent;
   private readonly pipeline: TurnPipeline;
@@ -133,7 +136,8 @@ export class InProcessBot {
     conversation: { id: personalConversationId(), conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
   });
 
-  constructor({ env = {}, logger = silentLogger, referrals = noReferrals }: InProcessBotOptions = {}) {
+  constructor({ env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateStore() }: InProcessBotOptions = {}) {
+    this.state = state;
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
     const storage = this.state as unknown as CosmosBotStorage;
     this.pipeline = new TurnPipeline({
@@ -148,7 +152,8 @@ export class InProcessBot {
   /** Runs one activity through the pipeline; resolves with the messages the bot replied, in order. */
   async run(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
     this.adapter.activeQueue.splice(0);
-    await this.adapter.processActivity(activity, (context) => this.pipeline.run(context));
+    // Ids unique across bots, as Teams' are: the pipeline remembers which activities it has answered.
+    await this.adapter.processActivity({ id: randomUUID(), ...activity }, (context) => this.pipeline.run(context));
     return this.adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
   }
 
@@ -190,7 +195,8 @@ export class InProcessChat {
   answerDirectQuestions = true;
 
   constructor(
-    readonly bot: InProcessBot = new InProcessBot(),
+    /** The bot this chat talks to; a test may put a restarted one here. */
+    public bot: InProcessBot = new InProcessBot(),
     readonly user: TeamsUser = newUser(),
   ) {}
 
