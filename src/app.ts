@@ -9,7 +9,7 @@ import { coachingControls } from './documents/gateControls';
 import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
-import { createServer } from './server';
+import { createServer, settlesBy } from './server';
 import { CloudAdapterSender } from './proactive/sender';
 import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
 import { JobQueue, JobWorker, type JobWorkerOptions } from './booking/jobs';
@@ -41,7 +41,10 @@ export interface RunningBot {
   serviceReports: ServiceReports;
   /** Posts the service report to the leads' channel on the first working day of each month (started like the outbox). */
   monthlyReports: MonthlyReportWorker;
-  /** Graceful stop: refuse new requests, let in-flight turns finish, stop the outbox and job worker, close the store. */
+  /**
+   * Graceful stop, never longer than SHUTDOWN_GRACE_SECONDS: refuse new requests and close every connection, let
+   * in-flight turns finish, stop the outbox and workers, close the store (saving the local snapshot).
+   */
   stop(): Promise<void>;
 }
 
@@ -217,12 +220,12 @@ export async function startBot(
       monthlyReports,
       stop: () =>
         (stopping ??= (async () => {
-          const finished = await drain(config.shutdownGraceMs);
-          if (!finished) logger.warn('shutdown grace ended with turns still running');
-          await outbox.stop();
-          await jobWorker.stop();
-          await monthlyReports.stop();
-          await closeStore();
+          const deadline = Date.now() + config.shutdownGraceMs;
+          // In order, and whatever is not done by the deadline is left: stop never outlasts the grace.
+          if (!(await drain(config.shutdownGraceMs))) logger.warn('shutdown grace ended with turns still running');
+          const workersStopped = Promise.all([outbox.stop(), jobWorker.stop(), monthlyReports.stop()]);
+          if (!(await settlesBy(workersStopped, deadline))) logger.warn('shutdown grace ended with proactive sends still running');
+          if (!(await settlesBy(closeStore(), deadline))) logger.warn('shutdown grace ended before the store closed');
         })()),
     };
   } catch (err) {

@@ -18,7 +18,10 @@ export interface ServerOptions {
 
 export interface BotServer {
   server: Server;
-  /** Stops accepting requests and resolves when the turns already in progress have finished (or the grace ends). */
+  /**
+   * Stops accepting requests and closes every connection; resolves when the turns already in progress have
+   * finished (true) or the grace has ended (false), never later than `graceMs`.
+   */
   drain(graceMs: number): Promise<boolean>;
 }
 
@@ -118,18 +121,28 @@ export function createServer({ adapter, handleTurn, checkStore, requestBodyLimit
   return {
     server,
     drain: async (graceMs: number) => {
+      const deadline = Date.now() + graceMs;
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
-      const finished = await withTimeout(idle, graceMs).then(
-        () => true,
-        () => false,
-      );
+      // Keep-alive connections with no request on them would hold close() open until the client hangs up.
       server.server.closeIdleConnections();
-      await withTimeout(closed, 1000).catch(() => server.server.closeAllConnections());
+      const idle = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+      const finished = await settlesBy(idle, deadline);
+      server.server.closeIdleConnections();
+      // A request still being sent (or a turn past the grace) gets a moment, never more than the grace, then its socket is closed.
+      if (!(await settlesBy(closed, Math.min(deadline, Date.now() + 1000)))) server.server.closeAllConnections();
       return finished;
     },
   };
+}
+
+/** Waits for `promise` until `deadline` (epoch ms): true if it resolved by then, false if not; its rejection is passed on. */
+export function settlesBy(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise.then(() => true as const), late]).finally(() => clearTimeout(timer));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

@@ -5,7 +5,7 @@ import type { Slot } from '../src/booking/slots';
 import type { Config } from '../src/config';
 import { PersonalChat } from './support/chat';
 import { cardText, ReplySink } from './support/replySink';
-import { silentLogger, testConfig } from './support/bot';
+import { silentLogger, tempDataDir, testConfig } from './support/bot';
 import { newUser } from './support/teams';
 import { completeSessionOne } from './support/walkThrough';
 
@@ -168,7 +168,7 @@ describe('reminders', () => {
   });
 
   it('survive a restart: a new process sends what is due, and a claim left by a crashed worker runs out', async () => {
-    const w = await world();
+    const w = await world({ LOCAL_DATA_DIR: tempDataDir() });
     const slot = await publish(w, 3);
     const staff = await book(w, 'Tom Reilly', slot);
     const start = Date.parse(slot.start);

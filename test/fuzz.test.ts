@@ -9,7 +9,7 @@ import { submittedText } from '../src/turn/inbound';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { PersonalChat, type Seen } from './support/chat';
 import { ReplySink } from './support/replySink';
-import { inMemoryConfig, silentLogger } from './support/bot';
+import { silentLogger, testConfig } from './support/bot';
 import { botAccount, newUser, personalConversationId, teamsMessage, type TeamsUser } from './support/teams';
 import {
   anyText,
@@ -77,7 +77,7 @@ describe(`fuzzing what reaches /api/messages (${total} cases)`, () => {
     // Flood protection at its highest setting (10,000 a minute): every case here is people sending back to back.
     // The store is in memory only: snapshotting thousands of fuzzed documents to disk on stop took minutes on a
     // loaded machine and ran past the hook's limit, and nothing here reads them back from disk.
-    bot = await startBot(inMemoryConfig({ REQUEST_BODY_LIMIT_BYTES: String(LIMIT), MESSAGES_PER_MINUTE_PER_PERSON: '10000' }), silentLogger, { outbox: { autoStart: false } });
+    bot = await startBot(testConfig({ REQUEST_BODY_LIMIT_BYTES: String(LIMIT), MESSAGES_PER_MINUTE_PER_PERSON: '10000' }), silentLogger, { outbox: { autoStart: false } });
     people = new CosmosBotStorage(bot.store.containers.programmes, 'userId');
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);

@@ -1,5 +1,6 @@
 import { sameWords } from '../src/coaching/stages/review';
-import { InProcessChat, type Reply } from './support/inProcess';
+import { InProcessChat } from './support/inProcess';
+import { card, expectReplies, says } from './support/transcript';
 
 /**
  * Whole sessions 1 and 2 as a staff member would type and tap them, read reply by reply: the coach's voice
@@ -7,23 +8,6 @@ import { InProcessChat, type Reply } from './support/inProcess';
  * lists each thing once) and the small things people type, mid-question and at the end of a session.
  * Driven in process through the real turn pipeline, risk gate first.
  */
-
-/** What one reply should be: a plain message, or a card with its text and (if given) its buttons. */
-type Expected = { says: string | RegExp } | { card: string | RegExp; buttons?: string[] };
-const says = (text: string | RegExp): Expected => ({ says: text });
-const card = (text: string | RegExp, buttons?: string[]): Expected => ({ card: text, buttons });
-
-const match = (pattern: string | RegExp, within: 'exact' | 'contains') =>
-  typeof pattern === 'string' ? (within === 'exact' ? pattern : expect.stringContaining(pattern)) : expect.stringMatching(pattern);
-
-/** Every reply to one message, in order: as many as expected, each as expected. */
-function expectReplies(replies: Reply[], expected: Expected[]): void {
-  const seen = replies.map((r) => (r.hasCard ? { card: r.card, buttons: r.buttons } : { says: r.text }));
-  const wanted = expected.map((e) =>
-    'says' in e ? { says: match(e.says, 'exact') } : { card: match(e.card, 'contains'), buttons: e.buttons ?? expect.any(Array) },
-  );
-  expect(seen).toEqual(wanted);
-}
 
 /** Questions in a message, not counting any quoted words of the person's. */
 const questionsIn = (text: string) => (text.replace(/"[^"]*"/g, '""').match(/\?/g) ?? []).length;

@@ -1,4 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
+import { Agent, get, request } from 'node:http';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { startBot, type RunningBot } from '../src/app';
 import { createRouter } from '../src/bot/router';
@@ -11,6 +13,29 @@ import { silentLogger, tempDataDir, testConfig } from './support/bot';
 import { botInstalled, newUser, personalConversationId, post, teamsMessage } from './support/teams';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A conversation logic whose message turn waits until the test releases it; `started` resolves when it is waiting. */
+function heldTurn() {
+  let start!: () => void;
+  let release!: () => void;
+  const started = new Promise<void>((resolve) => (start = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const logic: ConversationLogic = async (context) => {
+    if (context.activity.type !== 'message') return;
+    start();
+    await released;
+    await context.sendActivity('Noted (1)');
+  };
+  return { logic, started, release };
+}
+
+/** A container (or anything reached from it) whose every request is still waiting for an answer. */
+const neverAnswers: any = new Proxy(function never() {}, {
+  get: (_target, property) => (property === 'then' ? () => undefined : neverAnswers),
+  apply: () => neverAnswers,
+});
+
+const closed = (socket: Socket) => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.once('close', () => resolve())));
 
 /**
  * A conversation logic that keeps every answer it is given, slowly, so that turns overlap between
@@ -145,29 +170,56 @@ describe('the turn pipeline over HTTP', () => {
   });
 
   it('finishes a turn in progress when asked to stop, then refuses new requests', async () => {
-    // The turn is held open until the bot has been asked to stop, however slowly the machine runs.
-    let turnStarted!: () => void;
-    const started = new Promise<void>((resolve) => (turnStarted = resolve));
-    let letTurnFinish!: () => void;
-    const finish = new Promise<void>((resolve) => (letTurnFinish = resolve));
-    const keepOnceStopping: ConversationLogic = async (context, data) => {
-      if (context.activity.type === 'message') {
-        turnStarted();
-        await finish;
-      }
-      await keepEveryAnswer(0)(context, data);
-    };
-    const bot = await startBot(testConfig(), silentLogger, { logic: keepOnceStopping });
+    const turn = heldTurn();
+    const bot = await startBot(testConfig(), silentLogger, { logic: turn.logic });
     const conversation = personalConversationId();
     const inFlight = post(bot.url, teamsMessage(sink.url, conversation, newUser(), 'one more thing'));
-    await started;
+    await turn.started;
     const stopped = bot.stop();
-    letTurnFinish();
+    turn.release();
     const response = await inFlight;
     await stopped;
     expect(response.status).toBe(200);
     expect(sink.messagesTo(conversation).map((a) => a.text)).toEqual(['Noted (1)']);
     await expect(fetch(`${bot.url}/healthz`)).rejects.toThrow();
+  });
+
+  // On a busy machine stop() once waited on a job pass the store was slow to answer, past any hook limit.
+  it('stops within its grace whatever is still open: keep-alive clients, a request half sent, a turn and a job pass that never finish', async () => {
+    const store = await openStore({ kind: 'embedded', dataDir: '', database: 'stop' }, silentLogger);
+    const turn = heldTurn();
+    const bot = await startBot(testConfig({ SHUTDOWN_GRACE_SECONDS: '1' }), silentLogger, {
+      logic: turn.logic,
+      store: { ...store, containers: { ...store.containers, jobs: neverAnswers } },
+    });
+    try {
+      const { hostname, port } = new URL(bot.url);
+      // Each client's connection has been answered once, so the bot has it open; then one waits, idle, and the
+      // other starts a request and never finishes sending it.
+      const keepAliveClient = async () => {
+        const agent = new Agent({ keepAlive: true });
+        await new Promise<void>((resolve, reject) => {
+          get({ host: hostname, port, path: '/healthz', agent }, (res) => res.resume().on('end', resolve)).on('error', reject);
+        });
+        return agent;
+      };
+      const [idleClient, slowClient] = await Promise.all([keepAliveClient(), keepAliveClient()]);
+      const idle = Object.values(idleClient.freeSockets).flat()[0]!;
+      const halfSent = request({ host: hostname, port, path: '/api/messages', method: 'POST', agent: slowClient, headers: { 'content-type': 'application/json', 'content-length': '1000' } });
+      halfSent.on('error', () => undefined);
+      halfSent.write('{"type":"message"');
+      const halfSentSocket = await new Promise<Socket>((resolve) => halfSent.on('socket', resolve));
+      const inFlight = post(bot.url, teamsMessage(sink.url, personalConversationId(), newUser(), 'one more thing')).catch(() => 'cut off');
+      await turn.started;
+
+      await bot.stop();
+      await Promise.all([closed(idle), closed(halfSentSocket)]);
+      expect(await inFlight).toBe('cut off');
+      await expect(fetch(`${bot.url}/healthz`)).rejects.toThrow();
+    } finally {
+      turn.release();
+      await store.close();
+    }
   });
 
   it('reports 503 from /healthz when the store does not answer', async () => {

@@ -13,7 +13,7 @@ import { periodFor } from '../../src/serviceEvents/report';
 import { showCount } from '../../src/serviceEvents/suppression';
 import type { ServiceEventInput } from '../../src/serviceEvents/events';
 import { PRIYA, seedTabDemo } from '../../scripts/tabDemo';
-import { inMemoryConfig, silentLogger, testConfig } from '../support/bot';
+import { silentLogger, testConfig } from '../support/bot';
 import { haveChromium, openBrowser } from '../support/browser';
 import { PersonalChat } from '../support/chat';
 import { EntraStub } from '../support/entra';
@@ -56,7 +56,7 @@ runIt('the tabs in Chromium, local mode', () => {
 
   beforeAll(async () => {
     await sink.start();
-    bot = await startBot(inMemoryConfig({ SERVICE_LEAD_IDS: PRIYA.aadObjectId }), silentLogger, { monthlyReports: { autoStart: false } });
+    bot = await startBot(testConfig({ SERVICE_LEAD_IDS: PRIYA.aadObjectId }), silentLogger, { monthlyReports: { autoStart: false } });
     events = await seedTabDemo(bot, { people: 60, months: 13, now, seed: 21, slotWeeks: 5 });
     browser = await openBrowser();
   });

@@ -12,15 +12,14 @@ export function tempDataDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'coaching-bot-test-'));
 }
 
-/** A local (unauthenticated, embedded store) configuration on a free port. */
+/**
+ * A local (unauthenticated, embedded store) configuration on a free port. The store is kept in memory only
+ * unless the test gives LOCAL_DATA_DIR (a restart that must find the data again): saving a snapshot of the
+ * whole store after every write is what made suites slow, and most never read it back.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: tempDataDir(), ...env });
-}
-
-/** The same, with the embedded store in memory only (no snapshots to disk): for tests that write thousands of events. */
-export function inMemoryConfig(env: Record<string, string> = {}): Config {
-  const config = testConfig(env);
-  return { ...config, store: { ...config.store, dataDir: '' } as Config['store'] };
+  const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+  return env.LOCAL_DATA_DIR ? config : { ...config, store: { ...config.store, dataDir: '' } as Config['store'] };
 }
 
 /**

@@ -1,17 +1,27 @@
 /**
- * A 1:1 chat with the bot's own turn logic, in process: botbuilder's TestAdapter carries each activity through
- * the real turn pipeline (risk gate first, then the router and the coaching dialogs) on state kept in memory,
- * with no HTTP server and no store. Used by the transcript tests, which read every reply in order.
+ * The bot's own turn logic in process: botbuilder's TestAdapter carries each activity through the real turn
+ * pipeline (risk gate first, then the router and the coaching dialogs) on state kept in memory, with no HTTP
+ * server. Referrals go nowhere (a chat that refers anyone fails the test) unless the bot is opened with a store:
+ * then they go to an embedded Cosmos-protocol store, in memory, in this process. Proactive sends (a direct
+ * question asked privately) are recorded in `sent`.
+ *
+ * The whole composition is in `InProcessBot`'s constructor, so it is the one place to re-point when the
+ * bot's own composition changes. Transcript tests read every reply in order (./transcript.ts).
  */
-import { TestAdapter, type Activity } from 'botbuilder';
+import { randomUUID } from 'node:crypto';
+import { TestAdapter, type Activity, type ConversationReference } from 'botbuilder';
 import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import type { Programme } from '../../src/coaching/programme';
 import { loadConfig } from '../../src/config';
+import type { Logger } from '../../src/logger';
+import type { ProactiveSender } from '../../src/proactive/sender';
 import { coachingControls } from '../../src/documents/gateControls';
 import { createRiskGate } from '../../src/safety/riskGate';
 import type { Referrals } from '../../src/safety/referralsPort';
+import type { Referral } from '../../src/safety/referrals';
 import { MemoryStateDocuments } from '../../src/store/memoryState';
+import { openStore, type Store } from '../../src/store/store';
 import { silentLogger } from './bot';
 import { submitData } from './chat';
 import { cardText } from './replySink';
@@ -20,7 +30,7 @@ import { botAccount, newUser, personalConversationId, type TeamsUser } from './t
 /** Referrals that fail the test if anything touches them: these chats never refer anyone. */
 const noReferrals = new Proxy({} as Referrals, {
   get(_target, property) {
-    throw new Error(`the referrals container was used (${String(property)}) in a chat that should not refer anyone`);
+    throw new Error(`the referrals were used (${String(property)}) in a chat that should not refer anyone`);
   },
 });
 
@@ -68,33 +78,106 @@ function inputValues(node: unknown, into: Record<string, unknown> = {}): Record<
 const DIRECT_QUESTION = /Are you having thoughts of suicide or of harming yourself/;
 const QUIET_REMINDER = /^If anything changes, or things feel like too much, say "Not OK right now"/;
 
-/** A staff member's 1:1 chat, driven in process. Every reply of the whole chat is kept in `transcript`. */
-export class InProcessChat {
-  readonly user: TeamsUser = newUser();
-  readonly store = new MemoryStateDocuments();
-  /** Every reply in order, with the message that brought it. */
-  readonly transcript: { said: string; reply: Reply }[] = [];
-  private readonly conversationId = personalConversationId();
-  private readonly adapter: TestAdapter;
-  private readonly pipeline: TurnPipeline;
+/** Proactive messages the bot sent outside a turn, in order. */
+class RecordingSender implements ProactiveSender {
+  readonly sent: { conversationId?: string; activity: Partial<Activity> }[] = [];
+  async send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<string> {
+    this.sent.push({ conversationId: reference.conversation?.id, activity });
+    return `proactive-${this.sent.length}`;
+  }
+  async update(): Promise<void> {}
+}
 
-  constructor() {
-    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' });
-    const storage = this.store;
+export interface InProcessBotOptions {
+  /** Settings as in the environment (SERVICE_LEAD_IDS, …). */
+  env?: Record<string, string>;
+  logger?: Logger;
+  /** Where referrals are written; by default nowhere, and any use fails the test. */
+  referrals?: Referrals;
+  /** State documents another bot kept (a restart: nothing but the store carries over). */
+  state?: MemoryStateDocuments;
+}
+
+/** The bot's turn logic with its state in memory. Each activity is run through the real pipeline in turn. */
+export class InProcessBot {
+  readonly state: MemoryStateDocuments;
+  private readonly sender = new RecordingSender();
+  readonly sent = this.sender.sent;
+  private readonly pipeline: TurnPipeline;
+  private readonly adapter = new TestAdapter({
+    channelId: 'msteams',
+    serviceUrl: 'https://smba.example.invalid/',
+    user: newUser(),
+    bot: botAccount,
+    conversation: { id: personalConversationId(), conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
+  });
+
+  constructor({ env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments() }: InProcessBotOptions = {}) {
+    this.state = state;
+    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+    const storage = this.state;
     this.pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,
-      gate: createRiskGate({ safety: config.safety, referrals: noReferrals, logger: silentLogger, coaching: coachingControls() }),
-      logic: createRouter({ safety: config.safety, referrals: noReferrals, logger: silentLogger }),
-      logger: silentLogger,
+      gate: createRiskGate({ safety: config.safety, referrals, logger, coaching: coachingControls(), privately: { people: this.state, sender: this.sender, logger } }),
+      logic: createRouter({ safety: config.safety, referrals, logger }),
+      logger,
     });
-    this.adapter = new TestAdapter({
-      channelId: 'msteams',
-      serviceUrl: 'https://smba.example.invalid/',
-      user: this.user,
-      bot: botAccount,
-      conversation: { id: this.conversationId, conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
-    });
+  }
+
+  /** Runs one activity through the pipeline; resolves with the messages the bot replied, in order. */
+  async run(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
+    this.adapter.activeQueue.splice(0);
+    // Ids unique across bots, as Teams' are: the pipeline remembers which activities it has answered.
+    await this.adapter.processActivity({ id: randomUUID(), ...activity }, (context) => this.pipeline.run(context));
+    return this.adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
+  }
+
+  chat(user?: TeamsUser): InProcessChat {
+    return new InProcessChat(this, user);
+  }
+}
+
+/** An InProcessBot whose referrals go to an embedded store (in memory, in this process), read back with `referralsFor`. */
+export class InProcessBotWithStore extends InProcessBot {
+  private constructor(
+    readonly store: Store,
+    options: InProcessBotOptions,
+  ) {
+    super({ ...options, referrals: store.referrals });
+  }
+
+  static async open(options: Omit<InProcessBotOptions, 'referrals'> = {}): Promise<InProcessBotWithStore> {
+    const store = await openStore({ kind: 'embedded', dataDir: '', database: 'in-process' }, silentLogger);
+    return new InProcessBotWithStore(store, options);
+  }
+
+  async referralsFor(user: TeamsUser): Promise<Referral[]> {
+    return this.store.referrals.about(user.aadObjectId);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+/** A staff member's 1:1 chat, driven in process. Every reply of the whole chat is kept in `transcript`. */
+export class InProcessChat {
+  /** Every reply in order, with the message that brought it. */
+  readonly transcript: { said: string; reply: Reply }[] = [];
+  private readonly conversationId = personalConversationId();
+  /** Whether a direct safety question is answered "no" and passed (see directQuestions); off for tests about the gate. */
+  answerDirectQuestions = true;
+
+  constructor(
+    /** The bot this chat talks to; a test may put a restarted one here. */
+    public bot: InProcessBot = new InProcessBot(),
+    readonly user: TeamsUser = newUser(),
+  ) {}
+
+  /** The state documents (the person's own, in a 1:1 chat). */
+  get store(): MemoryStateDocuments {
+    return this.bot.state;
   }
 
   /**
@@ -114,6 +197,7 @@ export class InProcessChat {
 
   /** Coaching's replies to what was sent, past the risk gate's direct question answered "no" (see directQuestions). */
   private async pastDirectQuestion(replies: Reply[]): Promise<Reply[]> {
+    if (!this.answerDirectQuestions) return replies;
     if (replies[0] && QUIET_REMINDER.test(replies[0].text)) {
       // After a "no", warning signs alone bring this one line before coaching's reply (check fatigue).
       this.quietReminders += 1;
@@ -144,6 +228,11 @@ export class InProcessChat {
     throw new Error(`no ${card} card in the chat`);
   }
 
+  /** Sends a card submission with exactly these values, as a stale, replayed or tampered card would. */
+  submitValue(value: Record<string, unknown>): Promise<Reply[]> {
+    return this.send('[a card]', { value });
+  }
+
   /** "start coaching" and a clean check-in. */
   async startCoaching(): Promise<Reply[]> {
     await this.say('start coaching');
@@ -159,18 +248,52 @@ export class InProcessChat {
   }
 
   private async sendOnce(said: string, fields: Partial<Activity>): Promise<Reply[]> {
-    const activity: Partial<Activity> = {
+    const replies = (
+      await this.bot.run({
+        type: 'message',
+        channelId: 'msteams',
+        from: this.user,
+        recipient: botAccount,
+        conversation: { id: this.conversationId, conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
+        textFormat: 'plain',
+        locale: 'en-GB',
+        channelData: { tenant: { id: 'tenant-1' } },
+        ...fields,
+      })
+    ).map(asReply);
+    for (const reply of replies) this.transcript.push({ said, reply });
+    return replies;
+  }
+}
+
+/** A Teams group chat in process: each message from one member, mentioning the bot unless told not to. */
+export class InProcessGroupChat {
+  readonly conversationId = `19:${personalConversationId().slice(2).replace(/-/g, '')}@thread.v2`;
+  constructor(readonly bot: InProcessBot) {}
+
+  /** A message addressed to the bot (Teams only sends those, and the mention is part of the text). */
+  say(from: TeamsUser, text: string): Promise<Reply[]> {
+    const mention = { type: 'mention', mentioned: botAccount, text: `<at>${botAccount.name}</at>` };
+    return this.send(from, { text: `${mention.text} ${text}`, entities: [mention] });
+  }
+
+  /** A message in the chat that does not mention the bot. */
+  overheard(from: TeamsUser, text: string): Promise<Reply[]> {
+    return this.send(from, { text });
+  }
+
+  private async send(from: TeamsUser, fields: Partial<Activity>): Promise<Reply[]> {
+    const replies = await this.bot.run({
       type: 'message',
-      from: this.user,
+      channelId: 'msteams',
+      from,
+      recipient: botAccount,
+      conversation: { id: this.conversationId, conversationType: 'groupChat', tenantId: 'tenant-1', isGroup: true, name: '' },
       textFormat: 'plain',
       locale: 'en-GB',
       channelData: { tenant: { id: 'tenant-1' } },
       ...fields,
-    };
-    this.adapter.activeQueue.splice(0);
-    await this.adapter.processActivity(activity, (context) => this.pipeline.run(context));
-    const replies = this.adapter.activeQueue.splice(0).filter((a) => a.type === 'message').map(asReply);
-    for (const reply of replies) this.transcript.push({ said, reply });
-    return replies;
+    });
+    return replies.map(asReply);
   }
 }
