@@ -1,5 +1,5 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,7 +97,8 @@ async function runWorker(role: WorkerRole, options: Record<string, string>): Pro
     stop = () => store.close();
   } else {
     const env: Record<string, string> = { PORT: '0', LOG_LEVEL: 'silent', LOCAL_DATA_DIR: options.dataDir! };
-    if (options.endpoint) Object.assign(env, { COSMOS_ENDPOINT: options.endpoint, COSMOS_KEY: options.key! });
+    // A store of its own (not embedded) needs the pseudonym key, as production does: one for this run alone.
+    if (options.endpoint) Object.assign(env, { COSMOS_ENDPOINT: options.endpoint, COSMOS_KEY: options.key!, PSEUDONYM_KEY: randomBytes(32).toString('base64') });
     const config = loadConfig(env);
     if (role === 'coaching') {
       const store = await openStore(config.store, silent, { onRequest });
