@@ -5,4 +5,6 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.test.ts'],
   transform: { '^.+\\.ts$': 'ts-jest' },
   testTimeout: 30000,
+  // Both cores: suites are independent (each bot on its own port, each store its own), and no test is timed.
+  maxWorkers: 2,
 };

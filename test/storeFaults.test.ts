@@ -64,8 +64,8 @@ describe('Cosmos DB faults', () => {
     const after = await person(chat);
     expect({ ...after, eTag: undefined }).toEqual({ ...before, eTag: undefined });
 
-    // The failed turn gave back its dedupe claim, so the same activity (resent, or redelivered by Teams after
-    // a slow turn) is processed when the store answers again.
+    // The failed turn saved nothing, not even the activity's id among those answered, so the same activity
+    // (resent, or redelivered by Teams after a slow turn) is processed when the store answers again.
     fault = undefined;
     const again = sink.replies.length;
     expect((await post(bot.url, activity)).status).toBe(200);
