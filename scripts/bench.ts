@@ -367,7 +367,11 @@ function activity(sinkUrl: string, person: ReturnType<typeof newPerson>, fields:
 interface Walk {
   latencies: number[];
   failures: string[];
+  /** How many times the risk gate asked its direct question (each answered "No", one turn more). */
+  directQuestions?: number;
 }
+
+const DIRECT_QUESTION = /Are you having thoughts of suicide or of harming yourself/;
 
 /**
  * One new person through session 1. With `watchCards` each card submission carries the data of the card the bot
@@ -377,7 +381,9 @@ interface Walk {
 async function walk(botUrl: string, sink: Sink, watchCards: boolean, walkResult: Walk, before?: (step: Step) => Promise<void>, after?: (step: Step) => Promise<void>): Promise<void> {
   const person = newPerson();
   const seen: Seen = { texts: [], cards: new Map() };
-  if (watchCards) sink.watched.set(person.conversationId, seen);
+  // Replies are always read for the risk gate's direct question: some ordinary answers raise it (check fatigue,
+  // measured in the README), and a person who is fine answers "No" once, as the test chats do.
+  sink.watched.set(person.conversationId, seen);
   try {
     for (const step of SESSION_ONE) {
       seen.texts = [];
@@ -396,6 +402,12 @@ async function walk(botUrl: string, sink: Sink, watchCards: boolean, walkResult:
       await after?.(step);
       walkResult.latencies.push(ms);
       if (status !== 200) walkResult.failures.push(`HTTP ${status} at "${step.label}"`);
+      if (seen.texts.some((t) => DIRECT_QUESTION.test(t))) {
+        seen.texts = [];
+        const answered = await postJson(`${botUrl}/api/messages`, activity(sink.url, person, { text: 'No', textFormat: 'plain' }));
+        walkResult.latencies.push(answered.ms);
+        walkResult.directQuestions = (walkResult.directQuestions ?? 0) + 1;
+      }
       if (watchCards && seen.texts.some((t) => /something went wrong on my side|crossed with another one/.test(t))) {
         walkResult.failures.push(`apology at "${step.label}"`);
       }
@@ -441,6 +453,8 @@ interface BotFigures {
   storeCpuMsPerTurn?: number;
   peakRssMb: number;
   teamsCallsPerTurn: number;
+  /** Direct questions asked (and answered "No") during the run. */
+  directQuestions: number;
   failures: string[];
 }
 
@@ -459,6 +473,7 @@ function figures(run: Walk & { seconds: number; outbound: number }, report: Reco
     ...(storeCpuMs !== undefined ? { storeCpuMsPerTurn: round(storeCpuMs / turns, 2) } : {}),
     peakRssMb: round(report.maxRssKb / 1024, 1),
     teamsCallsPerTurn: round(run.outbound / turns, 2),
+    directQuestions: run.directQuestions ?? 0,
     failures: [...new Set(run.failures)].slice(0, 10),
   };
 }
