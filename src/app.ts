@@ -59,13 +59,15 @@ export interface StartOptions {
   jobs?: Partial<Pick<JobWorkerOptions, 'now' | 'random' | 'instanceId'>> & { autoStart?: boolean };
   /** For tests: the same for the monthly report post. */
   monthlyReports?: { now?: () => number; instanceId?: string; autoStart?: boolean };
+  /** For tests: how long a turn runs before the typing indicator shows (1 s by default). */
+  typingDelayMs?: number;
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
 export async function startBot(
   config: Config,
   logger: Logger,
-  { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {}, monthlyReports: monthlyOptions = {} }: StartOptions = {},
+  { logic, store: shared, outbox: outboxOptions = {}, jobs: jobOptions = {}, monthlyReports: monthlyOptions = {}, typingDelayMs }: StartOptions = {},
 ): Promise<RunningBot> {
   // The screening model's file is read and checked (schema, checksum) before anything listens: a damaged
   // file stops start-up rather than a turn.
@@ -143,6 +145,7 @@ export async function startBot(
     const pipeline = new TurnPipeline({
       storage: { person: people, conversation: chats },
       dedupeWindowMs: config.dedupeWindowSeconds * 1000,
+      ...(typingDelayMs !== undefined ? { typingDelayMs } : {}),
       floodGuard: new FloodGuard({ limit: config.messagesPerMinutePerPerson, windowMs: 60_000 }),
       gate: createRiskGate({
         safety: config.safety,

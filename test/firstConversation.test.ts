@@ -26,7 +26,7 @@ describe('first conversation over /api/messages', () => {
     expect(text).toMatch(/SHOUT to 85258/);
   });
 
-  it('answers help with the help text and the menu card, showing typing first', async () => {
+  it('answers help with the help text and the menu card', async () => {
     const conversation = personalConversationId();
     const user = newUser();
     await post(bot.url, botInstalled(sink.url, conversation, user));
@@ -35,10 +35,11 @@ describe('first conversation over /api/messages', () => {
     const response = await post(bot.url, teamsMessage(sink.url, conversation, user, 'Help'));
     expect(response.status).toBe(200);
 
-    const replies = sink.replies.slice(before).filter((r) => r.conversationId === conversation).map((r) => r.activity);
-    expect(replies.map((r) => r.type)).toEqual(['typing', 'message', 'message']);
-    expect(replies[1]!.text).toMatch(/type these words at any time/);
-    const menu = replies[2]!.attachments![0]!.content;
+    // Typing shows only when a turn is slow (test/turnPipeline.test.ts), which a loaded machine may make this one.
+    const replies = sink.replies.slice(before).filter((r) => r.conversationId === conversation && r.activity.type !== 'typing').map((r) => r.activity);
+    expect(replies.map((r) => r.type)).toEqual(['message', 'message']);
+    expect(replies[0]!.text).toMatch(/type these words at any time/);
+    const menu = replies[1]!.attachments![0]!.content;
     expect(menu.version).toBe('1.5');
     expect(menu.actions.map((a: { title: string }) => a.title)).toEqual([
       'Start or continue coaching',

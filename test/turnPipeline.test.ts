@@ -169,6 +169,33 @@ describe('the turn pipeline over HTTP', () => {
     }
   });
 
+  it('shows the typing indicator only while a turn is slow', async () => {
+    // A quick turn: the indicator would come after a minute, so none is sent.
+    const quick = await startBot(testConfig(), silentLogger, { logic: keepEveryAnswer(0), typingDelayMs: 60_000 });
+    const quickChat = personalConversationId();
+    try {
+      expect((await post(quick.url, teamsMessage(sink.url, quickChat, newUser(), 'hello'))).status).toBe(200);
+      expect(sink.messagesTo(quickChat).length).toBeGreaterThan(0);
+      expect(sink.typingTo(quickChat)).toEqual([]);
+    } finally {
+      await quick.stop();
+    }
+    // A slow turn: it waits until the person has seen the indicator, then answers.
+    const slowChat = personalConversationId();
+    const waitsForTyping: ConversationLogic = async (context, data) => {
+      while (sink.typingTo(slowChat).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await keepEveryAnswer(0)(context, data);
+    };
+    const slow = await startBot(testConfig(), silentLogger, { logic: waitsForTyping, typingDelayMs: 10 });
+    try {
+      expect((await post(slow.url, teamsMessage(sink.url, slowChat, newUser(), 'hello'))).status).toBe(200);
+      expect(sink.typingTo(slowChat).length).toBeGreaterThan(0);
+      expect(sink.messagesTo(slowChat).length).toBeGreaterThan(0);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('finishes a turn in progress when asked to stop, then refuses new requests', async () => {
     const turn = heldTurn();
     const bot = await startBot(testConfig(), silentLogger, { logic: turn.logic });

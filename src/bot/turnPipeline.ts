@@ -47,6 +47,8 @@ export interface TurnPipelineOptions {
   floodGuard?: FloodGuard;
   /** How many times a turn is run again from fresh state when another turn saved first. */
   maxAttempts?: number;
+  /** A turn still running after this long shows the typing indicator (a quick turn shows none). */
+  typingDelayMs?: number;
   typingIntervalMs?: number;
 }
 
@@ -59,10 +61,12 @@ export const turnNotSavedReply =
 export class TurnPipeline {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly maxAttempts: number;
+  private readonly typingDelayMs: number;
   private readonly typingIntervalMs: number;
 
   constructor(private readonly options: TurnPipelineOptions) {
     this.maxAttempts = options.maxAttempts ?? 4;
+    this.typingDelayMs = options.typingDelayMs ?? 1000;
     this.typingIntervalMs = options.typingIntervalMs ?? 3000;
   }
 
@@ -172,11 +176,17 @@ export class TurnPipeline {
     const send = () => {
       sends.push(context.sendActivity({ type: ActivityTypes.Typing }).catch((err) => log.debug({ err: errorFields(err) }, 'typing not sent')));
     };
-    send();
-    const timer = setInterval(send, this.typingIntervalMs);
-    timer.unref();
+    // Only a slow turn shows typing: a quick one costs no extra call to Teams.
+    let repeat: NodeJS.Timeout | undefined;
+    const first = setTimeout(() => {
+      send();
+      repeat = setInterval(send, this.typingIntervalMs);
+      repeat.unref();
+    }, this.typingDelayMs);
+    first.unref();
     return async () => {
-      clearInterval(timer);
+      clearTimeout(first);
+      if (repeat) clearInterval(repeat);
       await Promise.all(sends);
     };
   }
