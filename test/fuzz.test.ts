@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { asWritten } from '../src/coaching/dialogKit';
+import { asWritten } from '../src/turn/cards';
 import { startBot, type RunningBot } from '../src/app';
 import { parsePlan, parseScale } from '../src/coaching/dialogKit';
 import { submissionHeader } from '../src/coaching/cardSubmissions';

@@ -1,6 +1,6 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { renderCard } from '../cards/render';
-import { newQuestionId } from '../coaching/dialogKit';
+import { newQuestionId } from '../turn/cards';
 import { stageOrder, stageTitles, type Programme, type StageName } from '../coaching/programme';
 import { actionPlanCard } from '../coaching/stages/actionPlan';
 import { scaleWording } from '../coaching/stages/scaling';

@@ -1,4 +1,4 @@
-import { recogniseChoice, type ChoiceOption } from './dialogKit';
+import { recogniseChoice, type ChoiceOption } from '../turn/choices';
 
 const safeNow: ChoiceOption<'yes' | 'no'>[] = [
   { title: "Yes, I'm safe right now", value: 'yes', words: ['yes', 'safe'] },

@@ -18,8 +18,6 @@ import type { LastAnswer, SessionRecord } from './programme';
 import { sessionOf } from './turnData';
 
 export { attachCoachingData, programmeOf, sessionOf, type CoachingData } from './turnData';
-export { asWritten, newQuestionId } from '../turn/cards';
-export { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
 
 export const TEXT_PROMPT = 'answer.text';
 export const CHOICE_PROMPT = 'answer.choice';

@@ -6,7 +6,7 @@
  * wellbeing. None of them starts or resumes coaching: only "start coaching" does, through the risk gate.
  */
 import type { TurnContext } from 'botbuilder';
-import { choiceCard } from './dialogKit';
+import { choiceCard } from '../turn/choices';
 import { currentSession, whereWeWere, type Programme } from './programme';
 
 export type EverydayWords = 'notYet' | 'later' | 'thanks' | 'bye' | 'ok' | 'explain' | 'skip' | 'back';

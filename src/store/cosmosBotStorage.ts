@@ -11,7 +11,6 @@ import { StateConflictError, type StateDocuments } from '../persistence/versione
 import { statusOf } from './cosmosDocuments';
 import { storageKeyToId } from './storageKey';
 
-export { StateConflictError } from '../persistence/versioned';
 
 interface StateDocument extends ItemDefinition {
   id: string;

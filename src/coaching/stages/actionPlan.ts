@@ -6,7 +6,8 @@ import { DateTime } from 'luxon';
 import { renderCard } from '../../cards/render';
 import type { ActionPlanSubmission } from '../cardSubmissions';
 import { noteAnswer, type QuestionHelp } from '../atAPrompt';
-import { asWritten, newQuestionId, parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
+import { parsePlan, PLAN_PROMPT, programmeOf, sessionOf } from '../dialogKit';
+import { asWritten, newQuestionId } from '../../turn/cards';
 import { activeGoal, latestPlan, type ActionPlan, type Programme } from '../programme';
 import type { Stage } from './stage';
 

@@ -3,7 +3,8 @@
 import { WaterfallDialog } from 'botbuilder-dialogs';
 import { clipAnswer, saysNoMore } from '../answers';
 import { noteAnswer, wasSkipped, type QuestionHelp } from '../atAPrompt';
-import { askText, choiceCard, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
+import { askText, programmeOf, quote, sessionOf, TEXT_PROMPT } from '../dialogKit';
+import { choiceCard } from '../../turn/choices';
 import { sessionRecord, type SessionRecord } from '../programme';
 import { answerList, recordField, type AnswerList } from '../recordFields';
 import type { GuideAnswer, Stage } from './stage';

@@ -6,7 +6,8 @@ import { WaterfallDialog } from 'botbuilder-dialogs';
 import { renderCard, type CardData } from '../../cards/render';
 import { saysNoMore } from '../answers';
 import { noteAnswer } from '../atAPrompt';
-import { askText, asWritten, programmeOf, quote, sessionOf } from '../dialogKit';
+import { askText, programmeOf, quote, sessionOf } from '../dialogKit';
+import { asWritten } from '../../turn/cards';
 import { sessionRecord, type Programme, type SessionRecord } from '../programme';
 import { recordField } from '../recordFields';
 import { byWhenLabel } from './actionPlan';
@@ -142,6 +143,10 @@ function reviewDialog(): WaterfallDialog {
   ]);
 }
 
+/** What the coach notes in both reviews: what works for the client, and any new goals. */
+const keepInMind = noted('keepInMind', 'What they want to keep in mind', 'What works for them, for future reference', review.keepInMind);
+const newGoals = noted('newGoals', 'New goals', 'Any new goals that came up', review.newGoals);
+
 export const reviewStage: Stage = {
   dialogId: REVIEW_STAGE,
   dialogs: () => [reviewDialog()],
@@ -155,8 +160,8 @@ export const reviewStage: Stage = {
       'Have any new goals come up? Would a follow-up session help?',
     ],
     answers: [
-      noted('keepInMind', 'What they want to keep in mind', 'What works for them, for future reference', review.keepInMind),
-      noted('newGoals', 'New goals', 'Any new goals that came up', review.newGoals),
+      keepInMind,
+      newGoals,
     ],
     forTheChat: 'A look back over the session, and where you are now on the scale.',
   },
@@ -175,9 +180,9 @@ export const finalReviewStage: Stage = {
       'How has it been working together? What has been most useful?',
     ],
     answers: [
-      noted('keepInMind', 'What they want to keep in mind', 'What works for them, for future reference', review.keepInMind),
+      keepInMind,
       noted('relationship', 'Working together', 'What they said about the coaching relationship', review.relationship),
-      noted('newGoals', 'New goals', 'Any new goals that came up', review.newGoals),
+      newGoals,
     ],
     forTheChat: 'A look back over your coaching, and where you are now on the scale.',
   },
