@@ -420,7 +420,7 @@ describe('referrals to the service leads', () => {
     const outbox = outboxWith(clock);
     outbox.start();
     // The claim is written just before the post goes out.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 25_000;
     while (!(await stored(bot.store, referral.id)).delivery.claimedBy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(cardsFor(sink, referral.id)).toEqual([]);
     await outbox.stop();
@@ -434,8 +434,10 @@ describe('referrals to the service leads', () => {
       const tenantId = 'tenant-running';
       await post(running.url, channelMessage(sink.url, newChannelId(), lead, 'register referrals', tenantId));
       const referral = await recordReferral(running.store.referrals, newReferralId(), referralInput(tenantId));
-      const deadline = Date.now() + 5000;
-      while (cardsFor(sink, referral.id).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      // The outbox posts the card, then records it as delivered: wait for both, within the test's own timeout.
+      const deliveredState = async () => (await readReferral(running.store.referrals, referral.id))!.referral.delivery.state;
+      const deadline = Date.now() + 25_000;
+      while ((cardsFor(sink, referral.id).length === 0 || (await deliveredState()) !== 'delivered') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(cardsFor(sink, referral.id)).toHaveLength(1);
       expect((await readReferral(running.store.referrals, referral.id))!.referral.delivery.state).toBe('delivered');
     } finally {
