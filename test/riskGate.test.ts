@@ -73,6 +73,25 @@ describe('the risk gate', () => {
     expect(logs).toMatch(/"level":"urgent"/);
   });
 
+  it('someone in danger from another person gets the crisis response with the domestic abuse helpline second, and a referral that says so', async () => {
+    const chat = newChat();
+    await chat.startCoaching();
+    expectReplies(await chat.say('Be more confident at work'), [GOAL_TERM]);
+    const seen = await chat.say("he put his hands round my neck last night and I don't want to go home after my shift");
+
+    expectReplies(seen, [CRISIS, ARE_YOU_SAFE]);
+    const contacts = seen[0]!.card.split('\n');
+    const at = (name: string) => contacts.findIndex((line) => line.startsWith(name));
+    expect(at('Emergency services')).toBeGreaterThanOrEqual(0);
+    expect(at('National Domestic Abuse Helpline')).toBe(at('Emergency services') + 2);
+    expect(seen[0]!.card).toMatch(/0808 2000 247/);
+    expect(at('National Domestic Abuse Helpline')).toBeLessThan(at('NHS 111'));
+
+    const [referral] = await bot.referralsFor(chat.user);
+    expect(referral).toMatchObject({ level: 'urgent', trigger: { source: 'keywords', reasons: ['danger-from-others'] } });
+    expect(JSON.stringify(referral)).not.toContain('neck');
+  });
+
   it('pauses coaching for stress, offers the wellbeing service with consent, and resumes only after a clean check-in', async () => {
     const chat = newChat();
     await chat.startCoaching();

@@ -277,7 +277,7 @@ async function urgent(
     safety.referralIds = [...(safety.referralIds ?? []), referral.id];
     log.warn({ referralId: referral.id, level: 'urgent', reasons: trigger.reasons }, 'urgent referral recorded');
   }
-  const contacts = crisisContacts(services.safety.nation);
+  const contacts = crisisContacts(services.safety.nation, trigger.reasons);
   await context.sendActivity(
     MessageFactory.attachment(
       renderCard('crisis', {

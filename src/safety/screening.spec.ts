@@ -28,8 +28,9 @@ describe('lexicon', () => {
       'suicidal-ideation',
       'self-harm',
       'harm-to-others',
-      'severe-distress',
+      'danger-from-others',
     ]);
+    expect(screeningReasonCodes[5]).toBe('severe-distress');
     for (const c of ['stress', 'anxiety', 'burnout', 'panic', 'low-mood', 'sleep']) expect(screeningReasonCodes).toContain(c);
   });
 
@@ -161,6 +162,15 @@ describe('categories', () => {
     ['harm-to-others', "I'm going to hit him if he speaks to me like that again"],
     ['harm-to-others', "I'm scared I'm going to hurt someone at work"],
     ['harm-to-others', 'I have thoughts about hurting my baby'],
+    ['danger-from-others', 'he threatened to kill me if I leave'],
+    ['danger-from-others', 'my husband strangled me until I passed out'],
+    ['danger-from-others', 'he put his hands round my neck on sunday'],
+    ['danger-from-others', 'my ex is stalking me and followed me home from work'],
+    ['danger-from-others', "I don't feel safe at home"],
+    ['danger-from-others', 'my partner threatened me with his shotgun last night'],
+    ['danger-from-others', 'he came at me with a kitchen knife'],
+    ['danger-from-others', 'My ex has breached the non molestation order twice this week'],
+    ['danger-from-others', 'smashed my phone n said next time it wont be the phone'],
     ['severe-distress', "I can't go on like this"],
     ['severe-distress', "There's no point in anything anymore"],
     ['severe-distress', 'everyone would be better off without me'],
@@ -489,3 +499,33 @@ describe('warning signs without a clear statement (the gate asks directly)', () 
     expect(rules("Honestly it's not that bad. Want to kill myself some days.")).toBe('check');
   });
 });
+
+describe('danger from someone else', () => {
+  const rules = (text: string) => rulesLevelOf(screenText(text));
+
+  it.each([
+    'my mum will kill me if I am late again',
+    'my manager pushed me to apply for the band 6',
+    'that film choked me up',
+    'IT locked me out of the system again',
+    'he threatened me with a disciplinary',
+    'she beat me to it',
+    'a confused patient hit me during personal care, we did a datix',
+    'the patient breached his restraining order and police came to the ward',
+    'safeguarding training: what to do if a patient says her partner hit her',
+    'my ex used to hit me years ago, I am safe now and this is about my career',
+  ])('the same words used safely are not danger: %s', (text) => {
+    expect(screenText(text).reasons).not.toContain('danger-from-others');
+    expect(rules(text)).not.toBe('urgent');
+  });
+
+  it('how danger is told ("last night", "I don\'t want to go home") leaves it a clear statement', () => {
+    expect(rules("he put his hands round my neck last night. I don't want to go back after my shift")).toBe('urgent');
+    expect(rules("Honestly it's not that bad. Want to kill myself some days.")).toBe('check');
+  });
+
+  it('a past framing next to it still makes it a warning sign (ask directly)', () => {
+    expect(rules('My first husband hit me, back in the 1980s. I left him and never looked back.')).toBe('check');
+  });
+});
+

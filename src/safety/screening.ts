@@ -52,6 +52,11 @@ const entrySchema = z.strictObject({
   eventNoun: z.boolean().default(false),
   unknownSubject: z.enum(['self', 'other']).default('self'),
   requires: z.array(code).min(1).optional(),
+  /**
+   * Which wording in a neighbouring clause makes this urgent phrase a warning sign (ask directly): any
+   * softening, or only framing (past, hypothetical, idiom, work, being told to), not negation.
+   */
+  neighbours: z.enum(['any-softening', 'framing-only']).default('any-softening'),
 });
 
 const categorySchema = z.strictObject({
@@ -678,6 +683,8 @@ interface EntryInfo {
   eventNoun: boolean;
   unknownOther: boolean;
   requires: readonly string[] | undefined;
+  /** Negation in a neighbouring clause leaves it a clear statement (see `neighbours` in the lexicon). */
+  firm: boolean;
 }
 
 const categoryCodes = lexicon.categories.map((c) => c.code);
@@ -698,6 +705,7 @@ lexicon.categories.forEach((cat, ci) => {
       eventNoun: e.eventNoun,
       unknownOther: e.unknownSubject === 'other',
       requires: e.requires,
+      firm: e.neighbours === 'framing-only',
     });
     for (const p of e.phrases) addPhrase(index, p, { kind: 'risk', ref: id });
   }
@@ -1189,10 +1197,13 @@ export function screenText(text: string): ScreeningResult {
   let clauseIndex = -1;
 
   const clearClauses = new Set<number>();
-  const record = (r: { level: number; reason: number; self?: boolean }, index: number): void => {
+  const framingClauses = new Set<number>();
+  const firmClauses = new Set<number>();
+  const record = (r: { level: number; reason: number; self?: boolean }, index: number, info: EntryInfo): void => {
     if (r.level === 0) return;
     if (r.level === RANK.urgent) urgentClauses.add(index);
     if (r.level === RANK.urgent && r.self) clearClauses.add(index);
+    if (r.level === RANK.urgent && r.self && info.firm) firmClauses.add(index);
     if (r.level > best) best = r.level;
     const prev = reasonLevels.get(r.reason) ?? 0;
     if (r.level > prev) reasonLevels.set(r.reason, r.level);
@@ -1203,6 +1214,7 @@ export function screenText(text: string): ScreeningResult {
     const spans = matchClause(toks, cs, ce);
     if (spans.length === 0) continue;
     if (spans.some((m) => SOFTENING.has(m.payload.kind))) softeningClauses.add(clauseIndex);
+    if (spans.some((m) => SOFTENING.has(m.payload.kind) && m.payload.kind !== 'negation')) framingClauses.add(clauseIndex);
     const clause = buildClause(cs, ce, spans);
     for (const m of spans) {
       if (m.payload.kind === 'context') {
@@ -1216,22 +1228,26 @@ export function screenText(text: string): ScreeningResult {
         continue;
       }
       seen.add(categoryCodes[info.category]!);
-      record(evaluate(toks, m, clause), clauseIndex);
+      record(evaluate(toks, m, clause), clauseIndex, info);
     }
   }
   for (const { m, clause, index } of pending) {
     const info = entries[m.payload.ref]!;
-    if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause), index);
+    if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause), index, info);
   }
   // An urgent phrase is a warning sign, not a clear statement (so the bot asks directly), when softening
   // wording sits in a clause next to every urgent one, or when no urgent phrase names the writer as its
   // subject and the message is long or softens something somewhere: the stories about patients, training
-  // and the past that clause-level cues miss are long and unclear about who.
+  // and the past that clause-level cues miss are long and unclear about who. Danger from someone else is
+  // told with negation around it ("I don't want to go home"), so only framing next to it makes it unclear.
   const unclear =
     clearClauses.size === 0 && (softeningClauses.size > 0 || clauses.length >= LONG_MESSAGE_CLAUSES);
   const contested =
     best === RANK.urgent &&
-    (unclear || [...urgentClauses].every((i) => [i - 2, i - 1, i + 1, i + 2].some((j) => softeningClauses.has(j))));
+    (unclear ||
+      [...urgentClauses].every((i) =>
+        [i - 2, i - 1, i + 1, i + 2].some((j) => (firmClauses.has(i) ? framingClauses : softeningClauses).has(j)),
+      ));
 
   const reasons = [...reasonLevels.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
