@@ -64,7 +64,11 @@ describe('the risk gate', () => {
     expect(state?.dialogState).toBeUndefined();
     expect((state?.programme as Programme).sessions['1']!.goal?.text).toBe('Be more confident at work');
 
-    expectReplies(await chat.say("No, I'm not safe"), [says(/^Please call 999 now, or go to your nearest A&E\..*116 123/)]);
+    const notSafe = await chat.say("No, I'm not safe");
+    expectReplies(notSafe, [says(/^Please call 999 now, or go to your nearest A&E\..*116 123/)]);
+    // The danger may be the person next to them: how to call when talking isn't safe, and someone they trust.
+    expect(notSafe[0]!.text).toMatch(/If it isn't safe to talk, call 999 from a mobile and press 55/);
+    expect(notSafe[0]!.text).not.toMatch(/someone near you/);
     seen = await chat.say('start coaching');
     expectReplies(seen, [says(/^Coaching is stopped for now, because of what you told me earlier\./), SUPPORT]);
     expect(seen[1]!.card).toMatch(/116 123/);

@@ -417,7 +417,7 @@ async function pendingAnswered(context: TurnContext, safety: SafetyState, text: 
     log.info({ answer }, 'safe-now answered');
     await context.sendActivity(
       answer === 'no'
-        ? 'Please call 999 now, or go to your nearest A&E. If you can, tell someone near you how you are feeling. You can also call Samaritans free on 116 123 at any time.'
+        ? "Please call 999 now, or go to your nearest A&E. If it isn't safe to talk, call 999 from a mobile and press 55 when you're asked: they will know it's an emergency. If you can, tell someone you trust how you are feeling. You can also call Samaritans free on 116 123 at any time."
         : answer === 'yes'
           ? "I'm glad you're safe right now. Please keep these numbers close. A service lead will be in touch. If things change, call 999, or Samaritans free on 116 123."
           : "That's OK. If you are in any danger, please call 999. The numbers above are there whenever you need them.",
