@@ -9,7 +9,7 @@ import { figures, combined, loadSet, report, type EvalRow } from './screening/ev
 /**
  * The learned screening model: its data file, that it can only raise a level, that the training script
  * reproduces the shipped weights, and the goals on the frozen held-out set (test/screening/heldout/, written
- * blind, never used to tune anything) and on the fresh blind sets (test/screening/fresh, fresh2, fresh3, fresh4).
+ * blind, never used to tune anything) and on the fresh blind sets (test/screening/fresh, fresh2 … fresh5).
  * Prints counts and rates only: never any message text.
  */
 
@@ -18,13 +18,15 @@ const fresh = loadSet(join(__dirname, 'screening', 'fresh'));
 const fresh2 = loadSet(join(__dirname, 'screening', 'fresh2'));
 const fresh3 = loadSet(join(__dirname, 'screening', 'fresh3'));
 const fresh4 = loadSet(join(__dirname, 'screening', 'fresh4'));
+const fresh5 = loadSet(join(__dirname, 'screening', 'fresh5'));
 
 /** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
 const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 const SHORTFALLS_FRESH: Goal[] = ['hardNegativeUrgent'];
-const SHORTFALLS_FRESH2: Goal[] = ['urgentUrgent'];
-const SHORTFALLS_FRESH3: Goal[] = ['urgentUrgent', 'hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_FRESH2: Goal[] = ['wellbeingCaught'];
+const SHORTFALLS_FRESH3: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 const SHORTFALLS_FRESH4: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_FRESH5: Goal[] = ['urgentCaught', 'hardNegativeUrgent', 'hardNegativeFlagged'];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {
@@ -64,7 +66,7 @@ describe('the model can raise a level and never lower it', () => {
     const weights = new Float32Array(shipped.weights.length);
     weights[shipped.file.buckets * shipped.file.hidden + shipped.file.hidden * 3] = 50;
     const allNone: RiskModel = { file: shipped.file, weights };
-    for (const row of [...heldout, ...fresh, ...fresh2, ...fresh3, ...fresh4]) {
+    for (const row of [...heldout, ...fresh, ...fresh2, ...fresh3, ...fresh4, ...fresh5]) {
       const r = screenMessage(row, allNone);
       expect(r.modelLevel).toBe('none');
       expect(r.level).toBe(rulesLevelOf(screenText(row.text)));
@@ -103,7 +105,8 @@ const SETS: Array<{ name: string; rows: EvalRow[]; shortfalls: Goal[] }> = [
   { name: 'fresh blind set 1', rows: fresh, shortfalls: SHORTFALLS_FRESH },
   { name: 'fresh blind set 2 (written 2026-12-07)', rows: fresh2, shortfalls: SHORTFALLS_FRESH2 },
   { name: 'fresh blind set 3 (written 2026-12-07)', rows: fresh3, shortfalls: SHORTFALLS_FRESH3 },
-  { name: 'fresh blind set 4 (written 2026-12-07, first read after the danger-from-others change)', rows: fresh4, shortfalls: SHORTFALLS_FRESH4 },
+  { name: 'fresh blind set 4 (written 2026-12-07)', rows: fresh4, shortfalls: SHORTFALLS_FRESH4 },
+  { name: 'fresh blind set 5 (written 2026-12-07, first read after the contrastive-pairs retrain)', rows: fresh5, shortfalls: SHORTFALLS_FRESH5 },
 ];
 
 describe.each(SETS)('goals on the $name', ({ name, rows, shortfalls }) => {
