@@ -23,10 +23,10 @@ const fresh5 = loadSet(join(__dirname, 'screening', 'fresh5'));
 /** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
 const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 const SHORTFALLS_FRESH: Goal[] = ['hardNegativeUrgent'];
-const SHORTFALLS_FRESH2: Goal[] = ['wellbeingCaught'];
-const SHORTFALLS_FRESH3: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_FRESH2: Goal[] = ['urgentUrgent'];
+const SHORTFALLS_FRESH3: Goal[] = ['urgentUrgent', 'hardNegativeUrgent', 'hardNegativeFlagged'];
 const SHORTFALLS_FRESH4: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
-const SHORTFALLS_FRESH5: Goal[] = ['urgentCaught', 'hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_FRESH5: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {
@@ -106,7 +106,7 @@ const SETS: Array<{ name: string; rows: EvalRow[]; shortfalls: Goal[] }> = [
   { name: 'fresh blind set 2 (written 2026-12-07)', rows: fresh2, shortfalls: SHORTFALLS_FRESH2 },
   { name: 'fresh blind set 3 (written 2026-12-07)', rows: fresh3, shortfalls: SHORTFALLS_FRESH3 },
   { name: 'fresh blind set 4 (written 2026-12-07)', rows: fresh4, shortfalls: SHORTFALLS_FRESH4 },
-  { name: 'fresh blind set 5 (written 2026-12-07, first read after the contrastive-pairs retrain)', rows: fresh5, shortfalls: SHORTFALLS_FRESH5 },
+  { name: 'fresh blind set 5 (written 2026-12-07; read after the contrastive-pairs retrain, which was then withdrawn)', rows: fresh5, shortfalls: SHORTFALLS_FRESH5 },
 ];
 
 describe.each(SETS)('goals on the $name', ({ name, rows, shortfalls }) => {
