@@ -19,7 +19,9 @@ import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices'
 import { stateDocument, updateIfUnchanged, UpdateConflictError, type Decision } from '../persistence/conditionalUpdate';
 import type { People } from '../persistence/versioned';
 import type { Logger } from '../logger';
+import type { ReachSection } from '../proactive/reach';
 import type { ProactiveSender } from '../proactive/sender';
+import type { SafetySection, SafetyState } from './riskGate';
 
 export type DirectCheckAnswer = 'yes' | 'notSure' | 'no' | 'ratherNot';
 
@@ -111,7 +113,8 @@ export const neutralSupportPointer =
 export const privateCheckIntro = 'Something you wrote in a group chat just now made me want to check in with you privately. Nobody else can see this chat.';
 
 export interface PrivateCheckServices {
-  people: People;
+  /** People's own documents: how to reach them, and the gate's section of theirs. */
+  people: People<ReachSection & SafetySection>;
   sender: ProactiveSender;
   logger: Logger;
 }
@@ -125,12 +128,12 @@ export async function askPrivately(userId: string, check: DirectCheck, services:
   let reference: Partial<ConversationReference> | undefined;
   const { result } = await updateIfUnchanged(stateDocument(services.people, userId), {
     name: 'mark private direct check',
-    apply: (person): Decision<Record<string, unknown>, 'ask' | 'unreachable' | 'alreadyHelped'> => {
-      reference = person?.conversationReference as Partial<ConversationReference> | undefined;
+    apply: (person): Decision<ReachSection & SafetySection, 'ask' | 'unreachable' | 'alreadyHelped'> => {
+      reference = person?.conversationReference;
       if (!person || !reference) return { keep: 'unreachable' };
-      const safety = { ...((person.safety as Record<string, unknown> | undefined) ?? { status: 'clear' }) };
+      const safety: SafetyState = { ...(person.safety ?? { status: 'clear' }) };
       if (safety.status === 'urgentStop') return { keep: 'alreadyHelped' }; // already on the urgent path: crisis contacts are in their chat
-      if (recentlyBelieved(safety.checks as DirectCheck[] | undefined)) return { keep: 'alreadyHelped' }; // check fatigue: see CHECK_QUIET_MS
+      if (recentlyBelieved(safety.checks)) return { keep: 'alreadyHelped' }; // check fatigue: see CHECK_QUIET_MS
       safety.pending = 'directCheck';
       safety.directCheck = check;
       return { write: { ...person, safety }, result: 'ask' };
