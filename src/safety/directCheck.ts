@@ -14,7 +14,7 @@
  *   it is answered, so that a "no" loses nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { Activity, ConversationReference } from 'botbuilder';
+import { ActivityTypes, type Activity, type ConversationReference } from 'botbuilder';
 import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
 import { stateDocument, updateIfUnchanged, UpdateConflictError, type Decision } from '../persistence/conditionalUpdate';
 import type { People } from '../persistence/versioned';
@@ -58,7 +58,9 @@ export interface HeldInput {
 const MAX_HELD_TEXT = 2000;
 const MAX_HELD_VALUE_BYTES = 16_000;
 
+/** Only a message is held: an invoke's card is not coaching's, so after a "no" the waiting question is asked again. */
 export function heldInputOf(activity: Partial<Activity>): HeldInput | undefined {
+  if (activity.type !== ActivityTypes.Message) return undefined;
   const text = typeof activity.text === 'string' && activity.text.trim() ? Array.from(activity.text).slice(0, MAX_HELD_TEXT).join('') : undefined;
   const value = activity.value !== undefined && JSON.stringify(activity.value).length <= MAX_HELD_VALUE_BYTES ? activity.value : undefined;
   if (text === undefined && value === undefined) return undefined;
