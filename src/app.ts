@@ -6,6 +6,7 @@ import { createRouter } from './bot/router';
 import { FloodGuard } from './bot/floodGuard';
 import { createRiskGate } from './safety/riskGate';
 import { coachingControls } from './documents/gateControls';
+import { takeCoachJoinedSession } from './documents/person';
 import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
@@ -136,6 +137,7 @@ export async function startBot(
     };
     const coachSessions = createCoachSessions({
       people,
+      takeCoachJoinedSession,
       chats,
       sender,
       roles: { bookings: store.bookings, booking: config.booking },

@@ -2,6 +2,7 @@ import { startBot, type RunningBot } from '../src/app';
 import type { Job } from '../src/booking/jobs';
 import type { Programme, SessionRecord } from '../src/coaching/programme';
 import { saveToClientProgramme } from '../src/coachSession/summary';
+import { takeCoachJoinedSession } from '../src/documents/person';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { silentLogger, testConfig } from './support/bot';
 import { PersonalChat } from './support/chat';
@@ -321,7 +322,7 @@ describe('coach-joined session', () => {
     };
     const record: SessionRecord = { number: 1, startedAt: '2026-11-24T09:30:00.000Z', completedAt: '2026-11-24T10:30:00.000Z', stage: 'review', goal: { text: 'Lead the falls audit' } };
 
-    expect(await saveToClientProgramme(key, record, { people: racing, logger: silentLogger })).toBe('saved');
+    expect(await saveToClientProgramme(key, record, { people: racing, takeCoachJoinedSession, logger: silentLogger })).toBe('saved');
     expect(raced).toBe(2); // read, refused (412), read again, written
     const saved = (await people.readOne(key))!;
     expect(saved.lastMessageAt).toBe('2026-11-24T10:00:00.000Z'); // the concurrent write is kept, not overwritten
@@ -330,8 +331,8 @@ describe('coach-joined session', () => {
     expect(saved.dialogState).toBeUndefined(); // their place in the session that is now complete
 
     // Saving the same session again changes nothing; another session 1 does not overwrite a completed one.
-    expect(await saveToClientProgramme(key, record, { people, logger: silentLogger })).toBe('alreadySaved');
-    expect(await saveToClientProgramme(key, { ...record, startedAt: '2026-11-25T09:00:00.000Z' }, { people, logger: silentLogger })).toBe('alreadyComplete');
+    expect(await saveToClientProgramme(key, record, { people, takeCoachJoinedSession, logger: silentLogger })).toBe('alreadySaved');
+    expect(await saveToClientProgramme(key, { ...record, startedAt: '2026-11-25T09:00:00.000Z' }, { people, takeCoachJoinedSession, logger: silentLogger })).toBe('alreadyComplete');
     expect(((await people.readOne(key))!.programme as Programme).sessions['1']).toEqual(record);
   });
 

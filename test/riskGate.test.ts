@@ -1,9 +1,16 @@
 import { Writable } from 'node:stream';
+import { TestAdapter, type Activity } from 'botbuilder';
 import type { Programme } from '../src/coaching/programme';
+import { loadConfig } from '../src/config';
+import { coachingControls } from '../src/documents/gateControls';
 import { createLogger } from '../src/logger';
-import { InProcessBotWithStore, InProcessGroupChat, type InProcessChat, type Reply } from './support/inProcess';
+import { createRiskGate, type GateDecision } from '../src/safety/riskGate';
+import { MemoryReferrals } from '../src/store/memoryReferrals';
+import { readInbound } from '../src/turn/inbound';
+import { silentLogger } from './support/bot';
+import { asReply, InProcessBotWithStore, InProcessGroupChat, type InProcessChat, type Reply } from './support/inProcess';
 import { allOf, card, expectReplies, says } from './support/transcript';
-import { newUser } from './support/teams';
+import { botAccount, newUser } from './support/teams';
 
 /**
  * The risk gate, in process through the real turn pipeline, every reply in order: what the person sees, what
@@ -202,5 +209,70 @@ describe('the risk gate', () => {
 
   it('responds in a group chat too', async () => {
     expectReplies(await new InProcessGroupChat(bot).overheard(newUser(), 'I keep thinking about hurting myself'), [CRISIS, ARE_YOU_SAFE]);
+  });
+});
+
+describe('the risk gate and invokes', () => {
+  const lead = newUser('Jo Lead');
+  let bot: InProcessBotWithStore;
+  beforeAll(async () => {
+    bot = await InProcessBotWithStore.open({ env: { SERVICE_LEAD_IDS: lead.aadObjectId } });
+  });
+  afterAll(() => bot.close());
+
+  const CRISIS = card(/^I'm really glad you told me\. You don't have to face this on your own\./, []);
+  const ARE_YOU_SAFE = card('Are you safe right now?', ["Yes, I'm safe right now", "No, I'm not safe", "I'd rather not say"]);
+  const executed = (data: Record<string, string>) => ({ action: { type: 'Action.Execute', verb: 'acknowledge', data }, trigger: 'manual' });
+
+  /** The lead pressing Acknowledge (Action.Execute, an invoke) on a referral card in the leads' channel, with anything typed into the card. */
+  const acknowledge = async (referralId: string, typed: Record<string, string> = {}) =>
+    (
+      await bot.run({
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        channelId: 'msteams',
+        from: lead,
+        recipient: botAccount,
+        conversation: { id: '19:leads@thread.tacv2;messageid=1', conversationType: 'channel', tenantId: 'tenant-1', isGroup: true, name: '' },
+        channelData: { tenant: { id: 'tenant-1' }, team: { id: '19:leads-team@thread.tacv2' }, channel: { id: '19:leads@thread.tacv2' } },
+        value: executed({ card: 'referral', referralId, ...typed }),
+      })
+    ).map(asReply);
+
+  it("screens the free text an Action.Execute carries before any route: urgent words get the urgent response and the card's own action does not run", async () => {
+    const staff = bot.chat();
+    staff.answerDirectQuestions = false;
+    expectReplies(await staff.say('some nights I just want to end it all'), [CRISIS, ARE_YOU_SAFE]);
+    const [referral] = await bot.referralsFor(staff.user);
+
+    expectReplies(await acknowledge(referral!.id, { comment: 'honestly I want to end my life too' }), [CRISIS, ARE_YOU_SAFE]);
+    expect((await bot.referralsFor(staff.user))[0]).toMatchObject({ id: referral!.id, status: 'open' });
+    expect(await bot.referralsFor(lead)).toEqual([expect.objectContaining({ level: 'urgent', trigger: expect.objectContaining({ source: 'keywords' }) })]);
+
+    // The same button with nothing of concern typed into the card acknowledges the referral: its route runs.
+    expectReplies(await acknowledge(referral!.id), []);
+    expect((await bot.referralsFor(staff.user))[0]).toMatchObject({ id: referral!.id, status: 'acknowledged', acknowledged: { by: lead.aadObjectId } });
+  });
+
+  it('answers an invoke it has handled, so the card shows no error beside the replies; one with nothing typed passes untouched', async () => {
+    const gate = createRiskGate({ safety: loadConfig({ PORT: '0' }).safety, referrals: new MemoryReferrals(), logger: silentLogger, coaching: coachingControls() });
+    const invoke = (data: Record<string, string>) => ({
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      channelId: 'msteams',
+      from: newUser(),
+      conversation: { id: 'a:1', conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
+      value: executed(data),
+    });
+    const run = async (activity: Partial<Activity>) => {
+      const adapter = new TestAdapter();
+      let decision: GateDecision | undefined;
+      await adapter.processActivity(activity, async (context) => {
+        decision = await gate(context, readInbound(context.activity), {});
+      });
+      return { decision, sent: adapter.activeQueue.map((a) => (a.type === 'invokeResponse' ? a.value : a.type)) };
+    };
+    expect(await run(invoke({ card: 'plan', note: 'I am going to kill myself tonight' }))).toEqual({ decision: 'handled', sent: ['message', 'message', { status: 200 }] });
+    expect(await run(invoke({ card: 'plan' }))).toEqual({ decision: 'continue', sent: [] });
   });
 });

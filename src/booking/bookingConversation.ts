@@ -9,6 +9,7 @@ import type { Command } from '../turn/commands';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
 import type { People } from '../persistence/versioned';
+import type { ReachSection } from '../proactive/reach';
 import { bookedCard } from './jobMessages';
 import { recordSlotChange } from '../serviceEvents/events';
 import { bookingRef, type JobQueue } from './jobs';
@@ -66,7 +67,7 @@ export const bookingCards = ['availability', 'slots', 'bookingConfirm'] as const
 export { isCoach } from './coachDirectory';
 
 /** Handles booking words and booking cards; false when the activity is not about booking. */
-export async function respondToBooking(context: TurnContext, data: { upn?: string }, command: Command | undefined, services: BookingServices): Promise<boolean> {
+export async function respondToBooking(context: TurnContext, data: ReachSection, command: Command | undefined, services: BookingServices): Promise<boolean> {
   const activity = context.activity;
   const me = { id: activity.from.aadObjectId ?? activity.from.id, name: activity.from.name ?? 'A member of staff', upn: data.upn };
   const card = (activity.value as { card?: unknown } | undefined)?.card;

@@ -3,6 +3,7 @@
  * their version and written back only if unchanged, and the three queries the conversations ask. The Cosmos
  * implementation is src/store/cosmosBookings.ts; nothing here knows about Cosmos or HTTP status codes.
  */
+import type { VersionedDocument } from '../persistence/conditionalUpdate';
 import type { Slot } from './slots';
 
 /** A stored document with the version (eTag) it was read at. */
@@ -29,4 +30,16 @@ export interface Bookings {
   freeSlotsStarting(from: string, until: string): Promise<Slot[]>;
   /** Booked slots of a staff member that end after `after` (ISO time). */
   bookedSlotsOf(staffId: string, after: string): Promise<Slot[]>;
+}
+
+/** One document of the bookings container, for the one conditional update (src/persistence/conditionalUpdate.ts). */
+export function bookingDocument<T extends BookingsDocument>(bookings: Bookings, id: string, coachId: string): VersionedDocument<T> {
+  return {
+    read: () => bookings.read<T>(id, coachId),
+    // The port answers only whether it wrote; the next change reads the document again for its new version.
+    write: async (doc, eTag) => {
+      const written = eTag === undefined ? await bookings.create(doc) : await bookings.replaceIfUnchanged(doc, eTag);
+      return written === 'created' || written === 'saved' ? (eTag ?? '') : undefined;
+    },
+  };
 }

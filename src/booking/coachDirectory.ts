@@ -3,7 +3,8 @@ import { normaliseCommandText, wordsOf } from '../turn/commands';
 import type { BookingSettings } from '../config';
 import type { Logger } from '../logger';
 import { mentionedPerson } from '../teams/mentionedPerson';
-import type { Bookings } from './bookingsPort';
+import { updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
+import { bookingDocument, type Bookings } from './bookingsPort';
 
 /**
  * Who is a coach: the Entra object ids in COACH_IDS, plus anyone a service lead has added with
@@ -12,6 +13,8 @@ import type { Bookings } from './bookingsPort';
  */
 const DIRECTORY_ID = 'coach-directory';
 const DIRECTORY_PARTITION = '_directory';
+/** Tries of a change to the directory before the lead's command fails. */
+const DIRECTORY_ATTEMPTS = 5;
 
 interface DirectoryEntry {
   userId: string;
@@ -47,20 +50,25 @@ export async function isCoach(userId: string, roles: CoachRoles): Promise<boolea
 /** Adds or removes a coach; true if anything changed. Retried on a concurrent change. */
 export async function changeCoach(bookings: Bookings, change: 'add' | 'remove', coach: { userId: string; name: string }, by: string, now = new Date()): Promise<boolean> {
   const userId = coach.userId.toLowerCase();
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const { directory, etag } = await readDirectory(bookings);
-    const current: CoachDirectoryDoc = directory ?? { id: DIRECTORY_ID, coachId: DIRECTORY_PARTITION, docType: 'coachDirectory', coaches: [], history: [] };
-    const present = current.coaches.some((c) => c.userId === userId);
-    if ((change === 'add') === present) return false;
-    const next: CoachDirectoryDoc = {
-      ...current,
-      coaches: change === 'add' ? [...current.coaches, { userId, name: coach.name, addedBy: by, addedAt: now.toISOString() }] : current.coaches.filter((c) => c.userId !== userId),
-      history: [...current.history, { at: now.toISOString(), event: change === 'add' ? 'added' : 'removed', userId, by }],
-    };
-    const written = directory && etag ? await bookings.replaceIfUnchanged(next, etag) : await bookings.create(next);
-    if (written === 'saved' || written === 'created') return true;
-  }
-  throw new Error('coach directory kept changing');
+  const { result } = await updateIfUnchanged(
+    bookingDocument<CoachDirectoryDoc>(bookings, DIRECTORY_ID, DIRECTORY_PARTITION),
+    {
+      name: `${change} coach`,
+      apply: (directory): Decision<CoachDirectoryDoc, boolean> => {
+        const current: CoachDirectoryDoc = directory ?? { id: DIRECTORY_ID, coachId: DIRECTORY_PARTITION, docType: 'coachDirectory', coaches: [], history: [] };
+        const present = current.coaches.some((c) => c.userId === userId);
+        if ((change === 'add') === present) return { keep: false };
+        const next: CoachDirectoryDoc = {
+          ...current,
+          coaches: change === 'add' ? [...current.coaches, { userId, name: coach.name, addedBy: by, addedAt: now.toISOString() }] : current.coaches.filter((c) => c.userId !== userId),
+          history: [...current.history, { at: now.toISOString(), event: change === 'add' ? 'added' : 'removed', userId, by }],
+        };
+        return { write: next, result: true };
+      },
+    },
+    { attempts: DIRECTORY_ATTEMPTS },
+  );
+  return result;
 }
 
 /** The leads' words for changing coaches, each followed by an @mention of the person. */

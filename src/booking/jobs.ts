@@ -1,11 +1,13 @@
-import type { Activity, ConversationReference, TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { BookingSettings } from '../config';
 import { afterTurnSaved } from '../turn/afterSave';
 import type { Programme } from '../coaching/programme';
+import type { CoachingSection } from '../coaching/turnData';
 import { updateIfUnchanged } from '../persistence/conditionalUpdate';
 import type { People, Versioned } from '../persistence/versioned';
 import { errorFields, type Logger } from '../logger';
 import { ClaimedOutbox, type Claimed } from '../proactive/outbox';
+import type { ReachSection } from '../proactive/reach';
 import { backoffMs, type ProactiveSender, type SendError } from '../proactive/sender';
 import {
   bookedNotice,
@@ -353,7 +355,7 @@ export interface JobWorkerOptions {
   jobs: Jobs;
   bookings: Bookings;
   /** Everyone's own document: the conversation reference to send to, and the programme a coach may see. */
-  people: People;
+  people: People<CoachingSection & ReachSection>;
   sender: ProactiveSender;
   booking: Pick<BookingSettings, 'daysAhead' | 'jobPollMs'>;
   logger: Logger;
@@ -372,11 +374,6 @@ export interface JobPassResult {
   cancelled: number;
   /** Not due, claimed by another worker, or changed since it was read. */
   skipped: number;
-}
-
-interface PersonDoc {
-  programme?: Programme;
-  conversationReference?: Partial<ConversationReference>;
 }
 
 type Prepared = { activity: Partial<Activity> } | { skip: string };
@@ -485,7 +482,7 @@ export class JobWorker {
     }
 
     // 2. Work out the message now, from the current booking and programme.
-    const recipient = (await this.options.people.readOne(job.recipientUserId)) as PersonDoc | undefined;
+    const recipient = await this.options.people.readOne(job.recipientUserId);
     const prepared = await this.prepare(job, recipient);
     if ('skip' in prepared) {
       await this.finish(claimed, { state: 'cancelled', lastError: prepared.skip }, log);
@@ -512,7 +509,7 @@ export class JobWorker {
     return { outcome: 'sent', created: [] };
   }
 
-  private async prepare(job: Job, recipient: PersonDoc | undefined): Promise<Prepared> {
+  private async prepare(job: Job, recipient: CoachingSection | undefined): Promise<Prepared> {
     const now = this.engine.now();
     switch (job.kind) {
       case 'planCheckIn': {
@@ -557,7 +554,7 @@ export class JobWorker {
   }
 
   private async sharedProgramme(staffId: string): Promise<string> {
-    const staff = (await this.options.people.readOne(staffId)) as PersonDoc | undefined;
+    const staff = await this.options.people.readOne(staffId);
     return staff?.programme ? programmeForCoach(staff.programme) : 'Shared, but there is nothing to show yet';
   }
 

@@ -1,7 +1,9 @@
 import { openStore, type Store } from '../store/store';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
-import { bookSlot, changeSlot, freeSlots, publishAvailability, slotLabel } from './slots';
+import { MemoryBookings } from '../store/memoryBookings';
+import type { Bookings, BookingsDocument } from './bookingsPort';
+import { bookSlot, changeSlot, freeSlots, publishAvailability, slotLabel, type Slot } from './slots';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -61,5 +63,50 @@ describe('slots in the bookings container', () => {
     expect(listed).toContain(soon.created[0]!.id);
     expect(listed).toContain(soon.created[1]!.id);
     expect(listed).not.toContain(soon.created[2]!.id);
+  });
+});
+
+describe('changing a slot someone else is changing at the same moment (memory twin)', () => {
+  /** Memory bookings where, just after each of the first `times` reads, the coach's sign-in name is saved on the slot by another turn. */
+  function racing(times: number) {
+    const bookings = new MemoryBookings();
+    let raced = 0;
+    const racingBookings: Bookings = Object.create(bookings);
+    racingBookings.read = async <T extends BookingsDocument>(id: string, coachId: string) => {
+      const found = await bookings.read<T>(id, coachId);
+      if (found && raced < times) {
+        raced += 1;
+        expect(await bookings.replaceIfUnchanged({ ...found.doc, coachUpn: `daniel${raced}@trust.example` }, found.eTag)).toBe('saved');
+      }
+      return found;
+    };
+    return { bookings, racingBookings, raced: () => raced };
+  }
+
+  async function bookedSlot(bookings: Bookings): Promise<Slot> {
+    const { created } = await publishAvailability(bookings, coach, { card: 'availability', date: '2026-11-30', time: '14:00', minutes: 60, weeks: 0 }, now);
+    const booked = await bookSlot(bookings, coach.id, created[0]!.id, { staffId: 'staff-a', staffName: 'Staff A', bookedAt: now.toISOString(), shareProgramme: false }, now);
+    if (!('booked' in booked)) throw new Error('not booked');
+    return booked.booked;
+  }
+
+  it('cancels on a fresh copy after a conflict, keeping the other change', async () => {
+    const { bookings, racingBookings, raced } = racing(1);
+    const slot = await bookedSlot(bookings);
+    const cancelled = await changeSlot(racingBookings, coach.id, slot.id, { id: 'staff-a', asCoach: false }, 'cancel', now);
+    expect(raced()).toBe(1);
+    expect('changed' in cancelled && cancelled.changed.status).toBe('free');
+    const stored = (await bookings.read<Slot>(slot.id, coach.id))!.doc;
+    expect(stored).toMatchObject({ status: 'free', coachUpn: 'daniel1@trust.example' });
+    expect(stored.booking).toBeUndefined();
+    expect(stored.history.map((h) => h.event)).toEqual(['published', 'booked', 'cancelled by staff']);
+  });
+
+  it('refuses as not allowed, and leaves the booking as it is, when the slot keeps changing', async () => {
+    const { bookings, racingBookings, raced } = racing(Infinity);
+    const slot = await bookedSlot(bookings);
+    expect(await changeSlot(racingBookings, coach.id, slot.id, { id: 'staff-a', asCoach: false }, 'cancel', now)).toEqual({ notAllowed: true });
+    expect(raced()).toBe(3);
+    expect((await bookings.read<Slot>(slot.id, coach.id))!.doc).toMatchObject({ status: 'booked', booking: { staffId: 'staff-a' } });
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import type { Bookings } from './bookingsPort';
+import { updateIfUnchanged, UpdateConflictError, type Decision } from '../persistence/conditionalUpdate';
+import { bookingDocument, type Bookings } from './bookingsPort';
 import { wholeNumberInput } from '../coaching/cardSubmissions';
 
 /**
@@ -138,9 +139,12 @@ export async function bookSlot(bookings: Bookings, coachId: string, slotId: stri
 
 export type ChangeOutcome = { changed: Slot; before: Slot } | { notAllowed: true } | { notFound: true };
 
+/** Tries of a change to a slot before it is refused as not allowed (someone else keeps changing it). */
+const SLOT_CHANGE_ATTEMPTS = 3;
+
 /**
  * Cancels a booking (by the staff member: the slot is free again; by the coach: the slot is withdrawn) or
- * withdraws a free slot (coach only). Conditional on the eTag, retried once on a race.
+ * withdraws a free slot (coach only). Conditional on the eTag, tried again on a fresh copy after a race.
  */
 export async function changeSlot(
   bookings: Bookings,
@@ -150,25 +154,35 @@ export async function changeSlot(
   action: 'cancel' | 'withdraw',
   now: Date = new Date(),
 ): Promise<ChangeOutcome> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const stored = await bookings.read<Slot>(slotId, coachId);
-    if (!stored || stored.doc.docType !== 'slot') return { notFound: true };
-    const { doc: resource, eTag } = stored;
-    const isTheCoach = by.asCoach && resource.coachId === by.id;
-    const isTheStaff = resource.booking?.staffId === by.id;
-    let next: Slot;
-    if (action === 'withdraw' && isTheCoach && resource.status === 'free') {
-      next = { ...resource, status: 'withdrawn' };
-    } else if (action === 'cancel' && resource.status === 'booked' && (isTheCoach || isTheStaff)) {
-      const { booking: _cancelled, ...rest } = resource;
-      next = { ...rest, status: isTheCoach ? 'withdrawn' : 'free' };
-    } else {
-      return { notAllowed: true };
-    }
-    next.history = [...resource.history, { at: now.toISOString(), event: action === 'withdraw' ? 'withdrawn' : isTheCoach ? 'cancelled by coach' : 'cancelled by staff', by: by.id }];
-    if ((await bookings.replaceIfUnchanged(next, eTag)) === 'saved') return { changed: next, before: resource };
+  try {
+    const { result } = await updateIfUnchanged(
+      bookingDocument<Slot>(bookings, slotId, coachId),
+      {
+        name: `${action} slot`,
+        apply: (resource): Decision<Slot, ChangeOutcome> => {
+          if (!resource || resource.docType !== 'slot') return { keep: { notFound: true } };
+          const isTheCoach = by.asCoach && resource.coachId === by.id;
+          const isTheStaff = resource.booking?.staffId === by.id;
+          let next: Slot;
+          if (action === 'withdraw' && isTheCoach && resource.status === 'free') {
+            next = { ...resource, status: 'withdrawn' };
+          } else if (action === 'cancel' && resource.status === 'booked' && (isTheCoach || isTheStaff)) {
+            const { booking: _cancelled, ...rest } = resource;
+            next = { ...rest, status: isTheCoach ? 'withdrawn' : 'free' };
+          } else {
+            return { keep: { notAllowed: true } };
+          }
+          next.history = [...resource.history, { at: now.toISOString(), event: action === 'withdraw' ? 'withdrawn' : isTheCoach ? 'cancelled by coach' : 'cancelled by staff', by: by.id }];
+          return { write: next, result: { changed: next, before: resource } };
+        },
+      },
+      { attempts: SLOT_CHANGE_ATTEMPTS },
+    );
+    return result;
+  } catch (err) {
+    if (err instanceof UpdateConflictError) return { notAllowed: true };
+    throw err;
   }
-  return { notAllowed: true };
 }
 
 function byStart(a: Slot, b: Slot): number {

@@ -13,7 +13,7 @@ import { stateDocument, updateIfUnchanged, type Decision } from '../persistence/
 import { isPerson, personId } from './roles';
 import type { CoachSessionServices } from './services';
 import { stageGuide } from './stageGuides';
-import { firstName, sessionIn, type ChatData } from './state';
+import { firstName, sessionIn, type CoachSessionSection } from './state';
 
 const guideSubmission = z
   .object({
@@ -79,12 +79,12 @@ export async function respondToStageGuide(context: TurnContext, services: CoachS
 }
 
 /** Reads the group chat's state, applies `change` and writes it back if nobody else wrote in between. */
-async function updateChatSession(key: string, services: CoachSessionServices, change: (data: ChatData) => Outcome): Promise<Outcome> {
+async function updateChatSession(key: string, services: CoachSessionServices, change: (data: CoachSessionSection) => Outcome): Promise<Outcome> {
   const { result } = await updateIfUnchanged(stateDocument(services.chats, key), {
     name: 'save stage guide answers',
-    apply: (data): Decision<Record<string, unknown>, Outcome> => {
+    apply: (data): Decision<CoachSessionSection, Outcome> => {
       if (!data) return { keep: { saved: false, why: 'ended' } };
-      const outcome = change(data as ChatData);
+      const outcome = change(data);
       return outcome.saved ? { write: data, result: outcome } : { keep: outcome };
     },
   });

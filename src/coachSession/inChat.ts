@@ -12,19 +12,20 @@ import { isCoach } from '../booking/coachDirectory';
 import { submissionHeader } from '../coaching/cardSubmissions';
 import { parsePlan, parseScale } from '../coaching/dialogKit';
 import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
-import { stageOrder, stageTitles, type Programme } from '../coaching/programme';
+import { stageOrder, stageTitles } from '../coaching/programme';
 import { actionCount, planFromSubmission } from '../coaching/stages/actionPlan';
 import { scaleWording } from '../coaching/stages/scaling';
 import { isPerson, personId, roleOf, whoIsHere } from './roles';
 import type { CoachSessionServices } from './services';
 import { enterStage } from './stages';
 import { recordServiceEvent } from '../serviceEvents/events';
-import { firstName, sessionIn, type ChatData, type CoachJoinedSession } from './state';
+import type { SafetySection } from '../safety/riskGate';
+import { firstName, sessionIn, type CoachJoinedSession, type CoachSessionSection } from './state';
 import { endSession } from './summary';
 import { coachCanBeReached, sendGuideLater } from './toCoach';
 
 /** Every group-chat activity comes here first; false when it is not about a coach-joined session. */
-export async function respondInCoachSession(context: TurnContext, data: ChatData, text: string, services: CoachSessionServices): Promise<boolean> {
+export async function respondInCoachSession(context: TurnContext, data: CoachSessionSection & SafetySection, text: string, services: CoachSessionServices): Promise<boolean> {
   const activity = context.activity;
   if (activity.conversation?.conversationType !== 'groupChat') return false;
   const said = recogniseWords(text);
@@ -83,7 +84,7 @@ const endOptions: ChoiceOption<'yes' | 'no'>[] = [
   { title: 'No, carry on', value: 'no', words: ['no', 'carry on', 'cancel'] },
 ];
 
-async function start(context: TurnContext, data: ChatData, session: CoachJoinedSession | undefined, services: CoachSessionServices): Promise<boolean> {
+async function start(context: TurnContext, data: CoachSessionSection & SafetySection, session: CoachJoinedSession | undefined, services: CoachSessionServices): Promise<boolean> {
   const from = context.activity.from;
   if (!(await isCoach(personId(from), services.roles))) {
     services.logger.warn({ userId: personId(from) }, 'coach-only action refused: start session');
@@ -131,7 +132,7 @@ async function start(context: TurnContext, data: ChatData, session: CoachJoinedS
     );
     return true;
   }
-  const person = (await services.people.readOne(client.id)) as { programme?: Programme; safety?: { status?: string } } | undefined;
+  const person = await services.people.readOne(client.id);
   const programme = person?.programme;
   if (programme?.completedAt) {
     await context.sendActivity(`${client.name} has completed both coaching sessions, so there is no session to start.`);
@@ -177,7 +178,7 @@ const controlSubmission = z.object({
   stage: z.enum(stageOrder),
 });
 
-async function controlPressed(context: TurnContext, data: ChatData, session: CoachJoinedSession, services: CoachSessionServices): Promise<boolean> {
+async function controlPressed(context: TurnContext, data: CoachSessionSection & SafetySection, session: CoachJoinedSession, services: CoachSessionServices): Promise<boolean> {
   const parsed = controlSubmission.safeParse(context.activity.value);
   if (!(await coachOnly(context, session, services))) return true;
   if (!parsed.success || parsed.data.sessionId !== session.id) {
@@ -191,7 +192,7 @@ async function controlPressed(context: TurnContext, data: ChatData, session: Coa
   return control(context, data, session, parsed.data.control, services);
 }
 
-async function control(context: TurnContext, data: ChatData, session: CoachJoinedSession, said: 'next' | 'back' | 'end' | 'guide', services: CoachSessionServices): Promise<boolean> {
+async function control(context: TurnContext, data: CoachSessionSection & SafetySection, session: CoachJoinedSession, said: 'next' | 'back' | 'end' | 'guide', services: CoachSessionServices): Promise<boolean> {
   if (!(await coachOnly(context, session, services))) return true;
   if (session.status === 'support') {
     await context.sendActivity(pausedForSupport(session));

@@ -1,7 +1,7 @@
 /**
- * A coach-joined session lives in the group chat's own state (the turn's `data` for a group chat, kept in
- * botState under the conversation key) while it runs. At the end its record is saved to the client's
- * programme and the session is removed from the chat's state, private notes and all.
+ * A coach-joined session lives in the group chat's own document (src/documents/chat.ts composes this room's
+ * section, kept in botState under the conversation key) while it runs. At the end its record is saved to the
+ * client's programme and the session is removed from the chat's document, private notes and all.
  */
 import type { SessionNumber, SessionRecord, StageName } from '../coaching/programme';
 
@@ -37,14 +37,15 @@ export interface CoachJoinedSession {
   supportSince?: string;
 }
 
-/** The part of a group chat's state this module reads and writes. */
-export interface ChatData {
+/** This room's section of a group chat's document. */
+export interface CoachSessionSection {
   coachSession?: CoachJoinedSession;
-  safety?: { status?: string };
-  [part: string]: unknown;
 }
 
-export function sessionIn(data: ChatData): CoachJoinedSession | undefined {
+/** What saving a finished session into the client's own document came to (src/documents/person.ts takeCoachJoinedSession). */
+export type SaveOutcome = 'saved' | 'alreadySaved' | 'alreadyComplete';
+
+export function sessionIn(data: CoachSessionSection): CoachJoinedSession | undefined {
   const session = data.coachSession;
   return session && typeof session === 'object' && typeof session.id === 'string' ? session : undefined;
 }

@@ -1,12 +1,12 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
 import { renderCard } from '../cards/render';
-import { newProgramme, stageOrder, stageTitles, type Programme, type SessionRecord } from '../coaching/programme';
+import { stageOrder, stageTitles, type Programme, type SessionRecord } from '../coaching/programme';
 import { reviewCardData } from '../coaching/stages/review';
+import type { CoachingSection } from '../coaching/turnData';
 import { stateDocument, updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 import type { CoachSessionServices } from './services';
 import { programmeOfSession } from './stages';
-import { firstName, type ChatData, type CoachJoinedSession } from './state';
+import { firstName, type CoachJoinedSession, type CoachSessionSection, type SaveOutcome } from './state';
 import { tellCoachLater } from './toCoach';
 import { recordServiceEvent } from '../serviceEvents/events';
 
@@ -15,7 +15,7 @@ import { recordServiceEvent } from '../serviceEvents/events';
  * chat, the session's record is saved to the client's programme exactly as a self-guided session would be,
  * the coach is sent their private notes in their 1:1 chat, and the session leaves the chat's state.
  */
-export async function endSession(context: TurnContext, data: ChatData, session: CoachJoinedSession, services: CoachSessionServices): Promise<void> {
+export async function endSession(context: TurnContext, data: CoachSessionSection, session: CoachJoinedSession, services: CoachSessionServices): Promise<void> {
   const record: SessionRecord = { ...session.record, stage: 'review', completedAt: new Date().toISOString() };
   // Saved before the chat's own state: if that save then conflicts, the turn runs again and finds it saved.
   const saved = await saveToClientProgramme(session.client.id, record, services, async (programme) => {
@@ -57,23 +57,15 @@ function recordCoachedSessionEnd(context: TurnContext, session: CoachJoinedSessi
   recordServiceEvent(context, { kind: 'sessionCompleted', session: session.number, mode: 'coach', person });
 }
 
-export type SaveOutcome = 'saved' | 'alreadySaved' | 'alreadyComplete';
-
-interface PersonDocument {
-  programme?: Programme;
-  dialogState?: DialogState;
-  [part: string]: unknown;
-}
-
 /**
- * Writes the session into the client's person document, conditional on its eTag, reading it again and retrying
- * when it changed in between (a conflict from the store), such as the client
- * chatting with the bot 1:1 at the same moment. Creates the document if the client has never used the bot.
+ * Writes the session into the client's person document (through its named operation), conditional on its
+ * eTag, reading it again and retrying when it changed in between (a conflict from the store), such as the
+ * client chatting with the bot 1:1 at the same moment. Creates the document if the client has never used the bot.
  */
 export async function saveToClientProgramme(
   clientId: string,
   record: SessionRecord,
-  services: Pick<CoachSessionServices, 'people' | 'logger'>,
+  services: Pick<CoachSessionServices, 'people' | 'takeCoachJoinedSession' | 'logger'>,
   onSaved?: (programme: Programme) => Promise<void>,
 ): Promise<SaveOutcome> {
   let saved: Programme | undefined;
@@ -81,22 +73,12 @@ export async function saveToClientProgramme(
     stateDocument(services.people, clientId),
     {
       name: 'save coach-joined session',
-      apply: (stored): Decision<Record<string, unknown>, SaveOutcome> => {
-        const person = (stored ?? {}) as PersonDocument;
-        const programme = (person.programme ??= newProgramme(new Date()));
-        const key = `${record.number}` as const;
-        const existing = programme.sessions[key];
-        if (existing?.completedAt && existing.startedAt === record.startedAt) return { keep: 'alreadySaved' };
-        if (existing?.completedAt) return { keep: 'alreadyComplete' };
-        // A session the client began on their own is replaced by this one; so is their place in it.
-        programme.sessions[key] = record;
-        programme.paused = false;
-        if (record.number === 1) programme.current = 2;
-        else programme.completedAt = record.completedAt;
-        delete person.dialogState;
-        delete person.pendingConfirmation;
-        saved = programme;
-        return { write: person, result: 'saved' };
+      apply: (stored): Decision<CoachingSection, SaveOutcome> => {
+        const client = stored ?? {};
+        const outcome = services.takeCoachJoinedSession(client, record);
+        if (outcome !== 'saved') return { keep: outcome };
+        saved = client.programme;
+        return { write: client, result: outcome };
       },
     },
     { onConflict: (attempt) => services.logger.info({ attempt }, "client's programme changed while saving a coach-joined session; trying again") },

@@ -1,7 +1,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { stageOrder } from '../coaching/programme';
 import type { CoachSessionServices } from './services';
-import { firstName, sessionIn, type ChatData } from './state';
+import { firstName, sessionIn, type CoachSessionSection } from './state';
 import { tellCoachLater } from './toCoach';
 
 /**
@@ -9,8 +9,8 @@ import { tellCoachLater } from './toCoach';
  * the session pauses (it asks nothing more until the coach carries it on, which needs the chat to be clear) and
  * the coach is told privately, in their 1:1 chat, once the turn is saved. Nothing of what was said is passed on.
  */
-export function moveCoachSessionToSupport(context: TurnContext, data: Record<string, unknown>, level: 'urgent' | 'wellbeing', services: CoachSessionServices): void {
-  const session = sessionIn(data as ChatData);
+export function moveCoachSessionToSupport(context: TurnContext, data: CoachSessionSection, level: 'urgent' | 'wellbeing', services: CoachSessionServices): void {
+  const session = sessionIn(data);
   if (!session || session.status !== 'active') return;
   session.status = 'support';
   session.supportSince = new Date().toISOString();

@@ -72,6 +72,5 @@ async function tellCoach(coachId: string, activity: Partial<Activity>, services:
 }
 
 async function referenceOf(userId: string, services: CoachSessionServices): Promise<Partial<ConversationReference> | undefined> {
-  const person = (await services.people.readOne(userId)) as { conversationReference?: Partial<ConversationReference> } | undefined;
-  return person?.conversationReference;
+  return (await services.people.readOne(userId))?.conversationReference;
 }

@@ -17,7 +17,7 @@ import { CoachingPrompt, noteAnswer, wasSkipped, type QuestionHelp } from './atA
 import type { LastAnswer, SessionRecord } from './programme';
 import { sessionOf } from './turnData';
 
-export { attachCoachingData, programmeOf, sessionOf, type CoachingData } from './turnData';
+export { attachCoachingSection, programmeOf, sessionOf, type CoachingSection } from './turnData';
 
 export const TEXT_PROMPT = 'answer.text';
 export const CHOICE_PROMPT = 'answer.choice';

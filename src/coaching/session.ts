@@ -3,10 +3,10 @@
  * with what the session's completion sets off (src/app.ts composes it), and read on each turn from the
  * person's own document.
  */
-import { DialogContext, DialogSet, WaterfallDialog, type DialogState } from 'botbuilder-dialogs';
+import { DialogContext, DialogSet, WaterfallDialog } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { recordServiceEvent } from '../serviceEvents/events';
-import { addPrompts, attachCoachingData, programmeOf, sessionOf, type CoachingData } from './dialogKit';
+import { addPrompts, attachCoachingSection, programmeOf, sessionOf, type CoachingSection } from './dialogKit';
 import { sessionRecord, stageOrder, type Programme, type SessionRecord, type SessionNumber } from './programme';
 import { stageDialogs, stageOf } from './stages/catalogue';
 
@@ -95,8 +95,8 @@ export class CoachingDialogs {
   }
 
   /** This turn's dialog context, on the person's programme and their place in the dialogs (kept in their document). */
-  contextFor(context: TurnContext, data: CoachingData & { dialogState?: DialogState }): DialogContext {
-    attachCoachingData(context, data);
-    return new DialogContext(this.dialogs, context, (data.dialogState ??= { dialogStack: [] }));
+  contextFor(context: TurnContext, section: CoachingSection): DialogContext {
+    attachCoachingSection(context, section);
+    return new DialogContext(this.dialogs, context, (section.dialogState ??= { dialogStack: [] }));
   }
 }

@@ -8,13 +8,14 @@ import type { CoachSessionServices } from '../coachSession/services';
 import { moveCoachSessionToSupport } from '../coachSession/support';
 import type { CoachingControls } from '../safety/riskGate';
 import type { ConversationDocument } from './conversation';
+import { chatDocument } from './chat';
 import { isConfirmingDeletion, pauseCoaching, personDocument, startsNewSession } from './person';
 
 export function coachingControls(coachSessions?: CoachSessionServices): CoachingControls<ConversationDocument> {
   return {
     pause(context: TurnContext, doc: ConversationDocument, level: 'urgent' | 'wellbeing') {
       pauseCoaching(personDocument(doc));
-      if (coachSessions) moveCoachSessionToSupport(context, doc, level, coachSessions);
+      if (coachSessions) moveCoachSessionToSupport(context, chatDocument(doc), level, coachSessions);
     },
     startsNewSession: (doc) => startsNewSession(personDocument(doc)),
     confirmingDeletion: (doc) => isConfirmingDeletion(personDocument(doc)),

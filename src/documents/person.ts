@@ -3,31 +3,25 @@
  * keyed by their Entra object id), so their programme and place in it follow them into any new chat. It is
  * one document in sections, each with an owner:
  *
- * - coaching (src/coaching): their programme and their place in the session dialog;
+ * - coaching (src/coaching/turnData.ts): their programme and their place in the session dialog;
  * - safety (src/safety/riskGate.ts): the risk gate's state and what it remembers to screen the next message;
- * - reach (the personal chat): how to reach them later, for booking news and private checks;
+ * - reach (src/proactive/reach.ts; written by the personal chat): how to reach them later, for booking news
+ *   and private checks;
  * - pending (the personal chat): a question of the chat's own waiting for its answer;
  * - meta (the turn pipeline): welcome, dedupe, erase.
  *
- * One owner does not edit another's fields: it calls the named operations below. Export and delete
+ * Each section's type is declared by its owner's room, below this one, so that the rooms that read a section
+ * of someone's document (booking, the coach-joined session, the gate) can name it without importing this
+ * room, which sits above them. One owner does not edit another's fields: it calls the named operations below
+ * (the coach-joined session and the gate through their ports, given at start-up). Export and delete
  * (./yourData.ts, the My coaching tab) read this same type. Stored field names never change.
  */
 import type { ConversationReference } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
-import { currentSession, type Programme } from '../coaching/programme';
+import { currentSession, newProgramme, type SessionRecord } from '../coaching/programme';
+import type { CoachingSection } from '../coaching/turnData';
+import type { SaveOutcome } from '../coachSession/state';
+import type { ReachSection } from '../proactive/reach';
 import type { ConversationDocument } from './conversation';
-
-export interface CoachingSection {
-  programme?: Programme;
-  dialogState?: DialogState;
-}
-
-export interface ReachSection {
-  /** The 1:1 conversation reference, kept so others' booking news and private checks can reach this person. */
-  conversationReference?: Partial<ConversationReference>;
-  /** Their sign-in name, for filling in Teams meeting links; looked up once per chat. */
-  upn?: string;
-}
 
 export type Confirmation = 'startAgain' | 'deleteData';
 
@@ -45,7 +39,7 @@ export interface PersonDocument extends ConversationDocument, CoachingSection, R
 
 /** A turn in a 1:1 chat reads the person's document (the turn pipeline's state location). */
 export function personDocument(stored: ConversationDocument): PersonDocument {
-  return stored as PersonDocument;
+  return stored;
 }
 
 /** Coaching stops where it is: the dialog is ended and any question of the chat's dropped; every answer stays. */
@@ -53,6 +47,26 @@ export function pauseCoaching(doc: PersonDocument): void {
   delete doc.dialogState;
   delete doc.pendingConfirmation;
   if (doc.programme) doc.programme.paused = true;
+}
+
+/**
+ * A finished coach-joined session takes its place in the person's programme as a self-guided one would: a
+ * session they began on their own is replaced by it (their place in it dropped, with any question of the
+ * chat's), and one already complete is kept.
+ */
+export function takeCoachJoinedSession(doc: PersonDocument, record: SessionRecord): SaveOutcome {
+  const programme = (doc.programme ??= newProgramme(new Date()));
+  const key = `${record.number}` as const;
+  const existing = programme.sessions[key];
+  if (existing?.completedAt && existing.startedAt === record.startedAt) return 'alreadySaved';
+  if (existing?.completedAt) return 'alreadyComplete';
+  programme.sessions[key] = record;
+  programme.paused = false;
+  if (record.number === 1) programme.current = 2;
+  else programme.completedAt = record.completedAt;
+  delete doc.dialogState;
+  delete doc.pendingConfirmation;
+  return 'saved';
 }
 
 /** The person asked to pause: the programme says so (the dialog is ended by its owner). */

@@ -14,6 +14,12 @@ function document(initial: { n: number } | undefined, before?: (stored: { doc: {
       stored = { doc: next, eTag: `"${++version}"` };
       return stored.eTag;
     },
+    remove: async (eTag) => {
+      before?.(stored);
+      if (stored && stored.eTag !== eTag) return false;
+      stored = undefined;
+      return true;
+    },
   };
   return { doc, writes, stored: () => stored, bump: () => (stored = stored && { doc: { n: stored.doc.n + 100 }, eTag: `"${++version}"` }) };
 }
@@ -59,5 +65,32 @@ describe('updateIfUnchanged', () => {
     ).rejects.toEqual(new UpdateConflictError('add one'));
     expect(tries).toHaveLength(UPDATE_ATTEMPTS);
     expect(d.writes).toEqual([]);
+  });
+
+  it('removes the document on its eTag, deciding again on a fresh copy when someone else wrote first', async () => {
+    let raced = false;
+    const d = document({ n: 1 }, () => {
+      if (!raced) {
+        raced = true;
+        d.bump();
+      }
+    });
+    const seen: number[] = [];
+    const removeSmall = { name: 'remove if small', apply: (c: { n: number } | undefined) => (seen.push(c!.n), c!.n < 200 ? { remove: 'removed' } : { keep: 'kept' }) };
+    expect(await updateIfUnchanged(d.doc, removeSmall)).toMatchObject({ result: 'removed', changed: true });
+    expect(seen).toEqual([1, 101]);
+    expect(d.stored()).toBeUndefined();
+    // Nothing left to remove: nothing is written.
+    expect(await updateIfUnchanged(d.doc, { name: 'remove', apply: () => ({ remove: 'removed' }) })).toMatchObject({ result: 'removed', changed: false });
+    expect(d.writes).toEqual([]);
+  });
+
+  it("gives up after the change's own number of attempts when it names one", async () => {
+    const d = document({ n: 1 }, () => d.bump());
+    const tries: number[] = [];
+    await expect(
+      updateIfUnchanged(d.doc, { name: 'add one', apply: (c) => (tries.push(c!.n), { write: { n: c!.n + 1 }, result: undefined }) }, { attempts: 3 }),
+    ).rejects.toEqual(new UpdateConflictError('add one'));
+    expect(tries).toEqual([1, 101, 201]);
   });
 });

@@ -14,12 +14,14 @@
  *   it is answered, so that a "no" loses nothing.
  */
 import { randomUUID } from 'node:crypto';
-import type { Activity, ConversationReference } from 'botbuilder';
+import { ActivityTypes, type Activity, type ConversationReference } from 'botbuilder';
 import { choiceCard, recogniseChoice, type ChoiceOption } from '../turn/choices';
 import { stateDocument, updateIfUnchanged, UpdateConflictError, type Decision } from '../persistence/conditionalUpdate';
 import type { People } from '../persistence/versioned';
 import type { Logger } from '../logger';
+import type { ReachSection } from '../proactive/reach';
 import type { ProactiveSender } from '../proactive/sender';
+import type { SafetySection, SafetyState } from './riskGate';
 
 export type DirectCheckAnswer = 'yes' | 'notSure' | 'no' | 'ratherNot';
 
@@ -56,7 +58,9 @@ export interface HeldInput {
 const MAX_HELD_TEXT = 2000;
 const MAX_HELD_VALUE_BYTES = 16_000;
 
+/** Only a message is held: an invoke's card is not coaching's, so after a "no" the waiting question is asked again. */
 export function heldInputOf(activity: Partial<Activity>): HeldInput | undefined {
+  if (activity.type !== ActivityTypes.Message) return undefined;
   const text = typeof activity.text === 'string' && activity.text.trim() ? Array.from(activity.text).slice(0, MAX_HELD_TEXT).join('') : undefined;
   const value = activity.value !== undefined && JSON.stringify(activity.value).length <= MAX_HELD_VALUE_BYTES ? activity.value : undefined;
   if (text === undefined && value === undefined) return undefined;
@@ -111,7 +115,8 @@ export const neutralSupportPointer =
 export const privateCheckIntro = 'Something you wrote in a group chat just now made me want to check in with you privately. Nobody else can see this chat.';
 
 export interface PrivateCheckServices {
-  people: People;
+  /** People's own documents: how to reach them, and the gate's section of theirs. */
+  people: People<ReachSection & SafetySection>;
   sender: ProactiveSender;
   logger: Logger;
 }
@@ -125,12 +130,12 @@ export async function askPrivately(userId: string, check: DirectCheck, services:
   let reference: Partial<ConversationReference> | undefined;
   const { result } = await updateIfUnchanged(stateDocument(services.people, userId), {
     name: 'mark private direct check',
-    apply: (person): Decision<Record<string, unknown>, 'ask' | 'unreachable' | 'alreadyHelped'> => {
-      reference = person?.conversationReference as Partial<ConversationReference> | undefined;
+    apply: (person): Decision<ReachSection & SafetySection, 'ask' | 'unreachable' | 'alreadyHelped'> => {
+      reference = person?.conversationReference;
       if (!person || !reference) return { keep: 'unreachable' };
-      const safety = { ...((person.safety as Record<string, unknown> | undefined) ?? { status: 'clear' }) };
+      const safety: SafetyState = { ...(person.safety ?? { status: 'clear' }) };
       if (safety.status === 'urgentStop') return { keep: 'alreadyHelped' }; // already on the urgent path: crisis contacts are in their chat
-      if (recentlyBelieved(safety.checks as DirectCheck[] | undefined)) return { keep: 'alreadyHelped' }; // check fatigue: see CHECK_QUIET_MS
+      if (recentlyBelieved(safety.checks)) return { keep: 'alreadyHelped' }; // check fatigue: see CHECK_QUIET_MS
       safety.pending = 'directCheck';
       safety.directCheck = check;
       return { write: { ...person, safety }, result: 'ask' };

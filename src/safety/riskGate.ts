@@ -1,6 +1,6 @@
 /**
- * The risk gate. Every inbound message and every free-text card input passes here before any command,
- * dialog or card handler runs (the turn pipeline calls it first, for every conversation type, with the
+ * The risk gate. Every inbound message and every free-text card input (in a message or an invoke) passes
+ * here before any command, dialog or card handler runs (the turn pipeline calls it first, for every conversation type, with the
  * activity as the door read it: src/turn/inbound.ts).
  *
  * - Screening of everything the person wrote, read with the bot's last question and their last few messages
@@ -16,7 +16,7 @@
  * The gate owns the safety section of the conversation's document; the rest of the document it reaches only
  * through its owners' operations (CoachingControls).
  */
-import { MessageFactory, TurnContext, type Activity } from 'botbuilder';
+import { ActivityTypes, MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import { renderCard } from '../cards/render';
 import type { SafetySettings } from '../config';
 import type { Logger } from '../logger';
@@ -142,7 +142,12 @@ const misunderstood =
   /\b(you('ve| have)? (misunderstood|got (it|that|me) wrong)|misunderstood me|not what i meant|i didn'?t mean (it|that)|i was (only )?joking|it was a joke|just a joke|wrong end of the stick|figure of speech|didn'?t mean it like that|you read (that|it) wrong)\b/i;
 
 export function createRiskGate<D extends SafetySection>(services: RiskGateServices<D>): RiskGate<D> {
-  return (context, inbound, data) => guard(context, inbound, data, services);
+  return async (context, inbound, data) => {
+    const decision = await guard(context, inbound, data, services);
+    // The gate's replies go to the chat as messages; the invoke itself is answered, so the card shows no error.
+    if (decision === 'handled' && inbound.kind === 'invoke') await context.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 200 } });
+    return decision;
+  };
 }
 
 /** The services as the gate's steps use them for one turn: coaching's controls bound to this turn's document. */
@@ -151,7 +156,8 @@ type Services = Omit<RiskGateServices<SafetySection>, 'coaching'> & {
 };
 
 async function guard<D extends SafetySection>(context: TurnContext, inbound: Inbound, data: D, services: RiskGateServices<D>): Promise<GateDecision> {
-  if (inbound.kind !== 'message') return 'continue';
+  // An invoke is screened when it carries free text (an Action.Execute's inputs), as a card submission is.
+  if (inbound.kind === 'event' || (inbound.kind === 'invoke' && inbound.written.length === 0)) return 'continue';
   const activity = context.activity;
   const safety = (data.safety ??= { status: 'clear' });
   const log = services.logger.child({ activityId: activity.id, conversationType: activity.conversation?.conversationType });

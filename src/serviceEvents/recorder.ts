@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from '../logger';
-import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf } from './aggregate';
+import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf, type MonthAggregate } from './aggregate';
 import { aboutAPerson, type ServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
 import { versionedDoc, type PersonLink, type ServiceStore, type StoredEvent } from './store';
 import { updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
@@ -15,7 +15,8 @@ export interface RecorderOptions {
   now?: () => Date;
 }
 
-const MAX_ATTEMPTS = 10;
+/** Tries of an addition to a month's aggregate: every instance adds to the same document, so it meets more conflicts than most. */
+const MONTH_ATTEMPTS = 10;
 
 /**
  * Records service events: turns the person into a pseudonym, notes which milestones are their first, adds the
@@ -127,17 +128,23 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   private async writeMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
-    const months = this.options.store.months;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const found = await months.read(id);
-      let next = found?.doc ?? emptyMonth(id, this.now());
-      for (const [day, counters] of days) next = addToMonth(next, day, counters, this.now());
-      if (this.ttl) next.ttl = this.ttl;
-      if (await months.write(next, found?.etag)) return;
-      // Another instance added to this month first: read it again and add on top, after a short random pause.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-    }
-    throw new Error('month aggregate kept changing');
+    await updateIfUnchanged(
+      versionedDoc(this.options.store.months, id),
+      {
+        name: 'add to month',
+        apply: (found): Decision<MonthAggregate, undefined> => {
+          let next = found ?? emptyMonth(id, this.now());
+          for (const [day, counters] of days) next = addToMonth(next, day, counters, this.now());
+          if (this.ttl) next.ttl = this.ttl;
+          return { write: next, result: undefined };
+        },
+      },
+      {
+        attempts: MONTH_ATTEMPTS,
+        // Another instance added to this month first: read it again and add on top, after a short random pause.
+        onConflict: (attempt) => new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt)),
+      },
+    );
   }
 
   private linkId(person: string): string {

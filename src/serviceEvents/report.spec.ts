@@ -3,7 +3,7 @@ import { memoryServiceStore } from '../store/serviceStore';
 import { ServiceEventRecorder } from './recorder';
 import { buildReport, periodFor } from './report';
 import { FEWER_THAN_5, NOT_SHOWN, percent, showParts } from './suppression';
-import { countersFor, sumDays } from './aggregate';
+import { addToMonth, countersFor, emptyMonth, sumDays } from './aggregate';
 import type { ServiceEvent } from './events';
 
 const logger = createLogger('silent');
@@ -59,6 +59,54 @@ describe('service events', () => {
       for (const [k, n] of Object.entries(countersFor(e as ServiceEvent, firsts))) recount.set(k, (recount.get(k) ?? 0) + n);
     }
     expect(Object.fromEntries(sumDays(months, '2026-06-01', '2026-06-30'))).toEqual(Object.fromEntries(recount));
+  });
+});
+
+describe("adding to a month another instance is adding to (memory twin)", () => {
+  /** The store, where just after each of the first `times` reads of a month another instance adds one to it. */
+  function racing(times: number) {
+    const store = memoryServiceStore();
+    let raced = 0;
+    const months = store.months;
+    const racingStore = {
+      ...store,
+      months: {
+        ...months,
+        read: async (id: string) => {
+          const found = await months.read(id);
+          if (raced < times) {
+            raced += 1;
+            expect(await months.write(addToMonth(found?.doc ?? emptyMonth(id, now), '2026-06-15', { 'started|s1|coach': 1 }, now), found?.etag)).toBe(true);
+          }
+          return found;
+        },
+      },
+    };
+    let logs = '';
+    const log = createLogger('info', { write: (line: string) => void (logs += line) });
+    const events = new ServiceEventRecorder({ store: racingStore, key, logger: log, retentionDays: 730, now: () => now });
+    return { store, events, raced: () => raced, logs: () => logs };
+  }
+  const monthTotals = (store: ReturnType<typeof memoryServiceStore>) => sumDays(store.dump().months, '2026-06-01', '2026-06-30');
+
+  it("adds on top of the other instance's addition after a conflict, so both are counted", async () => {
+    const { store, events, raced } = racing(1);
+    await events.record({ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p1', at: now });
+    expect(raced()).toBe(1);
+    expect(monthTotals(store).get('started|s1|self')).toBe(1);
+    expect(monthTotals(store).get('started|s1|coach')).toBe(1);
+    expect(store.dump().events).toHaveLength(1);
+  });
+
+  it('gives up clearly when the month keeps changing: the event is logged as not recorded, by its kind and the error code', async () => {
+    const { store, events, raced, logs } = racing(Infinity);
+    await events.record({ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p1', at: now });
+    expect(raced()).toBe(10);
+    expect(monthTotals(store).get('started|s1|self')).toBeUndefined();
+    expect(monthTotals(store).get('started|s1|coach')).toBe(10);
+    expect(store.dump().events).toHaveLength(0);
+    const failure = logs().split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((entry) => entry.msg === 'service event not recorded');
+    expect(failure).toMatchObject({ level: 50, kind: 'sessionStarted', err: { name: 'UpdateConflictError', code: 'UpdateConflict' } });
   });
 });
 

@@ -4,18 +4,19 @@ import type { BookingServices } from '../booking/bookingConversation';
 import { exportDocument, referralsAbout } from '../documents/yourData';
 import { keptAfterErasure, type PersonDocument } from '../documents/person';
 import { actionPlanSubmission } from '../coaching/cardSubmissions';
-import { latestPlan, sessionRecord, stageOrder, stageTitles, type Programme } from '../coaching/programme';
+import { latestPlan, sessionRecord, stageOrder, stageTitles, type ActionPlan, type Programme } from '../coaching/programme';
 import { planFromSubmission } from '../coaching/stages/actionPlan';
 import type { Logger } from '../logger';
 import { screenCardValue } from '../safety/screenMessage';
 import { recordSlotChange, type ServiceEventSink } from '../serviceEvents/events';
-import { StateConflictError, type People } from '../persistence/versioned';
+import { stateDocument, updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
+import type { People } from '../persistence/versioned';
 import type { TabUser } from './auth';
 import { esc, jsonIn, notice } from './html';
 
 export interface MyCoachingServices {
   /** Everyone's 1:1 state (programmes): only the signed-in person's document is ever read or written. */
-  people: People;
+  people: People<PersonDocument>;
   bookings: BookingServices['bookings'];
   referrals: Parameters<typeof referralsAbout>[0];
   jobs: JobQueue;
@@ -36,6 +37,7 @@ export interface ViewOptions {
   planErrors?: { summary: string; values: Record<string, string> };
 }
 
+/** Tries of a change to the person's own document before the tab says something went wrong. */
 const MAX_ATTEMPTS = 6;
 
 /**
@@ -47,7 +49,7 @@ export class MyCoaching {
   constructor(private readonly services: MyCoachingServices) {}
 
   async view(user: TabUser, options: ViewOptions = {}): Promise<string> {
-    const doc = ((await this.services.people.readOne(user.userId)) ?? {}) as PersonDocument;
+    const doc: PersonDocument = (await this.services.people.readOne(user.userId)) ?? {};
     const programme = doc.programme;
     const bookings = await bookingsOfStaff(this.services.bookings, user.userId);
     const parts: string[] = [];
@@ -68,29 +70,29 @@ export class MyCoaching {
     if (!parsed.data.action1 && !parsed.data.action2 && !parsed.data.action3) {
       return this.view(user, { planErrors: { summary: 'Your plan needs at least one action, so I have kept it as it was.', values } });
     }
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const stored = await this.services.people.readOne(user.userId);
-      const { eTag, ...rest } = stored ?? { eTag: undefined };
-      const doc = rest as PersonDocument;
-      const latest = doc.programme && latestPlan(doc.programme);
-      if (!doc.programme || !latest) return this.view(user, { message: { text: "You haven't made an action plan yet. It comes in stage 6 of a session: say \"start coaching\" to me in Teams.", kind: 'error' } });
-      doc.programme.sessions[`${latest.session}`]!.actionPlan = planFromSubmission(parsed.data, new Date());
-      try {
-        await this.services.people.writeIfUnchanged(user.userId, doc, eTag);
-      } catch (err) {
-        if (err instanceof StateConflictError && attempt < MAX_ATTEMPTS) continue;
-        throw err;
-      }
-      this.services.logger.info({ userId: user.userId, actions: doc.programme.sessions[`${latest.session}`]!.actionPlan!.actions.length }, 'action plan changed in the tab');
-      // What people write here is screened as the risk gate screens everything they write to the bot.
-      const flagged = Object.values(values).some((v) => screenCardValue({ text: v }).level !== 'none');
-      return this.view(user, {
-        message: flagged
-          ? { text: 'Your plan is saved. Some of what you wrote suggests things may be hard at the moment: the people in "Not OK right now" are there for you, and you can tell me in our chat in Teams.' }
-          : { text: 'Your plan is saved. "my plan" in our chat shows it too.' },
-      });
-    }
-    throw new Error('unreachable');
+    const { result: saved } = await updateIfUnchanged(
+      stateDocument(this.services.people, user.userId),
+      {
+        name: 'save action plan from the tab',
+        apply: (doc): Decision<PersonDocument, ActionPlan | undefined> => {
+          const latest = doc?.programme && latestPlan(doc.programme);
+          if (!doc?.programme || !latest) return { keep: undefined };
+          const plan = planFromSubmission(parsed.data, new Date());
+          doc.programme.sessions[`${latest.session}`]!.actionPlan = plan;
+          return { write: doc, result: plan };
+        },
+      },
+      { attempts: MAX_ATTEMPTS },
+    );
+    if (!saved) return this.view(user, { message: { text: "You haven't made an action plan yet. It comes in stage 6 of a session: say \"start coaching\" to me in Teams.", kind: 'error' } });
+    this.services.logger.info({ userId: user.userId, actions: saved.actions.length }, 'action plan changed in the tab');
+    // What people write here is screened as the risk gate screens everything they write to the bot.
+    const flagged = Object.values(values).some((v) => screenCardValue({ text: v }).level !== 'none');
+    return this.view(user, {
+      message: flagged
+        ? { text: 'Your plan is saved. Some of what you wrote suggests things may be hard at the moment: the people in "Not OK right now" are there for you, and you can tell me in our chat in Teams.' }
+        : { text: 'Your plan is saved. "my plan" in our chat shows it too.' },
+    });
   }
 
   async cancelBooking(user: TabUser, body: unknown): Promise<string> {
@@ -129,32 +131,26 @@ export class MyCoaching {
 
   /** Everything kept about the person, as the bot's "export my data" file has it. */
   async exportData(user: TabUser): Promise<string> {
-    const stored = await this.services.people.readOne(user.userId);
-    const { eTag: _e, ...record } = stored ?? { eTag: undefined };
+    const { eTag: _e, ...record }: PersonDocument = (await this.services.people.readOne(user.userId)) ?? {};
     const referrals = await referralsAbout(this.services.referrals, user.userId);
-    return JSON.stringify(exportDocument(user.userId, record as PersonDocument, referrals), null, 2);
+    return JSON.stringify(exportDocument(user.userId, record, referrals), null, 2);
   }
 
   /** As "delete my data" in the chat: while an urgent referral is open, one safety note is kept. */
   async deleteData(user: TabUser, body: unknown): Promise<string> {
     if (stringsOf(body).confirm !== 'yes') return this.view(user, { confirmDelete: true });
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const stored = await this.services.people.readOne(user.userId);
-      if (!stored) break;
-      const { eTag, ...rest } = stored;
-      const kept = keptAfterErasure(rest as PersonDocument, new Date());
-      try {
-        if (kept) {
-          await this.services.people.writeIfUnchanged(user.userId, kept, eTag);
-        } else {
-          await this.services.people.deleteIfUnchanged(user.userId, eTag);
-        }
-        break;
-      } catch (err) {
-        if (err instanceof StateConflictError && attempt < MAX_ATTEMPTS) continue;
-        throw err;
-      }
-    }
+    await updateIfUnchanged(
+      stateDocument(this.services.people, user.userId),
+      {
+        name: 'delete data from the tab',
+        apply: (doc): Decision<PersonDocument, undefined> => {
+          if (!doc) return { keep: undefined };
+          const kept = keptAfterErasure(doc, new Date());
+          return kept ? { write: kept, result: undefined } : { remove: undefined };
+        },
+      },
+      { attempts: MAX_ATTEMPTS },
+    );
     await this.services.events.forget(user.userId);
     this.services.logger.info({ userId: user.userId }, 'data deleted from the tab');
     return this.view(user, {

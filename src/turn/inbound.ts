@@ -5,7 +5,9 @@
  * - a message: what the person wrote (without the bot's @mention), the command those words are, the same
  *   words with every @mention taken out (for "add coach @name"), and any card submission with its card
  *   name, question id and the free text written in it;
- * - an invoke, by name (Teams' file consent, Action.Execute);
+ * - an invoke, by name, with the free text of any card inputs it carries (an Action.Execute's data), which
+ *   the risk gate screens as it screens a card submission; Teams' file consent carries only Teams' own
+ *   fields, and the bot opens no task modules;
  * - anything else is an event (the bot added, members changed).
  *
  * Buttons that stand for words (menu options, choices) submit `{ say: words }`: the turn then reads exactly
@@ -48,6 +50,7 @@ export interface Inbound {
 }
 
 const header = z.object({ card: z.string().max(50), questionId: z.string().max(100).optional() });
+const executed = z.object({ action: z.object({ data: z.unknown() }) });
 
 /** Reads the activity (and leaves its text as the words, as above). */
 export function readInbound(activity: Activity): Inbound {
@@ -64,7 +67,7 @@ export function readInbound(activity: Activity): Inbound {
     phrase: normaliseCommandText(words.replace(/<at>[^<]*<\/at>/gi, ' ')),
     command: kind === 'message' ? parseCommand(words) : undefined,
     card,
-    written: kind === 'message' ? submittedText(activity.value) : [],
+    written: kind === 'message' ? submittedText(activity.value) : kind === 'invoke' ? submittedText(executedData(activity)) : [],
     addressedToBot: kind === 'message' && addressedToBot(activity),
     invoke: kind === 'invoke' ? activity.name : undefined,
     botAdded: kind === 'event' && isBotAdded(activity),
@@ -90,6 +93,13 @@ export function submittedText(value: unknown): string[] {
   return Object.entries(value as Record<string, unknown>)
     .filter(([key, v]) => typeof v === 'string' && key !== 'card' && key !== 'questionId' && !key.startsWith('byWhen'))
     .map(([, v]) => v as string);
+}
+
+/** An Action.Execute's data: the card's inputs and the button's own data, as an Action.Submit's value has them. */
+function executedData(activity: Activity): unknown {
+  if (activity.name !== 'adaptiveCard/action') return undefined;
+  const parsed = executed.safeParse(activity.value);
+  return parsed.success ? parsed.data.action.data : undefined;
 }
 
 /** Where a group chat's or channel's state is kept, also carried by cards that come back from a 1:1 chat. */
