@@ -249,6 +249,31 @@ describe('the turn pipeline over HTTP', () => {
     }
   });
 
+  describe('the door itself', () => {
+    let bot: RunningBot;
+    beforeAll(async () => {
+      bot = await startBot(testConfig(), silentLogger);
+    });
+    afterAll(() => bot.stop());
+
+    it('refuses malformed and oversized bodies without a turn', async () => {
+      const bad = await fetch(`${bot.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":' });
+      expect(bad.status).toBe(400);
+      const huge = await fetch(`${bot.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'message', text: 'x'.repeat(300 * 1024) }),
+      });
+      expect(huge.status).toBe(413);
+    });
+
+    it('reports health with the store', async () => {
+      const response = await fetch(`${bot.url}/healthz`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok', store: 'ok' });
+    });
+  });
+
   it('reports 503 from /healthz when the store does not answer', async () => {
     const store = await openStore({ kind: 'embedded', dataDir: tempDataDir(), database: 'health' }, silentLogger);
     const bot = await startBot(testConfig(), silentLogger, { store });

@@ -2,8 +2,9 @@
  * The bot's own turn logic in process: botbuilder's TestAdapter carries each activity through the real turn
  * pipeline (risk gate first, then the router and the coaching dialogs) on state kept in memory, with no HTTP
  * server. Referrals go nowhere (a chat that refers anyone fails the test) unless the bot is opened with a store:
- * then they go to an embedded Cosmos-protocol store, in memory, in this process. Proactive sends (a direct
- * question asked privately) are recorded in `sent`.
+ * then they go to an embedded Cosmos-protocol store, in memory, in this process, and (with `sendReferralsNow`)
+ * an urgent one is posted to the leads' channel straight after its turn, as the bot does. Proactive sends (a
+ * direct question asked privately, a referral card) are recorded in `sent`.
  *
  * The whole composition is in `InProcessBot`'s constructor, so it is the one place to re-point when the
  * bot's own composition changes. Transcript tests read every reply in order (./transcript.ts).
@@ -18,6 +19,7 @@ import type { Logger } from '../../src/logger';
 import type { ProactiveSender } from '../../src/proactive/sender';
 import { coachingControls } from '../../src/documents/gateControls';
 import { createRiskGate } from '../../src/safety/riskGate';
+import { ReferralOutbox } from '../../src/safety/referralOutbox';
 import type { Referrals } from '../../src/safety/referralsPort';
 import type { Referral } from '../../src/safety/referrals';
 import { MemoryStateDocuments } from '../../src/store/memoryState';
@@ -96,6 +98,8 @@ export interface InProcessBotOptions {
   referrals?: Referrals;
   /** State documents another bot kept (a restart: nothing but the store carries over). */
   state?: MemoryStateDocuments;
+  /** Posts an urgent referral to the registered leads' channel straight after its turn (recorded in `sent`), as the bot does. */
+  sendReferralsNow?: boolean;
 }
 
 /** The bot's turn logic with its state in memory. Each activity is run through the real pipeline in turn. */
@@ -103,6 +107,8 @@ export class InProcessBot {
   readonly state: MemoryStateDocuments;
   private readonly sender = new RecordingSender();
   readonly sent = this.sender.sent;
+  /** Everything the bot sent in the latest turn, of every type (typing, invoke responses as well as messages), in order. */
+  lastTurn: Partial<Activity>[] = [];
   private readonly pipeline: TurnPipeline;
   private readonly adapter = new TestAdapter({
     channelId: 'msteams',
@@ -112,14 +118,22 @@ export class InProcessBot {
     conversation: { id: personalConversationId(), conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
   });
 
-  constructor({ env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments() }: InProcessBotOptions = {}) {
+  constructor({ env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments(), sendReferralsNow = false }: InProcessBotOptions = {}) {
     this.state = state;
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
     const storage = this.state;
+    const outbox = sendReferralsNow ? new ReferralOutbox({ referrals, sender: this.sender, safety: config.safety, logger }) : undefined;
     this.pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,
-      gate: createRiskGate({ safety: config.safety, referrals, logger, coaching: coachingControls(), privately: { people: this.state, sender: this.sender, logger } }),
+      gate: createRiskGate({
+        safety: config.safety,
+        referrals,
+        ...(outbox ? { sendReferralNow: (id: string) => outbox.sendNow(id) } : {}),
+        logger,
+        coaching: coachingControls(),
+        privately: { people: this.state, sender: this.sender, logger },
+      }),
       logic: createRouter({ safety: config.safety, referrals, logger }),
       logger,
     });
@@ -130,7 +144,8 @@ export class InProcessBot {
     this.adapter.activeQueue.splice(0);
     // Ids unique across bots, as Teams' are: the pipeline remembers which activities it has answered.
     await this.adapter.processActivity({ id: randomUUID(), ...activity }, (context) => this.pipeline.run(context));
-    return this.adapter.activeQueue.splice(0).filter((a) => a.type === 'message');
+    this.lastTurn = this.adapter.activeQueue.splice(0);
+    return this.lastTurn.filter((a) => a.type === 'message');
   }
 
   chat(user?: TeamsUser): InProcessChat {
@@ -165,7 +180,7 @@ export class InProcessBotWithStore extends InProcessBot {
 export class InProcessChat {
   /** Every reply in order, with the message that brought it. */
   readonly transcript: { said: string; reply: Reply }[] = [];
-  private readonly conversationId = personalConversationId();
+  readonly conversationId = personalConversationId();
   /** Whether a direct safety question is answered "no" and passed (see directQuestions); off for tests about the gate. */
   answerDirectQuestions = true;
 
@@ -208,6 +223,24 @@ export class InProcessChat {
     const [thanks, ...carryOn] = await this.sendOnce('No', { text: 'No' });
     if (!/^Thank you for answering\. Let's carry on/.test(thanks?.text ?? '')) return [thanks!, ...carryOn];
     return carryOn;
+  }
+
+  /** A message that @mentions the bot, as Teams sends it when someone does in a 1:1 chat: the mention is part of the text. */
+  sayMentioningBot(text: string): Promise<Reply[]> {
+    const mention = { type: 'mention', mentioned: botAccount, text: `<at>${botAccount.name}</at>` };
+    return this.send(`@${botAccount.name} ${text}`, { text: `${mention.text} ${text}`, entities: [mention] });
+  }
+
+  /** The conversationUpdate Teams sends when the bot is installed in this chat; returns the replies to it. */
+  installed(): Promise<Reply[]> {
+    return this.sendOnce('[installed]', { type: 'conversationUpdate', membersAdded: [{ id: botAccount.id, name: botAccount.name }], channelData: { tenant: { id: 'tenant-1' }, eventType: 'teamMemberAdded' } });
+  }
+
+  /** An invoke from Teams in this chat (such as `fileConsent/invoke`): the status of the bot's invoke response and its replies. */
+  async invoke(name: string, value: unknown): Promise<{ status?: number; replies: Reply[] }> {
+    const replies = await this.sendOnce(`[${name}]`, { type: 'invoke', name, value });
+    const response = this.bot.lastTurn.find((a) => a.type === 'invokeResponse');
+    return { status: (response?.value as { status?: number } | undefined)?.status, replies };
   }
 
   /** Taps a button that stands for words (menu options, choices, "That's all"). */
