@@ -44,7 +44,7 @@ export interface Reply {
   activity: Partial<Activity>;
 }
 
-function asReply(activity: Partial<Activity>): Reply {
+export function asReply(activity: Partial<Activity>): Reply {
   const buttons: string[] = [];
   const walk = (node: unknown) => {
     if (Array.isArray(node)) return node.forEach(walk);
