@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestAdapter, type Activity, type ConversationReference } from 'botbuilder';
-import { JobQueue, JobWorker } from '../../src/booking/jobs';
+import { JobQueue, JobWorker, type Job } from '../../src/booking/jobs';
 import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import { createCoachSessions } from '../../src/coachSession/services';
@@ -197,17 +197,33 @@ export class WorkersClock {
   }
 }
 
+/** The jobs port's memory twin, which can also list every job it holds (the port only finds the due ones). */
+export class ListedMemoryJobs extends MemoryJobs {
+  private readonly ids = new Set<string>();
+
+  override async create(job: Job): Promise<'created' | 'exists'> {
+    this.ids.add(job.id);
+    return super.create(job);
+  }
+
+  /** Every job, in the order they were created. */
+  async all(): Promise<Job[]> {
+    const found = await Promise.all([...this.ids].map((id) => this.read(id)));
+    return found.flatMap((f) => (f ? [f.doc] : []));
+  }
+}
+
 /** What the bot stores, each port on its memory twin; a restarted bot is given the same ones. */
 export interface CoachesStores {
   people: MemoryStateDocuments;
   chats: MemoryStateDocuments;
   bookings: MemoryBookings;
-  jobs: MemoryJobs;
+  jobs: ListedMemoryJobs;
   referrals: MemoryReferrals;
 }
 
 export function memoryStores(): CoachesStores {
-  return { people: new MemoryStateDocuments(), chats: new MemoryStateDocuments(), bookings: new MemoryBookings(), jobs: new MemoryJobs(), referrals: new MemoryReferrals() };
+  return { people: new MemoryStateDocuments(), chats: new MemoryStateDocuments(), bookings: new MemoryBookings(), jobs: new ListedMemoryJobs(), referrals: new MemoryReferrals() };
 }
 
 export interface InProcessBotWithCoachesOptions {
