@@ -22,7 +22,7 @@ import { CoachingDialogs, type OnSessionCompleted } from '../../src/coaching/ses
 import { loadConfig, type Config } from '../../src/config';
 import { coachingControls } from '../../src/documents/gateControls';
 import type { Logger } from '../../src/logger';
-import { channelRoot, type ProactiveSender } from '../../src/proactive/sender';
+import { channelRoot, SendError, type ProactiveSender } from '../../src/proactive/sender';
 import { ReferralOutbox } from '../../src/safety/referralOutbox';
 import { createRiskGate } from '../../src/safety/riskGate';
 import { MemoryBookings } from '../../src/store/memoryBookings';
@@ -72,7 +72,7 @@ export class InProcessTeams implements ProactiveSender {
   private readonly signInNames = new Map<string, string>();
   /** Each person's 1:1 chats with the bot, by Entra object id. */
   private readonly personalChats = new Map<string, Set<string>>();
-  private readonly people = new Map<string, TeamsUser>();
+  private readonly people = new Map<string, Member>();
   private readonly refusals = new Map<string, Refusal[]>();
 
   /** Who is in a group chat, channel or team, as the members API will report them. */
@@ -131,7 +131,8 @@ export class InProcessTeams implements ProactiveSender {
 
   async send(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<string> {
     const conversationId = reference.conversation?.id;
-    if (!reference.serviceUrl || !conversationId) throw connectorError(400);
+    // As the real sender (src/proactive/sender.ts): no request is made without somewhere to send it.
+    if (!reference.serviceUrl || !conversationId) throw new SendError('later', 'bad-reference');
     const owner = [...this.personalChats].find(([, chats]) => chats.has(conversationId))?.[0];
     const refusal = owner ? this.refusals.get(owner)?.shift() : undefined;
     if (refusal) {
@@ -146,19 +147,13 @@ export class InProcessTeams implements ProactiveSender {
     this.updates.push({ conversationId: reference.conversation?.id ?? '', activityId, activity });
   }
 
-  /** The part of botframework-connector's ConnectorClient that TeamsInfo calls for members. */
+  /** The part of botframework-connector's ConnectorClient that TeamsInfo calls for the bot (one member, a page of members). */
   readonly connector = {
     conversations: {
       getConversationMember: async (chatId: string, userId: string) => {
         const member = this.membersOf(chatId)?.find((m) => m.id === userId);
         if (!member) throw connectorError(404);
         return member;
-      },
-      getConversationMembers: async (chatId: string) => {
-        this.memberRequests.push(chatId);
-        const members = this.membersOf(chatId);
-        if (!members) throw connectorError(404);
-        return members.map((m) => ({ ...m, objectId: m.aadObjectId }));
       },
       getConversationPagedMembers: async (chatId: string, options: { pageSize?: number; continuationToken?: string } = {}) => {
         this.memberRequests.push(chatId);
@@ -172,18 +167,15 @@ export class InProcessTeams implements ProactiveSender {
     },
   };
 
+  /** A group chat's or channel's members as listed, or a 1:1 chat's one person. */
   private membersOf(chatId: string): (Member & { userRole: string; tenantId: string })[] | undefined {
-    const listed = this.members.get(channelRoot(chatId));
+    const listed: Member[] | undefined = this.members.get(channelRoot(chatId));
     const person = [...this.personalChats].find(([, chats]) => chats.has(chatId))?.[0];
     const members = listed ?? (person ? [this.people.get(person)!] : undefined);
-    return members?.map((m) => ({
-      id: m.id,
-      name: m.name,
-      aadObjectId: m.aadObjectId,
-      userRole: 'user',
-      tenantId: 'tenant-1',
-      ...(this.signInNames.has(m.aadObjectId) ? { userPrincipalName: this.signInNames.get(m.aadObjectId) } : {}),
-    }));
+    return members?.map((m) => {
+      const userPrincipalName = m.userPrincipalName ?? this.signInNames.get(m.aadObjectId);
+      return { id: m.id, name: m.name, aadObjectId: m.aadObjectId, userRole: 'user', tenantId: 'tenant-1', ...(userPrincipalName ? { userPrincipalName } : {}) };
+    });
   }
 }
 
