@@ -1,134 +1,128 @@
 import { DateTime } from 'luxon';
-import { startBot, type RunningBot } from '../src/app';
 import type { Slot } from '../src/booking/slots';
-import { PersonalChat } from './support/chat';
-import { cardText, ReplySink } from './support/replySink';
-import { silentLogger, testConfig } from './support/bot';
+import type { InProcessChat, Reply } from './support/inProcess';
+import { InProcessBotWithCoaches, rowButton } from './support/inProcessCoaches';
+import { allOf, card, expectReplies, says } from './support/transcript';
 import { newUser } from './support/teams';
 
-/** Booking a coach, end to end over HTTP: each person has their own Teams stand-in to see what reaches them. */
+/**
+ * Booking a coach, in process through the real turn pipeline with the store's memory twins, every reply in
+ * order: what each person sees in their own chat, and what reaches the other side (Teams stood in for).
+ * test/bookingOverHttp.test.ts walks one booking over HTTP.
+ */
 describe('booking a coach', () => {
-  const coachTeams = new ReplySink();
-  const staffTeams = new ReplySink();
   const coach = newUser('Daniel Okafor');
-  let bot: RunningBot;
-  let coachChat: PersonalChat;
+  const bot = new InProcessBotWithCoaches({ env: { COACH_IDS: coach.aadObjectId } });
+  // Teams tells the bot each person's sign-in name when asked (once per chat), for the meeting link.
+  bot.teams.setSignInName(coach, 'daniel.okafor@trust.example');
+  const coachChat = bot.chat(coach);
+  const coachHears = bot.teams.inbox(coach);
   const day = (offset: number) => DateTime.now().setZone('Europe/London').plus({ days: offset }).toISODate()!;
+  const slotsOf = (person: { aadObjectId: string }) => bot.stores.bookings.slotsOfCoach(person.aadObjectId);
+  const WELCOME = card('Welcome to staff coaching', ['Show me what I can do', 'Not OK right now']);
+  const GOAL_TERM = card('Is this something for the next few weeks, or a longer-term goal?', ['Next few weeks', 'Longer term']);
+  const BOOKED = card('Your coaching session is booked', ['Cancel this booking']);
+  const ONLY_COACHES = says('Only coaches can do that. If you are a coach, ask a service lead to add you.');
 
-  beforeAll(async () => {
-    await coachTeams.start();
-    await staffTeams.start();
-    bot = await startBot(testConfig({ COACH_IDS: coach.aadObjectId }), silentLogger, { outbox: { autoStart: false } });
-    coachChat = new PersonalChat(bot.url, coachTeams, coach);
-    coachTeams.setMembers(coachChat.conversationId, [{ ...coach, userPrincipalName: 'daniel.okafor@trust.example' }]);
-  });
-  afterAll(async () => {
-    await bot.stop();
-    await coachTeams.stop();
-    await staffTeams.stop();
-  });
-
-  const slots = async () => (await bot.store.containers.bookings.items.query<Slot>('SELECT * FROM c WHERE c.docType = "slot"').fetchAll()).resources;
-  const coachHeard = () => coachTeams.messagesTo(coachChat.conversationId).map((a) => `${a.text ?? ''}${cardText(a)}`);
-  const rowsOf = (seen: { activities: { attachments?: { content: any }[] }[] }) =>
-    seen.activities.flatMap((a) => a.attachments ?? []).flatMap((a) => (a.content.body ?? []).filter((b: any) => b.type === 'ColumnSet'));
+  /** Publishes one time (no repeats) from the coach's chat. */
+  const publish = async (dayOffset: number, time: string, minutes: string) =>
+    expectReplies(await coachChat.submitValue({ card: 'availability', date: day(dayOffset), time, minutes, weeks: '0' }), [says(/^Published 1 slot: /)]);
+  /** Books the first free time: the list, the confirmation card, then "Book it" with or without sharing. */
+  const bookFirstFreeTime = async (staff: InProcessChat, shareProgramme?: 'true' | 'false'): Promise<Reply[]> => {
+    expectReplies(await staff.submit('slots', {}), [card(/^Book this coaching session\?\n.* with Daniel Okafor\nLet my coach see my coaching so far/, ['Book it'])]);
+    return staff.submit('bookingConfirm', shareProgramme ? { shareProgramme } : {});
+  };
 
   it('lets a coach publish weekly availability, and refuses anyone else', async () => {
-    let seen = await coachChat.say('publish availability');
-    expect(seen.all).toMatch(/Publish your availability/);
-    seen = await coachChat.submit({ card: 'availability', date: day(2), time: '10:00', minutes: '60', weeks: '1' });
-    expect(seen.all).toMatch(/Published 2 slots/);
+    expectReplies(await coachChat.say('publish availability'), [WELCOME, card('Publish your availability', ['Publish'])]);
+    expectReplies(await coachChat.submit('availability', { date: day(2), time: '10:00', minutes: '60', weeks: '1' }), [says(/^Published 2 slots: /)]);
 
-    const colleague = new PersonalChat(bot.url, staffTeams);
-    seen = await colleague.say('publish availability');
-    expect(seen.all).toMatch(/Only coaches can do that/);
-    const before = (await slots()).length;
-    seen = await colleague.submit({ card: 'availability', date: day(3), time: '11:00', minutes: '60', weeks: '0' });
-    expect(seen.all).toMatch(/Only coaches can do that/);
-    expect((await slots()).length).toBe(before);
+    const colleague = bot.chat();
+    expectReplies(await colleague.say('publish availability'), [WELCOME, ONLY_COACHES]);
+    const before = (await slotsOf(coach)).length;
+    expectReplies(await colleague.submitValue({ card: 'availability', date: day(3), time: '11:00', minutes: '60', weeks: '0' }), [ONLY_COACHES]);
+    expect(await slotsOf(colleague.user)).toEqual([]);
+    expect((await slotsOf(coach)).length).toBe(before);
   });
 
   it('books a free time, confirms to both people, and shows the coach nothing of a programme without consent', async () => {
-    const staff = new PersonalChat(bot.url, staffTeams, newUser('Amara Mensah'));
-    // Teams tells the bot each person's sign-in name when asked (once per chat), for the meeting link.
-    staffTeams.setMembers(staff.conversationId, [{ ...staff.user, userPrincipalName: 'amara.mensah@trust.example' }]);
+    const amara = newUser('Amara Mensah');
+    bot.teams.setSignInName(amara, 'amara.mensah@trust.example');
+    const staff = bot.chat(amara);
     await staff.startCoaching();
-    await staff.say('Become a ward sister within two years');
-    let seen = await staff.say('book a coach');
-    expect(seen.all).toMatch(/Free coaching times/);
-    expect(seen.all).toMatch(/10:00–11:00 with Daniel Okafor/);
-    seen = await staff.submit(seen.card('slots'));
-    expect(seen.all).toMatch(/Book this coaching session\?/);
-    expect(seen.all).toMatch(/Let my coach see my coaching so far/);
-    seen = await staff.submit({ ...seen.card('bookingConfirm'), shareProgramme: 'false' });
-    expect(seen.all).toMatch(/Your coaching session is booked/);
-    const link = seen.activities.flatMap((a) => a.attachments ?? []).flatMap((a) => a.content.actions ?? []).find((a: any) => a.type === 'Action.OpenUrl');
+    expectReplies(await staff.say('Become a ward sister within two years'), [GOAL_TERM]);
+    // The times, then back to the question coaching was waiting on.
+    expectReplies(await staff.say('book a coach'), [card(/^Free coaching times\n(.*\n)*.*10:00–11:00 with Daniel Okafor\nBook/), GOAL_TERM]);
+    const seen = await bookFirstFreeTime(staff, 'false');
+    expectReplies(seen, [BOOKED]);
+    const link = seen[0]!.activity.attachments!.flatMap((a) => a.content.actions ?? []).find((a: any) => a.type === 'Action.OpenUrl');
     expect(link.url).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meeting\/new\?subject=Coaching\+session&startTime=/);
     expect(new URL(link.url).searchParams.get('attendees')).toBe('amara.mensah@trust.example,daniel.okafor@trust.example');
 
-    const told = coachHeard().at(-1)!;
-    expect(told).toMatch(/A coaching session has been booked with you/);
-    expect(told).toContain('Amara Mensah');
-    expect(told).toMatch(/Not shared/);
-    expect(told).not.toContain('ward sister');
+    const told = coachHears.next();
+    expectReplies(told, [card(/^A coaching session has been booked with you\n/, ['Cancel this booking'])]);
+    expect(told[0]!.card).toContain('Amara Mensah');
+    expect(told[0]!.card).toMatch(/Not shared/);
+    expect(allOf(told)).not.toContain('ward sister');
   });
 
   it('shares the goal with the coach when the staff member agrees', async () => {
-    await coachChat.submit({ card: 'availability', date: day(4), time: '15:00', minutes: '30', weeks: '0' });
-    const staff = new PersonalChat(bot.url, staffTeams, newUser('Tom Reilly'));
+    await publish(4, '15:00', '30');
+    const staff = bot.chat(newUser('Tom Reilly'));
     await staff.startCoaching();
     await staff.say('Lead the audit on falls');
-    let seen = await staff.say('book a coach');
-    seen = await staff.submit(seen.card('slots'));
-    seen = await staff.submit({ ...seen.card('bookingConfirm'), shareProgramme: 'true' });
-    expect(seen.all).toMatch(/Shared with your coach/);
-    expect(coachHeard().at(-1)).toContain('Goal: Lead the audit on falls');
+    await staff.say('book a coach');
+    expectReplies(await bookFirstFreeTime(staff, 'true'), [card(/^Your coaching session is booked\n(.*\n)*Shared with your coach/)]);
+    const told = coachHears.next();
+    expectReplies(told, [card(/^A coaching session has been booked with you\n/)]);
+    expect(told[0]!.card).toContain('Goal: Lead the audit on falls');
   });
 
   it('gives a slot to exactly one of two people confirming at the same moment; the other is shown the next times', async () => {
-    await coachChat.submit({ card: 'availability', date: day(5), time: '09:00', minutes: '60', weeks: '0' });
-    await coachChat.submit({ card: 'availability', date: day(6), time: '09:00', minutes: '60', weeks: '0' });
-    const target = (await slots()).filter((s) => s.status === 'free').sort((a, b) => a.start.localeCompare(b.start))[0]!;
-    const first = new PersonalChat(bot.url, staffTeams, newUser('Gareth Lloyd'));
-    const second = new PersonalChat(bot.url, staffTeams, newUser('Priya Shah'));
+    await publish(5, '09:00', '60');
+    await publish(6, '09:00', '60');
+    const target = (await slotsOf(coach)).filter((s) => s.status === 'free').sort((a, b) => a.start.localeCompare(b.start))[0]!;
+    const first = bot.chat(newUser('Gareth Lloyd'));
+    const second = bot.chat(newUser('Priya Shah'));
     const confirm = { card: 'bookingConfirm', slotId: target.id, coachId: target.coachId, shareProgramme: 'false' };
-    const [a, b] = await Promise.all([first.submit(confirm), second.submit(confirm)]);
-    const outcomes = [a.all, b.all];
-    expect(outcomes.filter((t) => /Your coaching session is booked/.test(t))).toHaveLength(1);
-    const loser = outcomes.find((t) => !/Your coaching session is booked/.test(t))!;
-    expect(loser).toMatch(/someone else has just booked that time/);
-    expect(loser).toMatch(/with Daniel Okafor/);
+    const outcomes = await Promise.all([first.submitValue(confirm), second.submitValue(confirm)]);
+    const won = outcomes.filter((replies) => /Your coaching session is booked/.test(allOf(replies)));
+    expect(won).toHaveLength(1);
+    expectReplies(won[0]!, [WELCOME, BOOKED]);
+    const lost = outcomes.find((replies) => replies !== won[0])!;
+    expectReplies(lost, [WELCOME, card(/^That time has just gone\nSorry, someone else has just booked that time\. Here are the next free ones:\n.* with Daniel Okafor\nBook/)]);
+    // The coach hears of the one booking that was made.
+    const winner = outcomes[0] === won[0] ? first : second;
+    expectReplies(coachHears.next(), [card(new RegExp(`^A coaching session has been booked with you\n(.*\n)*With\n${winner.user.name}\n`))]);
   });
 
   it('cancels from the staff side and tells the coach; the coach withdraws a free time', async () => {
-    const staff = new PersonalChat(bot.url, staffTeams, newUser('Sam Patel'));
+    const staff = bot.chat(newUser('Sam Patel'));
     await staff.say('hi');
-    let seen = await staff.say('book a coach');
-    seen = await staff.submit(seen.card('slots'));
-    seen = await staff.submit({ ...seen.card('bookingConfirm') });
-    expect(seen.all).toMatch(/Your coaching session is booked/);
-    seen = await staff.say('my bookings');
-    seen = await staff.submit(seen.card('slots'));
-    expect(seen.all).toMatch(/Cancelled: .* with Daniel Okafor/);
-    expect(coachHeard().at(-1)).toMatch(/Sam Patel has cancelled their coaching session/);
+    await staff.say('book a coach');
+    expectReplies(await bookFirstFreeTime(staff), [BOOKED]);
+    expectReplies(coachHears.next(), [card(/^A coaching session has been booked with you\n(.*\n)*Sam Patel/)]);
+    expectReplies(await staff.say('my bookings'), [card(/^Your bookings\n(.*\n)*.* with Daniel Okafor\nCancel\nChange time$/, ['Cancel', 'Change time'])]);
+    expectReplies(await staff.submit('slots', {}), [says(/^Cancelled: .* with Daniel Okafor\. I'll let your coach know\.$/)]);
+    expectReplies(coachHears.next(), [says(/^Sam Patel has cancelled their coaching session/)]);
 
-    seen = await coachChat.say('my slots');
-    const free = rowsOf(seen).find((r: any) => JSON.stringify(r).includes('"Withdraw"'));
-    const data = free.columns[1].items[0].actions[0].data;
-    seen = await coachChat.submit(data);
-    expect(seen.all).toMatch(/Withdrawn: /);
-    expect((await slots()).find((s) => s.id === data.slotId)!.status).toBe('withdrawn');
+    const seen = await coachChat.say('my slots');
+    expectReplies(seen, [card(/^Your availability\n/)]);
+    const withdraw = rowButton(seen, 'Withdraw');
+    expectReplies(await coachChat.submitValue(withdraw), [says(/^Withdrawn: /)]);
+    expect((await bot.stores.bookings.read<Slot>(withdraw.slotId, withdraw.coachId))!.doc.status).toBe('withdrawn');
   });
 
   it('tells the staff member when Teams refuses the message to the coach (403: bot blocked or removed)', async () => {
-    await coachChat.submit({ card: 'availability', date: day(7), time: '12:00', minutes: '60', weeks: '0' });
-    const staff = new PersonalChat(bot.url, staffTeams, newUser('Lee Carter'));
-    let seen = await staff.say('book a coach');
-    seen = await staff.submit(seen.card('slots'));
-    coachTeams.injectResponses({ status: 403 });
-    seen = await staff.submit({ ...seen.card('bookingConfirm') });
-    expect(seen.all).toMatch(/Your coaching session is booked/);
+    await publish(7, '12:00', '60');
+    const lee = newUser('Lee Carter');
+    const staff = bot.chat(lee);
+    await staff.say('book a coach');
+    bot.teams.refuseNext(coach, { status: 403 });
     // The notice to the coach is a stored job: refused (403), it is marked undeliverable and the staff member told.
-    expect(seen.all).toMatch(/couldn't reach Daniel Okafor in Teams to tell them about your booking/);
+    expectReplies(await bookFirstFreeTime(staff), [BOOKED]);
+    expect(bot.teams.refused).toEqual([expect.objectContaining({ status: 403 })]);
+    expectReplies(bot.teams.heardBy(lee), [says(/^I couldn't reach Daniel Okafor in Teams to tell them about your booking/)]);
+    expectReplies(coachHears.next(), []);
   });
 });

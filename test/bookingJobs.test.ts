@@ -1,145 +1,123 @@
 import { DateTime } from 'luxon';
-import { startBot, type RunningBot } from '../src/app';
-import { jobIds, noticeJob, type BookingRef, type Job } from '../src/booking/jobs';
+import { jobIds, noticeJob, type BookingRef } from '../src/booking/jobs';
 import type { Slot } from '../src/booking/slots';
-import type { Config } from '../src/config';
-import { PersonalChat } from './support/chat';
-import { cardText, ReplySink } from './support/replySink';
-import { silentLogger, tempDataDir, testConfig } from './support/bot';
-import { newUser } from './support/teams';
-import { completeSessionOne } from './support/walkThrough';
+import type { InProcessChat, Reply } from './support/inProcess';
+import { InProcessBotWithCoaches, rowButton } from './support/inProcessCoaches';
+import { card, expectReplies, says } from './support/transcript';
+import { newUser, type TeamsUser } from './support/teams';
 
 /**
- * Stored jobs end to end: bookings over HTTP, the job worker driven with runOnce() on a clock the test moves
- * (no sleeping), each person's Teams on its own loopback stand-in so we see exactly what reached whom.
+ * Stored jobs (booking notices, reminders, plan check-ins) in process: bookings through the real turn pipeline,
+ * the job worker's passes run by the test with runOnce() on a clock it moves (no sleeping, no timers), and
+ * Teams stood in for, so we see exactly what reached whom, message by message and in order.
  */
 const HOUR = 3600_000;
 const day = (offset: number) => DateTime.now().setZone('Europe/London').plus({ days: offset }).toISODate()!;
+const WELCOME = card('Welcome to staff coaching', ['Show me what I can do', 'Not OK right now']);
+const BOOKED = card('Your coaching session is booked', ['Cancel this booking']);
+const bookedWithCoach = (staffName: string) => card(new RegExp(`^A coaching session has been booked with you\\n(.*\\n)*With\\n${staffName}\\n`));
 
 interface World {
-  config: Config;
-  bot: RunningBot;
-  coachTeams: ReplySink;
-  staffTeams: ReplySink;
-  coachChat: PersonalChat;
-  /** The job workers' clock: now() = real time + shift. */
-  clock: { shift: number };
-  now: () => number;
-  /** Moves the workers' clock to this moment (never backwards of real time in these tests). */
-  at(ms: number): void;
+  bot: InProcessBotWithCoaches;
+  coach: TeamsUser;
+  coachChat: InProcessChat;
+  /** What reaches the coach outside their own turns, batch by batch. */
+  coachHears: { next(): Reply[] };
 }
 
-const running: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (running.length) await running.pop()!();
-});
-
-async function world(env: Record<string, string> = {}): Promise<World> {
-  const coachTeams = await new ReplySink().start();
-  const staffTeams = await new ReplySink().start();
+function world(env: Record<string, string> = {}): World {
   const coach = newUser('Daniel Okafor');
-  const config = testConfig({ COACH_IDS: coach.aadObjectId, ...env });
-  const clock = { shift: 0 };
-  const now = () => Date.now() + clock.shift;
-  const bot = await startBot(config, silentLogger, { outbox: { autoStart: false }, jobs: { now, autoStart: false, random: () => 0.5 } });
-  const w: World = {
-    config,
-    bot,
-    coachTeams,
-    staffTeams,
-    coachChat: new PersonalChat(bot.url, coachTeams, coach),
-    clock,
-    now,
-    at: (ms) => {
-      clock.shift = ms - Date.now();
-    },
-  };
-  running.push(async () => {
-    await w.bot.stop();
-    await coachTeams.stop();
-    await staffTeams.stop();
-  });
-  return w;
+  const bot = new InProcessBotWithCoaches({ env: { COACH_IDS: coach.aadObjectId, ...env } });
+  return { bot, coach, coachChat: bot.chat(coach), coachHears: bot.teams.inbox(coach) };
 }
 
-const allSlots = async (w: World) => (await w.bot.store.containers.bookings.items.query<Slot>('SELECT * FROM c WHERE c.docType = "slot"').fetchAll()).resources;
-const slotById = async (w: World, id: string) => (await allSlots(w)).find((s) => s.id === id)!;
-const allJobs = async (w: World) => (await w.bot.store.containers.jobs.items.query<Job>('SELECT * FROM c').fetchAll()).resources;
-const jobById = async (w: World, id: string) => (await w.bot.store.containers.jobs.item(id, id).read<Job>()).resource;
-const heard = (sink: ReplySink, chat: PersonalChat) => sink.messagesTo(chat.conversationId).map((a) => `${a.text ?? ''}\n${cardText(a)}`);
-const count = (lines: string[], pattern: RegExp) => lines.filter((l) => pattern.test(l)).length;
+const allSlots = (w: World) => w.bot.stores.bookings.slotsOfCoach(w.coach.aadObjectId);
+const slotById = async (w: World, id: string) => (await w.bot.stores.bookings.read<Slot>(id, w.coach.aadObjectId))!.doc;
+const allJobs = (w: World) => w.bot.stores.jobs.all();
+const jobById = async (w: World, id: string) => (await w.bot.stores.jobs.read(id))?.doc;
+const dayLabel = (slot: Slot) => DateTime.fromISO(slot.start).setZone('Europe/London').toFormat('ccc d LLL');
+/** Everything that reached the person outside their own turns, and how many of those messages match. */
+const heard = (w: World, person: TeamsUser) => w.bot.teams.heardBy(person);
+const count = (replies: Reply[], pattern: RegExp) => replies.filter((r) => pattern.test(`${r.text}\n${r.card}`)).length;
 
 async function publish(w: World, dayOffset: number, time = '10:00'): Promise<Slot> {
   const before = new Set((await allSlots(w)).map((s) => s.id));
-  const seen = await w.coachChat.submit({ card: 'availability', date: day(dayOffset), time, minutes: '60', weeks: '0' });
-  expect(seen.all).toMatch(/Published 1 slot/);
+  const firstMessage = !(await w.bot.state.readOne(w.coach.aadObjectId));
+  const seen = await w.coachChat.submitValue({ card: 'availability', date: day(dayOffset), time, minutes: '60', weeks: '0' });
+  expectReplies(seen, [...(firstMessage ? [WELCOME] : []), says(/^Published 1 slot: /)]);
   return (await allSlots(w)).find((s) => !before.has(s.id))!;
 }
 
-async function book(w: World, name: string, slot: Slot): Promise<PersonalChat> {
-  const staff = new PersonalChat(w.bot.url, w.staffTeams, newUser(name));
-  const seen = await staff.submit({ card: 'bookingConfirm', slotId: slot.id, coachId: slot.coachId, shareProgramme: 'false' });
-  expect(seen.all).toMatch(/Your coaching session is booked/);
+/** Someone who has not chatted with the bot before books the slot straight from a confirmation card. */
+async function book(w: World, name: string, slot: Slot): Promise<InProcessChat> {
+  const staff = w.bot.chat(newUser(name));
+  expectReplies(await staff.submitValue({ card: 'bookingConfirm', slotId: slot.id, coachId: slot.coachId, shareProgramme: 'false' }), [WELCOME, BOOKED]);
   return staff;
-}
-
-/** The submit data of the button with this title on the row whose label mentions `labelPart`. */
-function button(seen: { activities: { attachments?: { content: any }[] }[] }, title: string, labelPart?: string): any {
-  const rows = seen.activities.flatMap((a) => a.attachments ?? []).flatMap((a) => (a.content.body ?? []).filter((b: any) => b.type === 'ColumnSet'));
-  for (const row of rows) {
-    if (labelPart && !JSON.stringify(row.columns[0]).includes(labelPart)) continue;
-    const action = row.columns[1].items[0].actions.find((a: any) => a.title === title);
-    if (action) return action.data;
-  }
-  throw new Error(`no "${title}" button${labelPart ? ` for ${labelPart}` : ''}`);
 }
 
 const bookingOf = (slot: Slot): Pick<BookingRef, 'slotId' | 'bookedAt'> => ({ slotId: slot.id, bookedAt: slot.booking!.bookedAt });
 
+/** Session 1 answered in the simplest way (as test/support/walkThrough.ts does over HTTP); the replies to its last answer. */
+async function completeSessionOne(chat: InProcessChat): Promise<Reply[]> {
+  await chat.startCoaching();
+  for (const answer of ['Get a clinical educator role', 'Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
+    await chat.say(answer);
+  }
+  await chat.submit('scaling', { scale: 3 });
+  for (const answer of ['I turn up and try', 'I would ask for help sooner', 'I ran the flu clinic', 'no', 'Quiet weeks were easier', 'Patient', 'no', 'Running', 'Delegating', 'My team leader', 'She plans her week', 'Some of it', 'Maybe', 'My union rep', 'Use my patience']) {
+    await chat.say(answer);
+  }
+  await chat.submit('actionPlan', { action1: 'Book a meeting with my manager', byWhen1: '2027-01-15', obstacle1: 'No time', overcome1: 'Block it in my diary' });
+  await chat.say('5');
+  return chat.say('no');
+}
+
 describe('reminders', () => {
   it('are stored when a session is booked, and sent to both people 24 hours and 15 minutes before, once each', async () => {
-    const w = await world();
+    const w = world();
     const slot = await publish(w, 3);
     const staff = await book(w, 'Amara Mensah', slot);
+    const staffHears = w.bot.teams.inbox(staff.user);
     const booked = await slotById(w, slot.id);
     const start = Date.parse(booked.start);
 
     // The coach's booking notice went straight after the turn; both reminders wait, for both people.
-    expect(count(heard(w.coachTeams, w.coachChat), /A coaching session has been booked with you/)).toBe(1);
+    expectReplies(w.coachHears.next(), [bookedWithCoach('Amara Mensah')]);
     const reminders = (await allJobs(w)).filter((j) => j.kind !== 'bookingNotice');
     expect(reminders.map((j) => [j.kind, j.recipientUserId, j.dueAt, j.state]).sort()).toEqual(
       [
-        ['reminder15m', w.coachChat.user.aadObjectId, new Date(start - 15 * 60_000).toISOString(), 'pending'],
+        ['reminder15m', w.coach.aadObjectId, new Date(start - 15 * 60_000).toISOString(), 'pending'],
         ['reminder15m', staff.user.aadObjectId, new Date(start - 15 * 60_000).toISOString(), 'pending'],
-        ['reminder24h', w.coachChat.user.aadObjectId, new Date(start - 24 * HOUR).toISOString(), 'pending'],
+        ['reminder24h', w.coach.aadObjectId, new Date(start - 24 * HOUR).toISOString(), 'pending'],
         ['reminder24h', staff.user.aadObjectId, new Date(start - 24 * HOUR).toISOString(), 'pending'],
       ].sort(),
     );
 
-    w.at(start - 24 * HOUR - 60_000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
+    w.bot.clock.at(start - 24 * HOUR - 60_000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
 
-    w.at(start - 24 * HOUR + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(2);
-    expect(count(heard(w.staffTeams, staff), /A reminder: your coaching session with Daniel Okafor is .*UK time/)).toBe(1);
-    expect(count(heard(w.coachTeams, w.coachChat), /A reminder: you have a coaching session with Amara Mensah/)).toBe(1);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
+    w.bot.clock.at(start - 24 * HOUR + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(2);
+    expectReplies(staffHears.next(), [says(/^A reminder: your coaching session with Daniel Okafor is .*UK time/)]);
+    expectReplies(w.coachHears.next(), [says(/^A reminder: you have a coaching session with Amara Mensah/)]);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
 
-    w.at(start - 15 * 60_000 + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(2);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
-    expect(count(heard(w.staffTeams, staff), /starts in 15 minutes/)).toBe(1);
-    expect(count(heard(w.coachTeams, w.coachChat), /with Amara Mensah starts in 15 minutes/)).toBe(1);
+    w.bot.clock.at(start - 15 * 60_000 + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(2);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
+    expectReplies(staffHears.next(), [says(/^Your coaching session with Daniel Okafor starts in 15 minutes/)]);
+    expectReplies(w.coachHears.next(), [says(/^Your coaching session with Amara Mensah starts in 15 minutes/)]);
+    expect(count(heard(w, staff.user), /starts in 15 minutes/)).toBe(1);
+    expect(count(heard(w, w.coach), /with Amara Mensah starts in 15 minutes/)).toBe(1);
     expect((await allJobs(w)).map((j) => j.state)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
   });
 
   it('are sent exactly once when two workers run at the same moment on one store (20 jobs)', async () => {
-    const w = await world();
-    const second = await startBot(testConfig(), silentLogger, { store: w.bot.store, outbox: { autoStart: false }, jobs: { now: w.now, autoStart: false } });
-    running.push(() => second.stop());
-    const people: PersonalChat[] = [];
+    const w = world();
+    const second = w.bot.anotherInstance();
+    const people: InProcessChat[] = [];
     for (let i = 0; i < 20; i += 1) {
-      const chat = new PersonalChat(w.bot.url, w.staffTeams, newUser(`Person ${i}`));
+      const chat = w.bot.chat(newUser(`Person ${i}`));
       await chat.say('hi');
       people.push(chat);
     }
@@ -147,7 +125,7 @@ describe('reminders', () => {
     for (const [i, chat] of people.entries()) {
       const booking: BookingRef = {
         slotId: `slot-test-${i}`,
-        coachId: w.coachChat.user.aadObjectId,
+        coachId: w.coach.aadObjectId,
         coachName: 'Daniel Okafor',
         staffId: chat.user.aadObjectId,
         staffName: chat.user.name,
@@ -155,104 +133,116 @@ describe('reminders', () => {
         end: new Date(start + HOUR).toISOString(),
         bookedAt: new Date().toISOString(),
       };
-      await w.bot.store.containers.jobs.items.create(noticeJob({ notice: 'cancelled', by: 'coach', booking }, new Date()));
+      await w.bot.stores.jobs.create(noticeJob({ notice: 'cancelled', by: 'coach', booking }, new Date()));
     }
-    // Slow answers from Teams, so the two workers' passes overlap.
-    w.staffTeams.delayMs = 20;
-    const [a, b] = await Promise.all([w.bot.jobs.runOnce(), second.jobs.runOnce()]);
+    const [a, b] = await Promise.all([w.bot.jobWorker.runOnce(), second.jobWorker.runOnce()]);
     expect(a.sent + b.sent).toBe(20);
-    for (const chat of people) expect(count(heard(w.staffTeams, chat), /has had to cancel your session/)).toBe(1);
+    // The two passes overlapped: each sent some, and each lost claims to the other.
+    expect([a.sent, b.sent, a.skipped, b.skipped].every((n) => n > 0)).toBe(true);
+    for (const chat of people) expectReplies(heard(w, chat.user), [says(/has had to cancel your session/)]);
     expect((await allJobs(w)).filter((j) => j.state === 'sent')).toHaveLength(20);
-    const [c, d] = await Promise.all([w.bot.jobs.runOnce(), second.jobs.runOnce()]);
+    const [c, d] = await Promise.all([w.bot.jobWorker.runOnce(), second.jobWorker.runOnce()]);
     expect(c.sent + d.sent).toBe(0);
   });
 
   it('survive a restart: a new process sends what is due, and a claim left by a crashed worker runs out', async () => {
-    const w = await world({ LOCAL_DATA_DIR: tempDataDir() });
+    const w = world();
     const slot = await publish(w, 3);
     const staff = await book(w, 'Tom Reilly', slot);
+    const staffHears = w.bot.teams.inbox(staff.user);
+    expectReplies(w.coachHears.next(), [bookedWithCoach('Tom Reilly')]);
     const start = Date.parse(slot.start);
     const key = bookingOf(await slotById(w, slot.id));
     // A worker claimed the coach's 15-minute reminder and died before sending it.
     const claimedUntil = start - 15 * 60_000 + 30_000;
-    const stuck = (await jobById(w, jobIds.reminder('reminder15m', key, 'coach')))!;
-    await w.bot.store.containers.jobs.item(stuck.id, stuck.id).replace({ ...stuck, claimedBy: 'worker-that-died', claimedUntil: new Date(claimedUntil).toISOString() });
-    await w.bot.stop();
+    const stuck = (await w.bot.stores.jobs.read(jobIds.reminder('reminder15m', key, 'coach')))!;
+    expect(await w.bot.stores.jobs.replaceIfUnchanged({ ...stuck.doc, claimedBy: 'worker-that-died', claimedUntil: new Date(claimedUntil).toISOString() }, stuck.eTag)).toBeDefined();
 
-    w.bot = await startBot(w.config, silentLogger, { outbox: { autoStart: false }, jobs: { now: w.now, autoStart: false } });
-    w.coachChat.botUrl = w.bot.url;
-    staff.botUrl = w.bot.url;
-    w.at(start - 24 * HOUR + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(2);
-    w.at(start - 15 * 60_000 + 1000);
-    expect(await w.bot.jobs.runOnce()).toMatchObject({ sent: 1, skipped: 1 });
-    expect(count(heard(w.coachTeams, w.coachChat), /starts in 15 minutes/)).toBe(0);
-    w.at(claimedUntil + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(1);
-    expect(count(heard(w.coachTeams, w.coachChat), /starts in 14 minutes/)).toBe(1);
-    expect(count(heard(w.staffTeams, staff), /starts in 15 minutes/)).toBe(1);
-    expect(count(heard(w.staffTeams, staff), /A reminder:/)).toBe(1);
+    // The bot restarts: nothing but the store (and Teams) carries over.
+    w.bot = w.bot.anotherInstance();
+    w.coachChat.bot = w.bot;
+    staff.bot = w.bot;
+    w.bot.clock.at(start - 24 * HOUR + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(2);
+    expectReplies(staffHears.next(), [says(/^A reminder: /)]);
+    expectReplies(w.coachHears.next(), [says(/^A reminder: /)]);
+    w.bot.clock.at(start - 15 * 60_000 + 1000);
+    expect(await w.bot.jobWorker.runOnce()).toMatchObject({ sent: 1, skipped: 1 });
+    expectReplies(staffHears.next(), [says(/^Your coaching session with Daniel Okafor starts in 15 minutes/)]);
+    expectReplies(w.coachHears.next(), []);
+    expect(count(heard(w, w.coach), /starts in 15 minutes/)).toBe(0);
+    w.bot.clock.at(claimedUntil + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(1);
+    expectReplies(w.coachHears.next(), [says(/^Your coaching session with Tom Reilly starts in 14 minutes/)]);
+    expectReplies(staffHears.next(), []);
+    expect(count(heard(w, w.coach), /starts in 14 minutes/)).toBe(1);
+    expect(count(heard(w, staff.user), /starts in 15 minutes/)).toBe(1);
+    expect(count(heard(w, staff.user), /A reminder:/)).toBe(1);
   });
 });
 
 describe('when Teams pushes back', () => {
   it('429 then success: the booking notice is retried after Retry-After and reaches the coach once', async () => {
-    const w = await world();
+    const w = world();
     const slot = await publish(w, 3);
-    w.coachTeams.injectResponses({ status: 429, headers: { 'Retry-After': '2' } });
+    w.bot.teams.refuseNext(w.coach, { status: 429, retryAfterSeconds: 2 });
     await book(w, 'Priya Shah', slot);
     const id = jobIds.notice('booked', bookingOf(await slotById(w, slot.id)));
-    expect(w.coachTeams.refused.map((r) => r.status)).toEqual([429]);
+    expect(w.bot.teams.refused.map((r) => r.status)).toEqual([429]);
     expect(await jobById(w, id)).toMatchObject({ state: 'pending', attempts: 1, lastError: 'http-429' });
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
+    expectReplies(w.coachHears.next(), []);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
 
-    w.at(Date.now() + 2500);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(1);
+    w.bot.clock.at(Date.now() + 2500);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(1);
     expect(await jobById(w, id)).toMatchObject({ state: 'sent', attempts: 2 });
-    expect(count(heard(w.coachTeams, w.coachChat), /A coaching session has been booked with you[\s\S]*Priya Shah/)).toBe(1);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
+    expectReplies(w.coachHears.next(), [bookedWithCoach('Priya Shah')]);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
+    expectReplies(w.coachHears.next(), []);
   });
 
   it('403: undeliverable at once, never retried, and the staff member told once', async () => {
-    const w = await world();
+    const w = world();
     const slot = await publish(w, 3);
-    w.coachTeams.injectResponses({ status: 403 });
-    const staff = new PersonalChat(w.bot.url, w.staffTeams, newUser('Lee Carter'));
-    const seen = await staff.submit({ card: 'bookingConfirm', slotId: slot.id, coachId: slot.coachId });
-    expect(seen.all).toMatch(/Your coaching session is booked/);
-    expect(seen.all).toMatch(/I couldn't reach Daniel Okafor in Teams to tell them about your booking/);
+    w.bot.teams.refuseNext(w.coach, { status: 403 });
+    const staff = w.bot.chat(newUser('Lee Carter'));
+    const staffHears = w.bot.teams.inbox(staff.user);
+    expectReplies(await staff.submitValue({ card: 'bookingConfirm', slotId: slot.id, coachId: slot.coachId }), [WELCOME, BOOKED]);
+    expectReplies(staffHears.next(), [says(/^I couldn't reach Daniel Okafor in Teams to tell them about your booking/)]);
     const key = bookingOf(await slotById(w, slot.id));
     expect(await jobById(w, jobIds.notice('booked', key))).toMatchObject({ state: 'undeliverable', attempts: 1, lastError: 'http-403' });
     expect(await jobById(w, jobIds.unreachable(key, 'coach'))).toMatchObject({ state: 'sent', recipientUserId: staff.user.aadObjectId });
 
     // The coach's reminder is refused too: recorded, but the staff member is not told a second time.
     const start = Date.parse(slot.start);
-    w.coachTeams.injectResponses({ status: 403 });
-    w.at(start - 24 * HOUR + 1000);
-    expect(await w.bot.jobs.runOnce()).toMatchObject({ sent: 1, undeliverable: 1 });
+    w.bot.teams.refuseNext(w.coach, { status: 403 });
+    w.bot.clock.at(start - 24 * HOUR + 1000);
+    expect(await w.bot.jobWorker.runOnce()).toMatchObject({ sent: 1, undeliverable: 1 });
     expect(await jobById(w, jobIds.reminder('reminder24h', key, 'coach'))).toMatchObject({ state: 'undeliverable', lastError: 'http-403' });
-    expect(count(heard(w.staffTeams, staff), /couldn't reach Daniel Okafor/)).toBe(1);
-    expect(count(heard(w.staffTeams, staff), /A reminder: your coaching session/)).toBe(1);
+    expectReplies(staffHears.next(), [says(/^A reminder: your coaching session/)]);
+    expect(count(heard(w, staff.user), /couldn't reach Daniel Okafor/)).toBe(1);
+    expect(count(heard(w, staff.user), /A reminder: your coaching session/)).toBe(1);
 
     // No retry loop: later passes make no more requests for those jobs.
-    const requests = () => w.coachTeams.refused.length + w.coachTeams.replies.length;
-    const before = requests();
+    const before = w.bot.teams.attemptsTo(w.coach);
     for (const hours of [1, 6, 12]) {
-      w.at(start - 24 * HOUR + hours * HOUR);
-      await w.bot.jobs.runOnce();
+      w.bot.clock.at(start - 24 * HOUR + hours * HOUR);
+      await w.bot.jobWorker.runOnce();
     }
-    expect(requests()).toBe(before);
-    expect(w.coachTeams.refused.map((r) => r.status)).toEqual([403, 403]);
+    expect(w.bot.teams.attemptsTo(w.coach)).toBe(before);
+    expect(w.bot.teams.refused.map((r) => r.status)).toEqual([403, 403]);
+    expectReplies(w.coachHears.next(), []);
+    expectReplies(staffHears.next(), []);
   });
 
   it('no stored conversation for the recipient: undeliverable at once, and the other side told', async () => {
-    const w = await world();
+    const w = world();
     await w.coachChat.say('hi');
     const neverChatted = newUser('Robin Hale');
     const start = Date.now() + 48 * HOUR;
     const booking: BookingRef = {
       slotId: 'slot-no-reference',
-      coachId: w.coachChat.user.aadObjectId,
+      coachId: w.coach.aadObjectId,
       coachName: 'Daniel Okafor',
       staffId: neverChatted.aadObjectId,
       staffName: neverChatted.name,
@@ -261,38 +251,42 @@ describe('when Teams pushes back', () => {
       bookedAt: new Date().toISOString(),
     };
     const job = noticeJob({ notice: 'cancelled', by: 'coach', booking }, new Date());
-    await w.bot.store.containers.jobs.items.create(job);
-    expect(await w.bot.jobs.runOnce()).toMatchObject({ undeliverable: 1, sent: 1 });
+    await w.bot.stores.jobs.create(job);
+    expect(await w.bot.jobWorker.runOnce()).toMatchObject({ undeliverable: 1, sent: 1 });
     expect(await jobById(w, job.id)).toMatchObject({ state: 'undeliverable', lastError: 'no-reference' });
-    expect(count(heard(w.coachTeams, w.coachChat), /I couldn't reach Robin Hale in Teams to tell them the session on .* is cancelled/)).toBe(1);
-    expect((await w.bot.jobs.runOnce()).undeliverable).toBe(0);
+    expectReplies(w.coachHears.next(), [says(/^I couldn't reach Robin Hale in Teams to tell them the session on .* is cancelled/)]);
+    expect((await w.bot.jobWorker.runOnce()).undeliverable).toBe(0);
+    expectReplies(w.coachHears.next(), []);
   });
 });
 
 describe('changing a booking', () => {
   it('cancelling removes the pending reminders and tells the coach', async () => {
-    const w = await world();
+    const w = world();
     const slot = await publish(w, 3);
     const staff = await book(w, 'Sam Patel', slot);
+    expectReplies(w.coachHears.next(), [bookedWithCoach('Sam Patel')]);
     const key = bookingOf(await slotById(w, slot.id));
-    let seen = await staff.say('my bookings');
-    seen = await staff.submit(button(seen, 'Cancel'));
-    expect(seen.all).toMatch(/Cancelled: .* with Daniel Okafor/);
-    expect(count(heard(w.coachTeams, w.coachChat), /Sam Patel has cancelled their coaching session/)).toBe(1);
+    const seen = await staff.say('my bookings');
+    expectReplies(seen, [card(/^Your bookings\n/, ['Cancel', 'Change time'])]);
+    expectReplies(await staff.submitValue(rowButton(seen, 'Cancel')), [says(/^Cancelled: .* with Daniel Okafor/)]);
+    expectReplies(w.coachHears.next(), [says(/^Sam Patel has cancelled their coaching session/)]);
+    expect(count(heard(w, w.coach), /Sam Patel has cancelled their coaching session/)).toBe(1);
     const reminders = (await allJobs(w)).filter((j) => j.kind === 'reminder24h' || j.kind === 'reminder15m');
     expect(reminders).toHaveLength(4);
     expect(reminders.every((j) => j.state === 'cancelled')).toBe(true);
     expect((await jobById(w, jobIds.notice('cancelled', key)))?.state).toBe('sent');
 
-    w.at(Date.parse(slot.start) - 24 * HOUR + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
-    w.at(Date.parse(slot.start) - 15 * 60_000 + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
-    expect(count(heard(w.staffTeams, staff), /reminder|starts in/i)).toBe(0);
+    w.bot.clock.at(Date.parse(slot.start) - 24 * HOUR + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
+    w.bot.clock.at(Date.parse(slot.start) - 15 * 60_000 + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
+    expectReplies(heard(w, staff.user), []);
+    expectReplies(w.coachHears.next(), []);
   });
 
   it('staff "Change time" books the new time first, then frees the old one; reminders move and the coach is told', async () => {
-    const w = await world();
+    const w = world();
     const first = await publish(w, 3);
     const second = await publish(w, 4);
     const third = await publish(w, 5);
@@ -300,23 +294,24 @@ describe('changing a booking', () => {
     const oldKey = bookingOf(await slotById(w, first.id));
 
     let seen = await staff.say('my bookings');
-    seen = await staff.submit(button(seen, 'Change time'));
-    expect(seen.all).toMatch(/Choose a new time/);
-    const moveToThird = button(seen, 'Move here', DateTime.fromISO(third.start).setZone('Europe/London').toFormat('ccc d LLL'));
-    const moveToSecond = button(seen, 'Move here', DateTime.fromISO(second.start).setZone('Europe/London').toFormat('ccc d LLL'));
+    seen = await staff.submitValue(rowButton(seen, 'Change time'));
+    expectReplies(seen, [card(/^Choose a new time\n/)]);
+    const moveToThird = rowButton(seen, 'Move here', dayLabel(third));
+    const moveToSecond = rowButton(seen, 'Move here', dayLabel(second));
 
     // Someone else takes the third time first: nothing of Amara's booking changes.
     await book(w, 'Gareth Lloyd', third);
-    seen = await staff.submit(moveToThird);
-    expect(seen.all).toMatch(/someone else has just booked that time\. Your booking on .* is unchanged/);
+    expectReplies(await staff.submitValue(moveToThird), [card(/^That time has just gone\nSorry, someone else has just booked that time\. Your booking on .* is unchanged\. Here are the next free times:\n/, ['Move here'])]);
     expect((await slotById(w, first.id)).booking?.staffId).toBe(staff.user.aadObjectId);
 
-    seen = await staff.submit(moveToSecond);
-    expect(seen.all).toMatch(/Your coaching session has moved/);
+    expectReplies(await staff.submitValue(moveToSecond), [card(/^Your coaching session has moved\n/)]);
     expect((await slotById(w, first.id)).status).toBe('free');
     const moved = await slotById(w, second.id);
     expect(moved).toMatchObject({ status: 'booked', booking: { staffId: staff.user.aadObjectId } });
-    expect(count(heard(w.coachTeams, w.coachChat), /Amara Mensah has moved their coaching session from .* to /)).toBe(1);
+    const coachHeard = w.coachHears.next();
+    expectReplies(coachHeard, [bookedWithCoach('Amara Mensah'), bookedWithCoach('Gareth Lloyd'), card(/^A coaching session has moved to a new time\n(.*\n)*With\nAmara Mensah\n/)]);
+    expect(coachHeard[2]!.text).toMatch(/^Amara Mensah has moved their coaching session from .* to /);
+    expect(count(heard(w, w.coach), /Amara Mensah has moved their coaching session from .* to /)).toBe(1);
 
     const jobs = await allJobs(w);
     const remindersOf = (slotId: string) => jobs.filter((j) => j.kind.startsWith('reminder') && (j.payload as { booking: BookingRef }).booking.slotId === slotId);
@@ -324,70 +319,68 @@ describe('changing a booking', () => {
     expect(remindersOf(second.id).map((j) => j.state)).toEqual(['pending', 'pending', 'pending', 'pending']);
     expect(jobs.find((j) => j.id === jobIds.reminder('reminder24h', oldKey, 'staff'))?.state).toBe('cancelled');
 
-    w.at(Date.parse(first.start) - 24 * HOUR + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
-    w.at(Date.parse(second.start) - 24 * HOUR + 1000);
-    await w.bot.jobs.runOnce();
-    expect(count(heard(w.staffTeams, staff), /A reminder: your coaching session with Daniel Okafor is tomorrow/)).toBe(1);
+    w.bot.clock.at(Date.parse(first.start) - 24 * HOUR + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
+    w.bot.clock.at(Date.parse(second.start) - 24 * HOUR + 1000);
+    await w.bot.jobWorker.runOnce();
+    expectReplies(heard(w, staff.user), [says(/^A reminder: your coaching session with Daniel Okafor is tomorrow/)]);
   });
 
   it('coach "Change time" cancels the booking and sends the staff member the next free times to book from', async () => {
-    const w = await world();
+    const w = world();
     const slot = await publish(w, 3);
     const other = await publish(w, 4);
     const staff = await book(w, 'Tom Reilly', slot);
     let seen = await w.coachChat.say('my slots');
-    seen = await w.coachChat.submit(button(seen, 'Change time', 'booked by Tom Reilly'));
-    expect(seen.all).toMatch(/Cancelled your session on .* with Tom Reilly\. I'll send them the next free times/);
+    seen = await w.coachChat.submitValue(rowButton(seen, 'Change time', 'booked by Tom Reilly'));
+    expectReplies(seen, [says(/^Cancelled your session on .* with Tom Reilly\. I'll send them the next free times/)]);
     expect((await slotById(w, slot.id)).status).toBe('withdrawn');
     expect((await allJobs(w)).filter((j) => j.kind.startsWith('reminder')).every((j) => j.state === 'cancelled')).toBe(true);
 
-    const notice = w.staffTeams.messagesTo(staff.conversationId).at(-1)!;
-    expect(cardText(notice)).toMatch(/Your coach needs to change your session time/);
-    expect(cardText(notice)).toMatch(/Daniel Okafor can't do .* after all/);
-    const offered = button({ activities: [notice] }, 'Book');
+    const told = heard(w, staff.user);
+    expectReplies(told, [card(/^Your coach needs to change your session time\n/, ['Book'])]);
+    expect(told[0]!.card).toMatch(/Daniel Okafor can't do .* after all/);
+    const offered = rowButton(told, 'Book');
     expect(offered).toMatchObject({ card: 'slots', action: 'book', slotId: other.id });
-    seen = await staff.submit(offered);
-    expect(seen.all).toMatch(/Book this coaching session\?/);
+    expectReplies(await staff.submitValue(offered), [card(/^Book this coaching session\?\n/, ['Book it'])]);
   });
 });
 
 describe('the plan check-in', () => {
   it('is stored when session 1 is completed and sent PLAN_CHECK_IN_DAYS later with buttons into session 2 or a booking', async () => {
-    const w = await world({ PLAN_CHECK_IN_DAYS: '10' });
-    const staff = new PersonalChat(w.bot.url, w.staffTeams, newUser('Jo Evans'));
+    const w = world({ PLAN_CHECK_IN_DAYS: '10' });
+    const staff = w.bot.chat(newUser('Jo Evans'));
     const done = Date.now();
     const end = await completeSessionOne(staff);
-    expect(end.all).toMatch(/end of your first session/);
+    expectReplies(end, [says(/end of your first session/)]);
     const [job] = (await allJobs(w)).filter((j) => j.kind === 'planCheckIn');
     expect(job).toMatchObject({ state: 'pending', recipientUserId: staff.user.aadObjectId });
     const due = Date.parse(job!.dueAt);
     expect(due).toBeGreaterThanOrEqual(done + 10 * 24 * HOUR);
     expect(due).toBeLessThan(Date.now() + 10 * 24 * HOUR);
 
-    w.at(due - 60_000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(0);
-    w.at(due + 1000);
-    expect((await w.bot.jobs.runOnce()).sent).toBe(1);
-    const checkIn = w.staffTeams.messagesTo(staff.conversationId).at(-1)!;
-    expect(cardText(checkIn)).toMatch(/How is your plan going\?/);
-    const actions = checkIn.attachments![0]!.content.actions as { title: string; data: unknown }[];
+    w.bot.clock.at(due - 60_000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(0);
+    w.bot.clock.at(due + 1000);
+    expect((await w.bot.jobWorker.runOnce()).sent).toBe(1);
+    const checkIn = heard(w, staff.user);
+    expectReplies(checkIn, [card(/^How is your plan going\?/)]);
+    const actions = checkIn[0]!.activity.attachments![0]!.content.actions as { title: string; data: unknown }[];
     expect(actions.map((a) => a.data)).toEqual([{ say: 'start coaching' }, { say: 'book a coach' }]);
 
-    let seen = await staff.submit({ say: 'book a coach' });
-    expect(seen.all).toMatch(/coaching times/);
-    seen = await staff.submit({ say: 'start coaching' });
-    expect(seen.all).toMatch(/Before each session I ask everyone the same few questions/);
+    expectReplies(await staff.tap('book a coach'), [card(/coaching times/)]);
+    expectReplies(await staff.tap('start coaching'), [card(/^A quick check-in\nBefore each session I ask everyone the same few questions/, ['Send'])]);
   });
 
   it('is not sent to someone who has already started session 2', async () => {
-    const w = await world();
-    const staff = new PersonalChat(w.bot.url, w.staffTeams, newUser('Chris Ward'));
+    const w = world();
+    const staff = w.bot.chat(newUser('Chris Ward'));
     await completeSessionOne(staff);
-    await staff.checkIn(await staff.say('start coaching'));
+    await staff.startCoaching();
     const [job] = (await allJobs(w)).filter((j) => j.kind === 'planCheckIn');
-    w.at(Date.parse(job!.dueAt) + 1000);
-    expect(await w.bot.jobs.runOnce()).toMatchObject({ sent: 0, cancelled: 1 });
+    w.bot.clock.at(Date.parse(job!.dueAt) + 1000);
+    expect(await w.bot.jobWorker.runOnce()).toMatchObject({ sent: 0, cancelled: 1 });
     expect(await jobById(w, job!.id)).toMatchObject({ state: 'cancelled', lastError: 'session-2-started' });
+    expectReplies(heard(w, staff.user), []);
   });
 });
