@@ -11,7 +11,7 @@ import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
 import { createServer, settlesBy } from './server';
-import { CloudAdapterSender } from './proactive/sender';
+import { CloudAdapterSender, type ProactiveSender } from './proactive/sender';
 import { ReferralOutbox, referralProblems, type ReferralOutboxOptions } from './safety/referralOutbox';
 import { JobQueue, JobWorker, type JobWorkerOptions } from './booking/jobs';
 import { CoachingDialogs, type OnSessionCompleted } from './coaching/session';
@@ -64,6 +64,94 @@ export interface StartOptions {
   typingDelayMs?: number;
 }
 
+/** The ports every conversation reads and writes (the store's, or their memory twins in tests). */
+export type ConversationPorts = Pick<Store, 'people' | 'chats' | 'referrals' | 'bookings' | 'jobs'>;
+
+export interface ConversationDeps {
+  config: Config;
+  logger: Logger;
+  ports: ConversationPorts;
+  /** How the bot reaches someone outside their turn (Teams through the adapter, or a stand-in). */
+  sender: ProactiveSender;
+  events?: ReferralOutboxOptions['events'];
+  serviceReports?: ServiceReports;
+  /** The conversation logic; the product's own unless a test drives the pipeline with another. */
+  logic?: ConversationLogic;
+  outbox?: Partial<Pick<ReferralOutboxOptions, 'now' | 'random' | 'instanceId'>>;
+  jobs?: Partial<Pick<JobWorkerOptions, 'now' | 'random' | 'instanceId'>>;
+  typingDelayMs?: number;
+  floodGuard?: FloodGuard;
+}
+
+export interface Conversations {
+  /** One turn: the door, the risk gate, the route table, the conditional save, the held replies. */
+  pipeline: TurnPipeline;
+  /** Delivers referrals to the leads' channel (not started here). */
+  outbox: ReferralOutbox;
+  /** Sends booking notices, reminders and plan check-ins (not started here). */
+  jobWorker: JobWorker;
+  jobQueue: JobQueue;
+}
+
+/**
+ * The bot's conversations composed from their ports: the turn pipeline with the gate and the route table,
+ * and the proactive workers the turns hand work to. startBot serves it over HTTP; the in-process tests run
+ * the same composition on memory twins, so there is one place where the rooms are wired together.
+ */
+export function composeConversations({ config, logger, ports, sender, events, serviceReports, logic, outbox: outboxOverrides = {}, jobs: jobOverrides = {}, typingDelayMs, floodGuard }: ConversationDeps): Conversations {
+  const { people, chats, referrals, bookings, jobs } = ports;
+  const jobWorker = new JobWorker({ jobs, bookings, people, sender, booking: config.booking, logger, ...jobOverrides });
+  const jobQueue = new JobQueue({
+    jobs,
+    planCheckInDays: config.booking.planCheckInDays,
+    logger,
+    deliverNow: async (ids) => {
+      await jobWorker.deliverNow(ids);
+    },
+  });
+  const outbox = new ReferralOutbox({ referrals, sender, safety: config.safety, logger, ...(events ? { events } : {}), ...outboxOverrides });
+  // After session 1, on their own or with a coach, the plan check-in is scheduled.
+  const onSessionCompleted: OnSessionCompleted = async (_context, { personId, session, programme }) => {
+    if (session === 1) await jobQueue.planCheckIn(personId, programme);
+  };
+  const coachSessions = createCoachSessions({
+    people,
+    takeCoachJoinedSession,
+    chats,
+    sender,
+    roles: { bookings, booking: config.booking },
+    onSessionCompleted,
+    logger,
+  });
+  const pipeline = new TurnPipeline({
+    storage: { person: people, conversation: chats },
+    dedupeWindowMs: config.dedupeWindowSeconds * 1000,
+    ...(typingDelayMs !== undefined ? { typingDelayMs } : {}),
+    ...(floodGuard ? { floodGuard } : {}),
+    gate: createRiskGate({
+      safety: config.safety,
+      referrals,
+      sendReferralNow: (id) => outbox.sendNow(id),
+      logger,
+      coaching: coachingControls(coachSessions),
+      privately: { people, sender, logger },
+    }),
+    logic:
+      logic ??
+      createRouter({
+        safety: config.safety,
+        referrals,
+        logger,
+        booking: { bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
+        coachSessions,
+        coaching: new CoachingDialogs({ onSessionCompleted }),
+        ...(serviceReports ? { serviceReports } : {}),
+      }),
+    logger,
+  });
+  return { pipeline, outbox, jobWorker, jobQueue };
+}
+
 /** Composition root: config → store → adapter → turn pipeline → server. */
 export async function startBot(
   config: Config,
@@ -85,26 +173,8 @@ export async function startBot(
       logger,
       retentionDays: config.serviceEvents.retentionDays,
     });
-    const { people, chats, referrals } = store;
+    const { referrals } = store;
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
-    const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
-    const jobWorker = new JobWorker({
-      jobs: store.jobs,
-      bookings: store.bookings,
-      people,
-      sender,
-      booking: config.booking,
-      logger,
-      ...jobOverrides,
-    });
-    const jobQueue = new JobQueue({
-      jobs: store.jobs,
-      planCheckInDays: config.booking.planCheckInDays,
-      logger,
-      deliverNow: async (ids) => {
-        await jobWorker.deliverNow(ids);
-      },
-    });
     const serviceReports = new ServiceReports({
       store: serviceStore,
       openReferrals: () => openReferralsSummary(referrals),
@@ -123,53 +193,21 @@ export async function startBot(
       ...monthlyOverrides,
     });
     const { autoStart = true, ...outboxOverrides } = outboxOptions;
-    const outbox = new ReferralOutbox({
-      referrals,
-      sender,
-      safety: config.safety,
+    const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
+    const { pipeline, outbox, jobWorker, jobQueue } = composeConversations({
+      config,
       logger,
+      ports: store,
+      sender,
       events: serviceEvents,
-      ...outboxOverrides,
-    });
-    // After session 1, on their own or with a coach, the plan check-in is scheduled.
-    const onSessionCompleted: OnSessionCompleted = async (_context, { personId, session, programme }) => {
-      if (session === 1) await jobQueue.planCheckIn(personId, programme);
-    };
-    const coachSessions = createCoachSessions({
-      people,
-      takeCoachJoinedSession,
-      chats,
-      sender,
-      roles: { bookings: store.bookings, booking: config.booking },
-      onSessionCompleted,
-      logger,
-    });
-    const pipeline = new TurnPipeline({
-      storage: { person: people, conversation: chats },
-      dedupeWindowMs: config.dedupeWindowSeconds * 1000,
-      ...(typingDelayMs !== undefined ? { typingDelayMs } : {}),
+      serviceReports,
+      logic,
+      outbox: outboxOverrides,
+      jobs: jobOverrides,
+      typingDelayMs,
       floodGuard: new FloodGuard({ limit: config.messagesPerMinutePerPerson, windowMs: 60_000 }),
-      gate: createRiskGate({
-        safety: config.safety,
-        referrals,
-        sendReferralNow: (id) => outbox.sendNow(id),
-        logger,
-        coaching: coachingControls(coachSessions),
-        privately: { people, sender, logger },
-      }),
-      logic:
-        logic ??
-        createRouter({
-          safety: config.safety,
-          referrals,
-          logger,
-          booking: { bookings: store.bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
-          coachSessions,
-          coaching: new CoachingDialogs({ onSessionCompleted }),
-          serviceReports,
-        }),
-      logger,
     });
+    const { people } = store;
     const { server, drain } = createServer({
       adapter,
       handleTurn: (context) => {

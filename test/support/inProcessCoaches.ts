@@ -1,8 +1,8 @@
 /**
  * Booking a coach, coach roles and the coach-joined session in process: `InProcessBotWithCoaches` is
- * InProcessBot (./inProcess.ts) with the rest of the bot's composition from src/app.ts around the same real turn
- * pipeline: booking and its stored jobs, the coach directory, coach-joined sessions in group chats and the
- * referral outbox, every port on its memory twin (src/store/memory*.ts). Keep it in step with src/app.ts.
+ * InProcessBot (./inProcess.ts) with the bot's own composition (`composeConversations` in src/app.ts, as startBot
+ * uses it): booking and its stored jobs, the coach directory, coach-joined sessions in group chats and the
+ * referral outbox around the real turn pipeline, every port on its memory twin (src/store/memory*.ts).
  *
  * What the bot asks of Teams outside its replies goes to `InProcessTeams`, a stand-in that answers the members
  * API (who is in a chat, a person's sign-in name) and records every proactive message in order, and that a test
@@ -14,18 +14,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TestAdapter, type Activity, type ConversationReference } from 'botbuilder';
-import { JobQueue, JobWorker, type Job } from '../../src/booking/jobs';
-import { createRouter } from '../../src/bot/router';
-import { TurnPipeline } from '../../src/bot/turnPipeline';
-import { createCoachSessions } from '../../src/coachSession/services';
-import { CoachingDialogs, type OnSessionCompleted } from '../../src/coaching/session';
+import { composeConversations } from '../../src/app';
+import type { JobWorker, Job } from '../../src/booking/jobs';
+import type { TurnPipeline } from '../../src/bot/turnPipeline';
 import { loadConfig, type Config } from '../../src/config';
-import { coachingControls } from '../../src/documents/gateControls';
-import { takeCoachJoinedSession } from '../../src/documents/person';
 import type { Logger } from '../../src/logger';
 import { channelRoot, SendError, type ProactiveSender } from '../../src/proactive/sender';
-import { ReferralOutbox } from '../../src/safety/referralOutbox';
-import { createRiskGate } from '../../src/safety/riskGate';
+import type { ReferralOutbox } from '../../src/safety/referralOutbox';
 import { MemoryBookings } from '../../src/store/memoryBookings';
 import { MemoryJobs } from '../../src/store/memoryJobs';
 import { MemoryReferrals } from '../../src/store/memoryReferrals';
@@ -261,35 +256,18 @@ export class InProcessBotWithCoaches extends InProcessBot {
     const { people, chats, bookings, jobs, referrals } = stores;
     const sender = this.teams;
 
-    // As in src/app.ts startBot, without the server, the service events and the monthly report.
-    this.jobWorker = new JobWorker({ jobs, bookings, people, sender, booking: config.booking, logger, now: this.clock.now, random: () => 0.5 });
-    const jobQueue = new JobQueue({ jobs, planCheckInDays: config.booking.planCheckInDays, logger, deliverNow: async (ids) => void (await this.jobWorker.deliverNow(ids)) });
-    this.referralOutbox = new ReferralOutbox({ referrals, sender, safety: config.safety, logger, now: this.clock.now });
-    const onSessionCompleted: OnSessionCompleted = async (_context, { personId, session, programme }) => {
-      if (session === 1) await jobQueue.planCheckIn(personId, programme);
-    };
-    const coachSessions = createCoachSessions({ people, chats, sender, roles: { bookings, booking: config.booking }, onSessionCompleted, takeCoachJoinedSession, logger });
-    this.turns = new TurnPipeline({
-      storage: { person: people, conversation: chats },
-      dedupeWindowMs: config.dedupeWindowSeconds * 1000,
-      gate: createRiskGate({
-        safety: config.safety,
-        referrals,
-        sendReferralNow: (id) => this.referralOutbox.sendNow(id),
-        logger,
-        coaching: coachingControls(coachSessions),
-        privately: { people, sender, logger },
-      }),
-      logic: createRouter({
-        safety: config.safety,
-        referrals,
-        logger,
-        booking: { bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
-        coachSessions,
-        coaching: new CoachingDialogs({ onSessionCompleted }),
-      }),
+    // src/app.ts's own composition, without the server, the service events and the monthly report.
+    const composed = composeConversations({
+      config,
       logger,
+      ports: { people, chats, bookings, jobs, referrals },
+      sender,
+      outbox: { now: this.clock.now },
+      jobs: { now: this.clock.now, random: () => 0.5 },
     });
+    this.jobWorker = composed.jobWorker;
+    this.referralOutbox = composed.outbox;
+    this.turns = composed.pipeline;
   }
 
   /** Another instance of the bot on the same store, Teams and clock: a second worker, or the bot after a restart. */
