@@ -5,6 +5,7 @@ import type { InProcessChat, Reply } from './support/inProcess';
 import { InProcessBotWithCoaches, rowButton } from './support/inProcessCoaches';
 import { card, expectReplies, says } from './support/transcript';
 import { newUser, type TeamsUser } from './support/teams';
+import { completeSessionOne } from './support/inProcessWalkThrough';
 
 /**
  * Stored jobs (booking notices, reminders, plan check-ins) in process: bookings through the real turn pipeline,
@@ -57,20 +58,6 @@ async function book(w: World, name: string, slot: Slot): Promise<InProcessChat> 
 
 const bookingOf = (slot: Slot): Pick<BookingRef, 'slotId' | 'bookedAt'> => ({ slotId: slot.id, bookedAt: slot.booking!.bookedAt });
 
-/** Session 1 answered in the simplest way (as test/support/walkThrough.ts does over HTTP); the replies to its last answer. */
-async function completeSessionOne(chat: InProcessChat): Promise<Reply[]> {
-  await chat.startCoaching();
-  for (const answer of ['Get a clinical educator role', 'Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
-    await chat.say(answer);
-  }
-  await chat.submit('scaling', { scale: 3 });
-  for (const answer of ['I turn up and try', 'I would ask for help sooner', 'I ran the flu clinic', 'no', 'Quiet weeks were easier', 'Patient', 'no', 'Running', 'Delegating', 'My team leader', 'She plans her week', 'Some of it', 'Maybe', 'My union rep', 'Use my patience']) {
-    await chat.say(answer);
-  }
-  await chat.submit('actionPlan', { action1: 'Book a meeting with my manager', byWhen1: '2027-01-15', obstacle1: 'No time', overcome1: 'Block it in my diary' });
-  await chat.say('5');
-  return chat.say('no');
-}
 
 describe('reminders', () => {
   it('are stored when a session is booked, and sent to both people 24 hours and 15 minutes before, once each', async () => {

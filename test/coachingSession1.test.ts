@@ -1,5 +1,6 @@
 import { InProcessBot, InProcessChat, type Reply } from './support/inProcess';
 import { allOf, card, expectReplies, says } from './support/transcript';
+import { completeSessionOne } from './support/inProcessWalkThrough';
 
 /**
  * A staff member working through session 1 on their own, in process through the real turn pipeline with state
@@ -155,17 +156,3 @@ describe('where am I between sessions', () => {
   });
 });
 
-/** Session 1 answered in the simplest way (as test/support/walkThrough.ts does over HTTP). */
-async function completeSessionOne(chat: InProcessChat): Promise<void> {
-  await chat.startCoaching();
-  for (const answer of ['Get a clinical educator role', 'Longer term', 'It is the right time', 'A direction', 'I would know my next step', 'I would be teaching', 'Less time with family', 'The benefits outweigh the costs']) {
-    await chat.say(answer);
-  }
-  await chat.submit('scaling', { scale: 3 });
-  for (const answer of ['I turn up and try', 'I would ask for help sooner', 'I ran the flu clinic', 'no', 'Quiet weeks were easier', 'Patient', 'no', 'Running', 'Delegating', 'My team leader', 'She plans her week', 'Some of it', 'Maybe', 'My union rep', 'Use my patience']) {
-    await chat.say(answer);
-  }
-  await chat.submit('actionPlan', { action1: 'Book a meeting with my manager', byWhen1: '2027-01-15', obstacle1: 'No time', overcome1: 'Block it in my diary' });
-  await chat.say('5');
-  await chat.say('no');
-}
