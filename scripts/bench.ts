@@ -3,7 +3,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ActivityHandler, ConversationState, MemoryStorage, type TurnContext } from 'botbuilder';
@@ -67,7 +66,7 @@ const FLOOD_WINDOW_MS = 60_000;
 // Workers
 // ---------------------------------------------------------------------------------------------------------
 
-type WorkerRole = 'store' | 'coaching' | 'echo';
+export type WorkerRole = 'store' | 'coaching' | 'echo';
 interface WorkerMessage {
   id: number;
   cmd: string;
@@ -183,6 +182,8 @@ async function runWorker(role: WorkerRole, options: Record<string, string>): Pro
  */
 async function windowProfiler(dir: string, role: WorkerRole): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
   mkdirSync(dir, { recursive: true });
+  // Loaded only when profiling, so that a bench without --profile runs exactly the code it measures.
+  const { Session } = await import('node:inspector/promises');
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -225,7 +226,7 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-interface Worker {
+export interface Worker {
   child: ChildProcess;
   ready: Record<string, string>;
   call(cmd: string): Promise<Record<string, any>>;
@@ -234,11 +235,12 @@ interface Worker {
 /** Where the bot workers write the profiles of their measured windows (--profile), if anywhere. */
 let windowProfileDir: string | undefined;
 
-async function startWorker(role: WorkerRole, options: Record<string, string>, env: Record<string, string> = {}): Promise<Worker> {
+/** Forks a worker: this script by default, or the same script of another build (scripts/benchCompare.ts). */
+export async function startWorker(role: WorkerRole, options: Record<string, string>, env: Record<string, string> = {}, script = __filename): Promise<Worker> {
   const withProfile = windowProfileDir && role !== 'store' ? { ...options, profile: windowProfileDir } : options;
   const args = ['--role', role, ...Object.entries(withProfile).flatMap(([k, v]) => [`--${k}`, v])];
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const child = fork(__filename, args, {
+  const child = fork(script, args, {
     execArgv: ['--expose-gc', ...(profileDir && role !== 'store' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -269,7 +271,7 @@ async function startWorker(role: WorkerRole, options: Record<string, string>, en
   };
 }
 
-async function stopWorker(worker: Worker): Promise<void> {
+export async function stopWorker(worker: Worker): Promise<void> {
   const exited = new Promise((resolve) => worker.child.once('exit', resolve));
   await worker.call('stop');
   await exited;
@@ -285,7 +287,7 @@ interface Seen {
 }
 
 /** Answers every POST/PUT to /v3/conversations/... with 200 {id}; keeps the latest cards per watched conversation. */
-class Sink {
+export class Sink {
   private server?: Server;
   /** Requests the bot made to the Teams stand-in (replies, typing, updates). */
   received = 0;
@@ -463,7 +465,7 @@ async function walk(botUrl: string, sink: Sink, watchCards: boolean, walkResult:
 }
 
 /** `users` people at once, each walking session 1 `rounds` times as a new person; back to back unless `thinkMs` is given. */
-async function load(botUrl: string, sink: Sink, users: number, rounds: number, watchCards: boolean, thinkMs?: () => number): Promise<Walk & { seconds: number; outbound: number }> {
+export async function load(botUrl: string, sink: Sink, users: number, rounds: number, watchCards: boolean, thinkMs?: () => number): Promise<Walk & { seconds: number; outbound: number }> {
   const result: Walk = { latencies: [], failures: [] };
   const think = thinkMs ? async () => new Promise<void>((resolve) => setTimeout(resolve, thinkMs())) : undefined;
   const sentBefore = sink.received;
@@ -502,7 +504,7 @@ interface BotFigures {
   failures: string[];
 }
 
-function figures(run: Walk & { seconds: number; outbound: number }, report: Record<string, any>, storeCpuMs?: number): BotFigures {
+export function figures(run: Walk & { seconds: number; outbound: number }, report: Record<string, any>, storeCpuMs?: number): BotFigures {
   const sorted = [...run.latencies].sort((a, b) => a - b);
   const turns = sorted.length;
   return {
@@ -522,10 +524,10 @@ function figures(run: Walk & { seconds: number; outbound: number }, report: Reco
   };
 }
 
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
-function args(argv: string[]): Record<string, string> {
+export function args(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -537,7 +539,7 @@ function args(argv: string[]): Record<string, string> {
   return out;
 }
 
-function whole(value: string | undefined, fallback: number, name: string): number {
+export function whole(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1 (got "${value}")`);
@@ -887,7 +889,9 @@ function printMemoryAndStartup(r: any): void {
   console.log(`Start-up to /healthz 200: median ${r.startup.medianMs} ms (runs ${r.startup.runsMs.join(', ')} ms; the bot's own start-up log ${r.startup.botReportedMs.join(', ')} ms)`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}
