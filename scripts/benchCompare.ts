@@ -6,9 +6,11 @@
  *
  *   npm run build && node dist/scripts/benchCompare.js [--before DIST] [--after DIST] [--cycles N] [--users U] [--rounds R] [--json]
  *
- * `--before` and `--after` are build folders (a copy of dist/ from another commit, `dist` by default for both). The
- * bots run against one store process. In each cycle every bot gets the same walks of session 1 (`users` people ×
- * `rounds` walks, back to back) at the same time as the others, so each turn of each bot meets the same machine.
+ * `--before` and `--after` are build folders (`dist` by default for both): another commit's is its dist/ inside a copy
+ * of the repository at that commit, with cards/ and a node_modules beside it as here (git archive, a symlink to
+ * node_modules, then tsc -p tsconfig.build.json). The bots run against one store process. In each cycle every bot
+ * gets the same walks of session 1 (`users` people × `rounds` walks, back to back) at the same time as the others,
+ * so each turn of each bot meets the same machine. A build's bench.js needs only the workers' mark and report.
  * Turns/s and latency mean nothing here (the bots share the cores); CPU per turn is each worker's own. Printed: each
  * bot's CPU per turn in every cycle and its median, the median per-cycle ratio to the echo bot, the median per-cycle
  * ratio after/before, and store round trips per turn. The workers are scripts/bench.ts's own.
