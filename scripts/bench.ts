@@ -1,6 +1,6 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { openStore, type StoreRequest } from '../src/store/store';
 /**
  * Turn benchmark: the coaching bot against a bare botbuilder echo bot, over real HTTP on loopback.
  *
- *   npm run build && node dist/scripts/bench.js [--users N] [--rounds R] [--conversations C] [--store separate|in-process] [--json]
+ *   npm run build && node dist/scripts/bench.js [--users N] [--rounds R] [--conversations C] [--store separate|in-process] [--turns-only] [--profile DIR] [--json]
  *
  * Processes (so that each figure belongs to what it measures, on a 2-core machine):
  * - this one: the simulated staff (an HTTP client) and the reply sink standing in for Teams (answers 200 {id});
@@ -38,15 +38,21 @@ import { openStore, type StoreRequest } from '../src/store/store';
  *    bot gets exactly the same turns, and the real entry point is started three times to a healthy /healthz;
  * 3. heap after GC of that bot a minute after its last message (when the flood guard has forgotten everyone),
  *    `conversations` first messages from distinct people (sampled at each quarter), and heap again a minute later.
+ * `--turns-only` runs 1 and the echo bot's turns and leaves out the fresh bot, the memory and start-up (about a minute
+ * and a half): for comparing CPU per turn between changes.
  *
  * Round trips are counted by the optional onRequest hook of openStore (one call per HTTP request to Cosmos).
  * The referral outbox is not started in the worker: it polls the store every OUTBOX_POLL_SECONDS whatever the
  * traffic, which is not a per-turn cost. Flood protection is left at its default (60 messages a minute per person;
  * a walk is 28). Only timings and counts are printed, never message text.
- * With BENCH_CPU_PROFILE_DIR set, each bot worker writes a V8 CPU profile there (open it in Chrome DevTools).
+ * With BENCH_CPU_PROFILE_DIR set, each bot worker writes a V8 CPU profile of its whole life there (open it in Chrome
+ * DevTools). `--profile DIR` instead profiles only the measured turns: each bot writes `coaching-back-to-back`,
+ * `coaching-paced`, `echo-back-to-back` and `echo-paced.cpuprofile` to DIR, each from its CPU mark to its report;
+ * read them with `node dist/scripts/profileTop.js`. Profiling costs CPU of its own: compare figures only between
+ * runs that both profile or both do not.
  */
 
-const GOALS = { throughputRatio: 0.7, roundTripsPerOrdinaryTurn: 2, p99Ms: 50, p99AtUsers: 20 } as const;
+const GOALS = { throughputRatio: 0.7, cpuRatio: 2, roundTripsPerOrdinaryTurn: 2, p99Ms: 50, p99AtUsers: 20 } as const;
 /** Think time between one person's turns in the paced runs: uniform in this range (ms). */
 const THINK_MS = [250, 750] as const;
 const thinkTime = () => THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0]);
@@ -60,7 +66,7 @@ const FLOOD_WINDOW_MS = 60_000;
 // Workers
 // ---------------------------------------------------------------------------------------------------------
 
-type WorkerRole = 'store' | 'coaching' | 'echo';
+export type WorkerRole = 'store' | 'coaching' | 'echo';
 interface WorkerMessage {
   id: number;
   cmd: string;
@@ -127,15 +133,18 @@ async function runWorker(role: WorkerRole, options: Record<string, string>): Pro
     send({ ready: true, url });
   }
 
+  const profiler = options.profile ? await windowProfiler(options.profile, role) : undefined;
   let mark = { cpu: process.cpuUsage(), counts: { ...counts } };
   process.on('message', async (message: WorkerMessage) => {
     const reply = (body: Record<string, unknown>) => send({ id: message.id, ...body });
     switch (message.cmd) {
       case 'mark':
+        await profiler?.start();
         mark = { cpu: process.cpuUsage(), counts: { ...counts } };
         return reply({});
       case 'report': {
         const cpu = process.cpuUsage(mark.cpu);
+        await profiler?.stop();
         const delta = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v - (mark.counts[k] ?? 0)]));
         return reply({ cpuMs: (cpu.user + cpu.system) / 1000, counts: delta, maxRssKb: process.resourceUsage().maxRSS, rss: process.memoryUsage().rss });
       }
@@ -166,6 +175,38 @@ async function runWorker(role: WorkerRole, options: Record<string, string>): Pro
   });
 }
 
+/**
+ * A V8 CPU profile of each measured window of a bot worker (from 'mark' to 'report'), through the inspector in
+ * this process, so that start-up and warm-up are left out: the first window is the back-to-back load, the second
+ * the paced one.
+ */
+async function windowProfiler(dir: string, role: WorkerRole): Promise<{ start(): Promise<void>; stop(): Promise<void> }> {
+  mkdirSync(dir, { recursive: true });
+  // Loaded only when profiling, so that a bench without --profile runs exactly the code it measures.
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  const windows = ['back-to-back', 'paced'];
+  let taken = 0;
+  let running = false;
+  return {
+    async start() {
+      if (running) return;
+      await session.post('Profiler.start');
+      running = true;
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      const { profile } = await session.post('Profiler.stop');
+      const name = windows[taken] ?? `window-${taken + 1}`;
+      taken += 1;
+      writeFileSync(path.join(dir, `${role}-${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
 /** The bare echo bot: one conversation-state property, one reply per message. */
 class EchoBot extends ActivityHandler {
   constructor(private readonly state: ConversationState) {
@@ -185,16 +226,21 @@ class EchoBot extends ActivityHandler {
   }
 }
 
-interface Worker {
+export interface Worker {
   child: ChildProcess;
   ready: Record<string, string>;
   call(cmd: string): Promise<Record<string, any>>;
 }
 
-async function startWorker(role: WorkerRole, options: Record<string, string>, env: Record<string, string> = {}): Promise<Worker> {
-  const args = ['--role', role, ...Object.entries(options).flatMap(([k, v]) => [`--${k}`, v])];
+/** Where the bot workers write the profiles of their measured windows (--profile), if anywhere. */
+let windowProfileDir: string | undefined;
+
+/** Forks a worker: this script by default, or the same script of another build (scripts/benchCompare.ts). */
+export async function startWorker(role: WorkerRole, options: Record<string, string>, env: Record<string, string> = {}, script = __filename): Promise<Worker> {
+  const withProfile = windowProfileDir && role !== 'store' ? { ...options, profile: windowProfileDir } : options;
+  const args = ['--role', role, ...Object.entries(withProfile).flatMap(([k, v]) => [`--${k}`, v])];
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR;
-  const child = fork(__filename, args, {
+  const child = fork(script, args, {
     execArgv: ['--expose-gc', ...(profileDir && role !== 'store' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -225,7 +271,7 @@ async function startWorker(role: WorkerRole, options: Record<string, string>, en
   };
 }
 
-async function stopWorker(worker: Worker): Promise<void> {
+export async function stopWorker(worker: Worker): Promise<void> {
   const exited = new Promise((resolve) => worker.child.once('exit', resolve));
   await worker.call('stop');
   await exited;
@@ -241,7 +287,7 @@ interface Seen {
 }
 
 /** Answers every POST/PUT to /v3/conversations/... with 200 {id}; keeps the latest cards per watched conversation. */
-class Sink {
+export class Sink {
   private server?: Server;
   /** Requests the bot made to the Teams stand-in (replies, typing, updates). */
   received = 0;
@@ -419,7 +465,7 @@ async function walk(botUrl: string, sink: Sink, watchCards: boolean, walkResult:
 }
 
 /** `users` people at once, each walking session 1 `rounds` times as a new person; back to back unless `thinkMs` is given. */
-async function load(botUrl: string, sink: Sink, users: number, rounds: number, watchCards: boolean, thinkMs?: () => number): Promise<Walk & { seconds: number; outbound: number }> {
+export async function load(botUrl: string, sink: Sink, users: number, rounds: number, watchCards: boolean, thinkMs?: () => number): Promise<Walk & { seconds: number; outbound: number }> {
   const result: Walk = { latencies: [], failures: [] };
   const think = thinkMs ? async () => new Promise<void>((resolve) => setTimeout(resolve, thinkMs())) : undefined;
   const sentBefore = sink.received;
@@ -458,7 +504,7 @@ interface BotFigures {
   failures: string[];
 }
 
-function figures(run: Walk & { seconds: number; outbound: number }, report: Record<string, any>, storeCpuMs?: number): BotFigures {
+export function figures(run: Walk & { seconds: number; outbound: number }, report: Record<string, any>, storeCpuMs?: number): BotFigures {
   const sorted = [...run.latencies].sort((a, b) => a - b);
   const turns = sorted.length;
   return {
@@ -478,10 +524,10 @@ function figures(run: Walk & { seconds: number; outbound: number }, report: Reco
   };
 }
 
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
-function args(argv: string[]): Record<string, string> {
+export function args(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -493,7 +539,7 @@ function args(argv: string[]): Record<string, string> {
   return out;
 }
 
-function whole(value: string | undefined, fallback: number, name: string): number {
+export function whole(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number of at least 1 (got "${value}")`);
@@ -569,6 +615,9 @@ async function main(): Promise<void> {
   const storeMode = opts.store ?? 'separate';
   if (storeMode !== 'separate' && storeMode !== 'in-process') throw new Error('--store must be separate or in-process');
   const json = opts.json === 'true';
+  const turnsOnly = opts['turns-only'] === 'true';
+  if (opts.profile === 'true') throw new Error('--profile needs a folder to write the profiles to');
+  windowProfileDir = opts.profile ? path.resolve(opts.profile) : undefined;
   const log = (line: string) => {
     if (!json) process.stderr.write(`${line}\n`);
   };
@@ -629,13 +678,7 @@ async function main(): Promise<void> {
     // 3. Memory over many distinct conversations (first messages from distinct people), measured on a fresh bot.
     //    Warm it up first (1,000 first messages) so that code loading, JIT and the allocator's first growth are not
     //    counted, then measure heap after GC once the flood window has passed, before and after the conversations.
-    log(`memory: warming up a fresh coaching bot with 1,000 first messages`);
-    const fresh = await coachingWorker();
-    const hi = () => postJson(`${fresh.ready.url}/api/messages`, activity(sink.url, newPerson(), { text: 'hi', textFormat: 'plain' }));
-    await Promise.all(Array.from({ length: 20 }, async () => {
-      for (let i = 0; i < 50; i++) await hi();
-    }));
-    let lastMessageAt = performance.now();
+    const fresh = turnsOnly ? undefined : await warmFreshBot();
 
     // 4. While the warm-up's flood window passes: the echo bot, the same turns at the same concurrency, and start-up.
     log('echo bot: the same turns');
@@ -647,7 +690,92 @@ async function main(): Promise<void> {
     await echo.call('mark');
     const echoPaced = figures(await load(echo.ready.url!, sink, users, 1, false, thinkTime), await echo.call('report'));
     await stopWorker(echo);
+    const later = fresh ? await startupAndMemory(fresh) : undefined;
 
+    // Goals.
+    const ordinary = probe.filter((p) => p.label === 'answer');
+    const ordinaryTrips = ordinary.map((p) => p.trips).sort((a, b) => a - b);
+    const ordinaryMedian = percentile(ordinaryTrips, 0.5);
+    const typicalOrdinary = ordinary.find((p) => p.trips === ordinaryMedian)?.requests ?? [];
+    const ratio = round(coachingFigures.turnsPerSecond / echoFigures.turnsPerSecond, 2);
+    const cpuRatio = { backToBack: round(coachingFigures.cpuMsPerTurn / echoFigures.cpuMsPerTurn, 2), paced: round(coachingPaced.cpuMsPerTurn / echoPaced.cpuMsPerTurn, 2) };
+    const goals = {
+      throughput: { goal: `coaching ≥ ${GOALS.throughputRatio}× echo turns/s`, value: ratio, met: ratio >= GOALS.throughputRatio },
+      cpu: {
+        goal: `bot CPU per turn ≤ ${GOALS.cpuRatio}× echo's, back to back`,
+        value: cpuRatio.backToBack,
+        met: cpuRatio.backToBack <= GOALS.cpuRatio,
+      },
+      roundTrips: {
+        goal: `≤ ${GOALS.roundTripsPerOrdinaryTurn} store round trips per ordinary turn`,
+        value: ordinaryMedian,
+        met: ordinaryMedian <= GOALS.roundTripsPerOrdinaryTurn,
+      },
+      p99Paced: {
+        goal: `p99 ≤ ${GOALS.p99Ms} ms at ${GOALS.p99AtUsers} users, each pausing ${THINK_MS[0]}–${THINK_MS[1]} ms between turns`,
+        value: coachingPaced.p99Ms,
+        met: users === GOALS.p99AtUsers ? coachingPaced.p99Ms <= GOALS.p99Ms : null,
+      },
+      p99Saturated: {
+        goal: `p99 ≤ ${GOALS.p99Ms} ms at ${GOALS.p99AtUsers} users sending back to back (the bot saturated)`,
+        value: coachingFigures.p99Ms,
+        met: users === GOALS.p99AtUsers ? coachingFigures.p99Ms <= GOALS.p99Ms : null,
+      },
+      flatMemory: {
+        goal: 'no memory kept per conversation: heap after GC (flood window passed) grows < 100 KB per 1,000 conversations',
+        value: later?.memory.retainedPerThousandConversationsKb ?? null,
+        met: later && storeMode === 'separate' ? later.memory.retainedPerThousandConversationsKb < 100 : null,
+      },
+      screening: { goal: '≤ 50 µs per 1 KB message', value: null, met: null, note: 'measured by npm run bench:screening' },
+    };
+
+    const result = {
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+      sizes: { users, rounds, turnsPerWalk: SESSION_ONE.length, turnsPerBot: coachingFigures.turns, warmUpWalks: Math.min(users, 4), conversations: later ? conversations : 0, memoryWarmUp: later ? 1000 : 0, store: storeMode },
+      coaching: coachingFigures,
+      echo: echoFigures,
+      paced: { thinkMs: THINK_MS, coaching: coachingPaced, echo: echoPaced },
+      throughputRatio: ratio,
+      cpuRatio,
+      storeRoundTripsPerTurn: { ...perTurn, total: round(perTurn.read + perTurn.write + perTurn.query + perTurn.meta, 2) },
+      roundTripsByTurn: probe.map(({ label, trips, requests }) => ({ label, trips, requests })),
+      ordinaryTurn: { median: ordinaryMedian, min: ordinaryTrips[0], max: ordinaryTrips[ordinaryTrips.length - 1], requests: typicalOrdinary },
+      memory: later?.memory,
+      startup: later?.startup,
+      goals,
+      failures: [...new Set([...coachingFigures.failures, ...echoFigures.failures, ...coachingPaced.failures, ...echoPaced.failures, ...probeWalk.failures])],
+      benchSeconds: round((performance.now() - benchStarted) / 1000, 1),
+    };
+
+    if (json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      printTable(result);
+    }
+    if (result.failures.length > 0 || (later?.memory.failures ?? 0) > 0) process.exitCode = 1;
+  } finally {
+    if (store) await stopWorker(store);
+    await sink.stop();
+    agent.destroy();
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }
+
+  /** 3. A fresh coaching bot, warmed up with 1,000 first messages for the memory check (before the echo bot runs). */
+  async function warmFreshBot(): Promise<{ worker: Worker; hi: () => Promise<{ status: number }>; lastMessageAt: number }> {
+    log(`memory: warming up a fresh coaching bot with 1,000 first messages`);
+    const worker = await coachingWorker();
+    const hi = () => postJson(`${worker.ready.url}/api/messages`, activity(sink.url, newPerson(), { text: 'hi', textFormat: 'plain' }));
+    await Promise.all(Array.from({ length: 20 }, async () => {
+      for (let i = 0; i < 50; i++) await hi();
+    }));
+    return { worker, hi, lastMessageAt: performance.now() };
+  }
+
+  /** Start-up of the real entry point, then the fresh bot's memory over `conversations` distinct conversations. */
+  async function startupAndMemory(fresh: { worker: Worker; hi: () => Promise<{ status: number }>; lastMessageAt: number }) {
+    const { hi } = fresh;
+    let { lastMessageAt } = fresh;
     log('start-up: node dist/src/index.js to /healthz 200 (3 runs)');
     const startups = [];
     for (let i = 0; i < 3; i++) startups.push(await startupToHealthy());
@@ -655,7 +783,7 @@ async function main(): Promise<void> {
 
     const memory: { conversations: number; settled: boolean; rssMb: number; heapUsedMb: number; heapTotalMb: number; externalMb: number }[] = [];
     const sample = async (count: number, settled: boolean) => {
-      const m = await fresh.call('memory');
+      const m = await fresh.worker.call('memory');
       memory.push({ conversations: count, settled, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
     };
     /** Waits until the flood guard's window has passed since the last message, then lets it forget (it does so on its next check). */
@@ -691,71 +819,20 @@ async function main(): Promise<void> {
     const memorySeconds = (lastMessageAt - memoryStarted) / 1000;
     await settle(conversations);
     const storeMemory = store ? await store.call('memory') : undefined;
-    await stopWorker(fresh);
-
-    // Goals.
-    const ordinary = probe.filter((p) => p.label === 'answer');
-    const ordinaryTrips = ordinary.map((p) => p.trips).sort((a, b) => a - b);
-    const ordinaryMedian = percentile(ordinaryTrips, 0.5);
-    const typicalOrdinary = ordinary.find((p) => p.trips === ordinaryMedian)?.requests ?? [];
-    const ratio = round(coachingFigures.turnsPerSecond / echoFigures.turnsPerSecond, 2);
+    await stopWorker(fresh.worker);
     const before = memory[0]!;
     const after = memory[memory.length - 1]!;
-    const retainedPerThousandKb = round(((after.heapUsedMb - before.heapUsedMb) * 1024) / (conversations / 1000), 1);
-    const goals = {
-      throughput: { goal: `coaching ≥ ${GOALS.throughputRatio}× echo turns/s`, value: ratio, met: ratio >= GOALS.throughputRatio },
-      roundTrips: {
-        goal: `≤ ${GOALS.roundTripsPerOrdinaryTurn} store round trips per ordinary turn`,
-        value: ordinaryMedian,
-        met: ordinaryMedian <= GOALS.roundTripsPerOrdinaryTurn,
+    return {
+      memory: {
+        samples: memory,
+        retainedPerThousandConversationsKb: round(((after.heapUsedMb - before.heapUsedMb) * 1024) / (conversations / 1000), 1),
+        rssChangeMb: round(after.rssMb - before.rssMb, 1),
+        seconds: round(memorySeconds, 1),
+        failures: memoryFailures,
+        storeProcessRssMb: storeMemory ? mb(storeMemory.rss) : undefined,
       },
-      p99Paced: {
-        goal: `p99 ≤ ${GOALS.p99Ms} ms at ${GOALS.p99AtUsers} users, each pausing ${THINK_MS[0]}–${THINK_MS[1]} ms between turns`,
-        value: coachingPaced.p99Ms,
-        met: users === GOALS.p99AtUsers ? coachingPaced.p99Ms <= GOALS.p99Ms : null,
-      },
-      p99Saturated: {
-        goal: `p99 ≤ ${GOALS.p99Ms} ms at ${GOALS.p99AtUsers} users sending back to back (the bot saturated)`,
-        value: coachingFigures.p99Ms,
-        met: users === GOALS.p99AtUsers ? coachingFigures.p99Ms <= GOALS.p99Ms : null,
-      },
-      flatMemory: {
-        goal: 'no memory kept per conversation: heap after GC (flood window passed) grows < 100 KB per 1,000 conversations',
-        value: retainedPerThousandKb,
-        met: storeMode === 'separate' ? retainedPerThousandKb < 100 : null,
-      },
-      screening: { goal: '≤ 50 µs per 1 KB message', value: null, met: null, note: 'measured by npm run bench:screening' },
-    };
-
-    const result = {
-      node: process.version,
-      cpus: (await import('node:os')).cpus().length,
-      sizes: { users, rounds, turnsPerWalk: SESSION_ONE.length, turnsPerBot: coachingFigures.turns, warmUpWalks: Math.min(users, 4), conversations, memoryWarmUp: 1000, store: storeMode },
-      coaching: coachingFigures,
-      echo: echoFigures,
-      paced: { thinkMs: THINK_MS, coaching: coachingPaced, echo: echoPaced },
-      throughputRatio: ratio,
-      storeRoundTripsPerTurn: { ...perTurn, total: round(perTurn.read + perTurn.write + perTurn.query + perTurn.meta, 2) },
-      roundTripsByTurn: probe.map(({ label, trips, requests }) => ({ label, trips, requests })),
-      ordinaryTurn: { median: ordinaryMedian, min: ordinaryTrips[0], max: ordinaryTrips[ordinaryTrips.length - 1], requests: typicalOrdinary },
-      memory: { samples: memory, retainedPerThousandConversationsKb: retainedPerThousandKb, rssChangeMb: round(after.rssMb - before.rssMb, 1), seconds: round(memorySeconds, 1), failures: memoryFailures, storeProcessRssMb: storeMemory ? mb(storeMemory.rss) : undefined },
       startup: { medianMs: startupMs[1], runsMs: startups.map((s) => s.ms), botReportedMs: startups.map((s) => s.botReportedMs) },
-      goals,
-      failures: [...new Set([...coachingFigures.failures, ...echoFigures.failures, ...coachingPaced.failures, ...echoPaced.failures, ...probeWalk.failures])],
-      benchSeconds: round((performance.now() - benchStarted) / 1000, 1),
     };
-
-    if (json) {
-      process.stdout.write(`${JSON.stringify(result)}\n`);
-    } else {
-      printTable(result);
-    }
-    if (result.failures.length > 0 || memoryFailures > 0) process.exitCode = 1;
-  } finally {
-    if (store) await stopWorker(store);
-    await sink.stop();
-    agent.destroy();
-    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -775,6 +852,7 @@ function printTable(r: any): void {
   row('peak RSS of the bot (MB)', r.coaching.peakRssMb, r.echo.peakRssMb);
   row('calls to Teams per turn', r.coaching.teamsCallsPerTurn, r.echo.teamsCallsPerTurn);
   row('throughput coaching / echo', r.throughputRatio);
+  row('bot CPU per turn coaching / echo', r.cpuRatio.backToBack);
   console.log('');
   console.log(`Paced: ${r.sizes.users} users, one walk each (${r.paced.coaching.turns} turns), ${r.paced.thinkMs[0]}–${r.paced.thinkMs[1]} ms between one person's turns`);
   row('turns/s', r.paced.coaching.turnsPerSecond, r.paced.echo.turnsPerSecond);
@@ -783,12 +861,25 @@ function printTable(r: any): void {
   row('p99 turn latency (ms)', r.paced.coaching.p99Ms, r.paced.echo.p99Ms);
   row('max turn latency (ms)', r.paced.coaching.maxMs, r.paced.echo.maxMs);
   row('bot CPU per turn (ms)', r.paced.coaching.cpuMsPerTurn, r.paced.echo.cpuMsPerTurn);
+  row('bot CPU per turn coaching / echo', r.cpuRatio.paced);
   console.log('');
   const t = r.storeRoundTripsPerTurn;
   console.log(`Store round trips per turn under load: ${t.total} (reads ${t.read}, writes ${t.write}, queries ${t.query}, metadata ${t.meta})`);
   console.log(`Per turn, one person on an idle bot: ${r.roundTripsByTurn.map((p: any) => p.trips).join(' ')}`);
   for (const p of r.roundTripsByTurn.filter((x: any) => x.label !== 'answer')) console.log(`  ${p.label.padEnd(32)}${String(p.trips).padStart(4)}: ${p.requests.join(', ')}`);
   console.log(`  ordinary answers (${r.roundTripsByTurn.filter((x: any) => x.label === 'answer').length})`.padEnd(34) + `${String(r.ordinaryTurn.median).padStart(4)} median (min ${r.ordinaryTurn.min}, max ${r.ordinaryTurn.max}): ${r.ordinaryTurn.requests.join(', ')}`);
+  if (r.memory) printMemoryAndStartup(r);
+  console.log('');
+  console.log('Goals:');
+  for (const g of Object.values(r.goals) as any[]) {
+    const verdict = g.met === true ? 'MET' : g.met === false ? 'MISSED' : 'n/a';
+    console.log(`  ${verdict.padEnd(7)} ${g.goal}${g.value !== null ? `: ${g.value}` : ''}${g.note ? ` (${g.note})` : ''}`);
+  }
+  if (r.failures.length > 0 || r.memory?.failures) console.log(`FAILURES: ${r.failures.join('; ')}${r.memory?.failures ? `; ${r.memory.failures} first messages not answered 200` : ''}`);
+  console.log(`Bench took ${r.benchSeconds} s`);
+}
+
+function printMemoryAndStartup(r: any): void {
   console.log('');
   console.log(`Memory of the bot process over ${r.sizes.conversations} distinct conversations (${r.memory.seconds} s), heap after GC; "settled" = a minute after the last message, once the flood guard has forgotten everyone:`);
   for (const s of r.memory.samples)
@@ -796,17 +887,11 @@ function printTable(r: any): void {
   console.log(`  kept per 1,000 conversations (settled to settled): ${r.memory.retainedPerThousandConversationsKb} KB${r.memory.storeProcessRssMb !== undefined ? `; the store process's RSS at the end: ${r.memory.storeProcessRssMb} MB` : ''}`);
   console.log('');
   console.log(`Start-up to /healthz 200: median ${r.startup.medianMs} ms (runs ${r.startup.runsMs.join(', ')} ms; the bot's own start-up log ${r.startup.botReportedMs.join(', ')} ms)`);
-  console.log('');
-  console.log('Goals:');
-  for (const g of Object.values(r.goals) as any[]) {
-    const verdict = g.met === true ? 'MET' : g.met === false ? 'MISSED' : 'n/a';
-    console.log(`  ${verdict.padEnd(7)} ${g.goal}${g.value !== null ? `: ${g.value}` : ''}${g.note ? ` (${g.note})` : ''}`);
-  }
-  if (r.failures.length > 0 || r.memory.failures > 0) console.log(`FAILURES: ${r.failures.join('; ')}${r.memory.failures ? `; ${r.memory.failures} first messages not answered 200` : ''}`);
-  console.log(`Bench took ${r.benchSeconds} s`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

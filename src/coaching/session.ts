@@ -3,7 +3,7 @@
  * with what the session's completion sets off (src/app.ts composes it), and read on each turn from the
  * person's own document.
  */
-import { DialogContext, DialogSet, WaterfallDialog } from 'botbuilder-dialogs';
+import { DialogContext, DialogSet, WaterfallDialog, type DialogStateManagerConfiguration } from 'botbuilder-dialogs';
 import type { TurnContext } from 'botbuilder';
 import { recordServiceEvent } from '../serviceEvents/events';
 import { addPrompts, attachCoachingSection, programmeOf, sessionOf, type CoachingSection } from './dialogKit';
@@ -85,9 +85,17 @@ function recordRatings(context: TurnContext, programme: Programme, record: Sessi
   }
 }
 
+/**
+ * Where botbuilder-dialogs looks in the turn state for the memory scopes of a new dialog context (its own string):
+ * without them there, every turn's context builds them anew from the registered components.
+ */
+const STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 /** The self-guided coaching dialogs, built once with what a completed session sets off. */
 export class CoachingDialogs {
   private readonly dialogs = new DialogSet();
+  /** The memory scopes the first dialog context built (they hold no state of their own), shared by every turn after it. */
+  private stateConfiguration?: DialogStateManagerConfiguration;
 
   constructor(effects: { onSessionCompleted: OnSessionCompleted }) {
     addPrompts(this.dialogs, COACHING_SESSION);
@@ -97,6 +105,9 @@ export class CoachingDialogs {
   /** This turn's dialog context, on the person's programme and their place in the dialogs (kept in their document). */
   contextFor(context: TurnContext, section: CoachingSection): DialogContext {
     attachCoachingSection(context, section);
-    return new DialogContext(this.dialogs, context, (section.dialogState ??= { dialogStack: [] }));
+    if (this.stateConfiguration) context.turnState.set(STATE_CONFIGURATION, this.stateConfiguration);
+    const dc = new DialogContext(this.dialogs, context, (section.dialogState ??= { dialogStack: [] }));
+    this.stateConfiguration ??= dc.state.configuration;
+    return dc;
   }
 }

@@ -29,8 +29,24 @@ export function monthOf(date: Date | string): string {
 
 /** "2026-03-14", in UK time. */
 export function londonDate(date: Date | string): string {
-  const dt = typeof date === 'string' ? DateTime.fromISO(date, { zone: LONDON }) : DateTime.fromJSDate(date, { zone: LONDON });
-  return dt.setZone(LONDON).toISODate()!;
+  // Every event is counted on the day it happened: the formatter is built once (through luxon this was most of
+  // what recording an event cost in the bot itself).
+  if (typeof date !== 'string') return dateIn(londonDay, date);
+  return DateTime.fromISO(date, { zone: LONDON }).setZone(LONDON).toISODate()!;
+}
+
+const londonDay = new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+function dateIn(format: Intl.DateTimeFormat, date: Date): string {
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of format.formatToParts(date)) {
+    if (part.type === 'year') year = part.value.padStart(4, '0');
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+  }
+  return `${year}-${month}-${day}`;
 }
 
 /** The Monday (UK date) of the week a date falls in. */

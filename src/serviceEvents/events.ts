@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { afterTurnSaved } from '../turn/afterSave';
+import { afterTurnSaved, queuedLast, type AfterSave } from '../turn/afterSave';
 import type { StageName } from '../coachingModel/stages';
 
 /**
@@ -46,6 +46,8 @@ export type ServiceEventInput = ServiceEvent & { person?: string; at?: Date };
 /** Anything that records events: the recorder (src/serviceEvents/recorder.ts) or a test's list. */
 export interface ServiceEventSink {
   record(event: ServiceEventInput): Promise<void>;
+  /** Several events at once, as recording them one after another in this order would (the recorder's is cheaper). */
+  recordAll?(events: ServiceEventInput[]): Promise<void>;
   /** Breaks the link between a person and their pseudonym ("delete my data"). */
   forget?(person: string): Promise<void>;
 }
@@ -62,7 +64,8 @@ export function provideServiceEvents(context: TurnContext, sink: ServiceEventSin
  *
  * - Given a turn's context, the event is recorded only once the turn is saved (a turn run again after a
  *   conflict records it once; a failed turn records nothing), and the person defaults to whoever sent the
- *   activity. Without a recorder in the turn (tests that drive the pipeline alone) it does nothing.
+ *   activity. Events recorded one after another in a turn are stored together, in order, after the work
+ *   queued before them. Without a recorder in the turn (tests that drive the pipeline alone) it does nothing.
  * - Given a recorder (background workers), it records now.
  * Recording never fails the caller: a store problem is logged by the recorder and the event is lost.
  */
@@ -75,7 +78,7 @@ export function recordServiceEvent(target: TurnContext | ServiceEventSink | unde
     const person = 'person' in event ? event.person : aboutAPerson(event.kind) ? from?.aadObjectId : undefined;
     const input: ServiceEventInput = { ...event, person, at: event.at ?? new Date() };
     try {
-      afterTurnSaved(target, () => sink.record(input));
+      afterTurnSavedWithTheRest(target, sink, input);
       return undefined;
     } catch {
       // Outside the turn pipeline (a handler called directly by a test): record straight away.
@@ -83,6 +86,24 @@ export function recordServiceEvent(target: TurnContext | ServiceEventSink | unde
     }
   }
   return target.record(event);
+}
+
+const TURN_EVENTS = Symbol('turnEvents');
+
+/** Queues the event after the turn's save, joining the events queued just before it, if nothing came in between. */
+function afterTurnSavedWithTheRest(context: TurnContext, sink: ServiceEventSink, input: ServiceEventInput): void {
+  const last = context.turnState.get(TURN_EVENTS) as { sink: ServiceEventSink; inputs: ServiceEventInput[]; work: AfterSave } | undefined;
+  if (last && last.sink === sink && queuedLast(context, last.work)) {
+    last.inputs.push(input);
+    return;
+  }
+  const inputs = [input];
+  const work: AfterSave = async () => {
+    if (sink.recordAll) return sink.recordAll(inputs);
+    for (const one of inputs) await sink.record(one);
+  };
+  afterTurnSaved(context, work);
+  context.turnState.set(TURN_EVENTS, { sink, inputs, work });
 }
 
 /** Kinds that are about one person (counted as distinct people where it matters); the rest are about the service. */

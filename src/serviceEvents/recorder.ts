@@ -39,19 +39,71 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   async record(input: ServiceEventInput): Promise<void> {
-    const { person, at: givenAt, ...rest } = input;
-    const event = rest as ServiceEvent;
-    const at = givenAt ?? this.now();
-    try {
-      const who = person && aboutAPerson(event.kind) ? await this.firstsOf(person, milestones(event), at) : undefined;
-      const day = countedOn(event, at);
-      const counters = countersFor(event, who?.firsts ?? new Set());
-      if (Object.keys(counters).length > 0) await this.addToMonth(day, counters);
-      const stored = { ...event, id: randomUUID(), type: 'serviceEvent', month: day.slice(0, 7), at: at.toISOString(), day, ...(who ? { person: who.pseudonym } : {}) } as StoredEvent;
-      await this.options.store.events.append(stored);
-    } catch (err) {
-      this.log.error({ err: errorFields(err), kind: event.kind }, 'service event not recorded');
+    await this.recordAll([input]);
+  }
+
+  /**
+   * Records the events of one turn, in order, storing what recording them one after another would: each person's
+   * pseudonym record is read once for all their events (and written once, if any milestone is new), and each
+   * month's aggregate takes all their counters in one write. An event whose step fails is logged and lost, as
+   * on its own; the others are still kept.
+   */
+  async recordAll(inputs: ServiceEventInput[]): Promise<void> {
+    const items: Pending[] = inputs.map(({ person, at, ...rest }) => {
+      const event = rest as ServiceEvent;
+      return { event, at: at ?? this.now(), person: person && aboutAPerson(event.kind) ? person : undefined };
+    });
+    const failed = new Map<Pending, unknown>();
+
+    const byPerson = new Map<string, Pending[]>();
+    for (const item of items) if (item.person) byPerson.set(item.person, [...(byPerson.get(item.person) ?? []), item]);
+    await Promise.all(
+      [...byPerson].map(async ([person, theirs]) => {
+        try {
+          const marked = await this.firstsOf(person, theirs.map((item) => ({ markers: milestones(item.event), at: item.at })));
+          theirs.forEach((item, n) => (item.who = { pseudonym: marked.pseudonym, firsts: marked.firsts[n]! }));
+        } catch (err) {
+          for (const item of theirs) failed.set(item, err);
+        }
+      }),
+    );
+
+    type Additions = { days: Map<string, Record<string, number>>; items: Pending[] };
+    const byMonth = new Map<string, Additions>();
+    for (const item of items) {
+      if (failed.has(item)) continue;
+      item.day = countedOn(item.event, item.at);
+      const counters = countersFor(item.event, item.who?.firsts ?? new Set());
+      if (Object.keys(counters).length === 0) continue;
+      const month = item.day.slice(0, 7);
+      const additions: Additions = byMonth.get(month) ?? { days: new Map(), items: [] };
+      const into = additions.days.get(item.day) ?? {};
+      for (const [key, n] of Object.entries(counters)) into[key] = (into[key] ?? 0) + n;
+      additions.days.set(item.day, into);
+      additions.items.push(item);
+      byMonth.set(month, additions);
     }
+    await Promise.all(
+      [...byMonth].map(async ([month, additions]) => {
+        try {
+          await this.addToMonth(month, additions.days);
+        } catch (err) {
+          for (const item of additions.items) failed.set(item, err);
+        }
+      }),
+    );
+
+    for (const item of items) {
+      if (failed.has(item)) continue;
+      const { event, at, day, who } = item;
+      try {
+        const stored = { ...event, id: randomUUID(), type: 'serviceEvent', month: day!.slice(0, 7), at: at.toISOString(), day, ...(who ? { person: who.pseudonym } : {}) } as StoredEvent;
+        await this.options.store.events.append(stored);
+      } catch (err) {
+        failed.set(item, err);
+      }
+    }
+    for (const [item, err] of failed) this.log.error({ err: errorFields(err), kind: item.event.kind }, 'service event not recorded');
   }
 
   /**
@@ -62,13 +114,16 @@ export class ServiceEventRecorder implements ServiceEventSink {
     await this.options.store.people.delete(this.linkId(person));
   }
 
-  /** The person's pseudonym, and which of these milestones they reach now for the first time (marked as reached). */
-  private firstsOf(person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
-    // One person's events are taken in turn within this process (they rarely come at once: a turn records its
-    // events one after another); another instance's change is met by re-reading.
+  /**
+   * The person's pseudonym, and for each of their events in turn which of its milestones they reach then for the
+   * first time (marked as reached, in the month of that event).
+   */
+  private firstsOf(person: string, events: { markers: string[]; at: Date }[]): Promise<{ pseudonym: string; firsts: Set<string>[] }> {
+    // One person's events are taken in turn within this process (they rarely come at once: a turn's events come
+    // together in one call); another instance's change is met by re-reading.
     const id = this.linkId(person);
     const previous = this.personQueues.get(id) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.markFirsts(id, person, markers, at));
+    const mine = previous.catch(() => undefined).then(() => this.markFirsts(id, person, events));
     const settled = mine.catch(() => undefined);
     this.personQueues.set(id, settled);
     void settled.then(() => {
@@ -77,16 +132,19 @@ export class ServiceEventRecorder implements ServiceEventSink {
     return mine;
   }
 
-  private async markFirsts(id: string, person: string, markers: string[], at: Date): Promise<{ pseudonym: string; firsts: Set<string> }> {
+  private async markFirsts(id: string, person: string, events: { markers: string[]; at: Date }[]): Promise<{ pseudonym: string; firsts: Set<string>[] }> {
     const { result } = await updateIfUnchanged(versionedDoc(this.options.store.people, id), {
       name: 'mark milestones',
-      apply: (found): Decision<PersonLink, { pseudonym: string; firsts: Set<string> }> => {
+      apply: (found): Decision<PersonLink, { pseudonym: string; firsts: Set<string>[] }> => {
         const link: PersonLink = found ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };
-        const firsts = new Set(markers.filter((m) => !(m in link.firsts)));
-        const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
-        if (found && firsts.size === 0) return { keep: { pseudonym, firsts } };
         const next: PersonLink = { ...link, firsts: { ...link.firsts }, ...(this.ttl ? { ttl: this.ttl } : {}) };
-        for (const m of firsts) next.firsts[m] = monthOf(at);
+        const firsts = events.map(({ markers, at }) => {
+          const reached = new Set(markers.filter((m) => !(m in next.firsts)));
+          for (const m of reached) next.firsts[m] = monthOf(at);
+          return reached;
+        });
+        const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
+        if (found && firsts.every((f) => f.size === 0)) return { keep: { pseudonym, firsts } };
         return { write: next, result: { pseudonym, firsts } };
       },
     });
@@ -99,16 +157,17 @@ export class ServiceEventRecorder implements ServiceEventSink {
    * flight), so busy moments do not fight over the document; other instances' writes are met by re-reading and
    * adding on top.
    */
-  private addToMonth(day: string, counters: Record<string, number>): Promise<void> {
-    const id = day.slice(0, 7);
+  private addToMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
     let batch = this.pending.get(id);
     if (!batch) {
       batch = { days: new Map(), waiters: [] };
       this.pending.set(id, batch);
     }
-    const into = batch.days.get(day) ?? {};
-    for (const [key, n] of Object.entries(counters)) into[key] = (into[key] ?? 0) + n;
-    batch.days.set(day, into);
+    for (const [day, counters] of days) {
+      const into = batch.days.get(day) ?? {};
+      for (const [key, n] of Object.entries(counters)) into[key] = (into[key] ?? 0) + n;
+      batch.days.set(day, into);
+    }
     const done = new Promise<void>((resolve, reject) => batch!.waiters.push({ resolve, reject }));
     if (!this.writing.has(id)) {
       const run = (async () => {
@@ -154,4 +213,15 @@ export class ServiceEventRecorder implements ServiceEventSink {
   private hmac(text: string): string {
     return createHmac('sha256', this.options.key).update(text).digest('base64url');
   }
+}
+
+/** One event of a batch on its way to the store. */
+interface Pending {
+  event: ServiceEvent;
+  at: Date;
+  /** Whose it is, for events about a person. */
+  person?: string;
+  who?: { pseudonym: string; firsts: Set<string> };
+  /** The UK date it is counted on. */
+  day?: string;
 }

@@ -16,6 +16,12 @@ export function afterTurnSaved(context: TurnContext, work: AfterSave): void {
   queue.push(work);
 }
 
+/** Whether `work` is the last thing queued so far in this attempt at the turn (so that what follows it in order may join it). */
+export function queuedLast(context: TurnContext, work: AfterSave): boolean {
+  const queue = context.turnState.get(AFTER_SAVE) as AfterSave[] | undefined;
+  return queue !== undefined && queue[queue.length - 1] === work;
+}
+
 /** For the pipeline: a fresh queue for one attempt at a turn, run once that attempt is saved. */
 export function collectAfterSave(context: TurnContext): AfterSave[] {
   const queue: AfterSave[] = [];
