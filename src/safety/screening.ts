@@ -684,7 +684,7 @@ interface EntryInfo {
   unknownOther: boolean;
   requires: readonly string[] | undefined;
   /** Negation in a neighbouring clause leaves it a clear statement (see `neighbours` in the lexicon). */
-  firm: boolean;
+  framingOnly: boolean;
 }
 
 const categoryCodes = lexicon.categories.map((c) => c.code);
@@ -705,7 +705,7 @@ lexicon.categories.forEach((cat, ci) => {
       eventNoun: e.eventNoun,
       unknownOther: e.unknownSubject === 'other',
       requires: e.requires,
-      firm: e.neighbours === 'framing-only',
+      framingOnly: e.neighbours === 'framing-only',
     });
     for (const p of e.phrases) addPhrase(index, p, { kind: 'risk', ref: id });
   }
@@ -1198,12 +1198,12 @@ export function screenText(text: string): ScreeningResult {
 
   const clearClauses = new Set<number>();
   const framingClauses = new Set<number>();
-  const firmClauses = new Set<number>();
+  const framingOnlyClauses = new Set<number>();
   const record = (r: { level: number; reason: number; self?: boolean }, index: number, info: EntryInfo): void => {
     if (r.level === 0) return;
     if (r.level === RANK.urgent) urgentClauses.add(index);
     if (r.level === RANK.urgent && r.self) clearClauses.add(index);
-    if (r.level === RANK.urgent && r.self && info.firm) firmClauses.add(index);
+    if (r.level === RANK.urgent && r.self && info.framingOnly) framingOnlyClauses.add(index);
     if (r.level > best) best = r.level;
     const prev = reasonLevels.get(r.reason) ?? 0;
     if (r.level > prev) reasonLevels.set(r.reason, r.level);
@@ -1246,7 +1246,7 @@ export function screenText(text: string): ScreeningResult {
     best === RANK.urgent &&
     (unclear ||
       [...urgentClauses].every((i) =>
-        [i - 2, i - 1, i + 1, i + 2].some((j) => (firmClauses.has(i) ? framingClauses : softeningClauses).has(j)),
+        [i - 2, i - 1, i + 1, i + 2].some((j) => (framingOnlyClauses.has(i) ? framingClauses : softeningClauses).has(j)),
       ));
 
   const reasons = [...reasonLevels.entries()]
