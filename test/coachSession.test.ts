@@ -1,13 +1,13 @@
 import type { Programme, SessionRecord } from '../src/coaching/programme';
 import { saveToClientProgramme } from '../src/coachSession/summary';
 import { takeCoachJoinedSession } from '../src/documents/person';
-import type { MemoryStateDocuments } from '../src/store/memoryState';
 import { silentLogger } from './support/bot';
 import { submitData } from './support/chat';
 import type { Reply } from './support/inProcess';
 import { InProcessBotWithCoaches, InProcessGroupChatWithMembers } from './support/inProcessCoaches';
 import { allOf, card, expectReplies, says } from './support/transcript';
 import { newUser, type TeamsUser } from './support/teams';
+import { withRacingReads } from './support/racingReads';
 
 /**
  * A coach-joined session in process: a coach and a member of staff in a Teams group chat with the bot, the
@@ -300,20 +300,14 @@ describe('coach-joined session', () => {
       undefined,
     );
     // Between the save's read and its write, the client's own turn writes their document.
-    let raced = 0;
-    const racing = Object.create(people) as MemoryStateDocuments;
-    racing.readOne = async (k: string) => {
-      const read = await people.readOne(k);
-      if (raced++ === 0) {
-        const { eTag, ...doc } = read!;
-        await people.writeIfUnchanged(k, { ...doc, lastMessageAt: '2026-11-24T10:00:00.000Z' }, eTag);
-      }
-      return read;
-    };
+    const { port: racing, reads } = withRacingReads(people, 'readOne', 1, async (read) => {
+      const { eTag, ...doc } = read!;
+      await people.writeIfUnchanged(key, { ...doc, lastMessageAt: '2026-11-24T10:00:00.000Z' }, eTag);
+    });
     const record: SessionRecord = { number: 1, startedAt: '2026-11-24T09:30:00.000Z', completedAt: '2026-11-24T10:30:00.000Z', stage: 'review', goal: { text: 'Lead the falls audit' } };
 
     expect(await saveToClientProgramme(key, record, { people: racing, takeCoachJoinedSession, logger: silentLogger })).toBe('saved');
-    expect(raced).toBe(2); // read, refused (the document changed), read again, written
+    expect(reads()).toBe(2); // read, refused (the document changed), read again, written
     const saved = (await people.readOne(key))!;
     expect(saved.lastMessageAt).toBe('2026-11-24T10:00:00.000Z'); // the concurrent write is kept, not overwritten
     expect((saved.programme as Programme).sessions['1']).toEqual(record);

@@ -1,6 +1,7 @@
 import { UpdateConflictError } from '../persistence/conditionalUpdate';
 import { MemoryBookings } from '../store/memoryBookings';
-import type { Bookings, BookingsDocument } from './bookingsPort';
+import { withRacingReads } from '../../test/support/racingReads';
+import type { Bookings } from './bookingsPort';
 import { changeCoach, isCoach } from './coachDirectory';
 
 const roles = (bookings: Bookings) => ({ bookings, booking: { coachIds: [] } });
@@ -12,17 +13,10 @@ const lead = 'lead-aad-1';
  */
 function racing(times: number) {
   const bookings = new MemoryBookings();
-  let raced = 0;
-  const racingBookings: Bookings = Object.create(bookings);
-  racingBookings.read = async <T extends BookingsDocument>(id: string, coachId: string) => {
-    const found = await bookings.read<T>(id, coachId);
-    if (raced < times) {
-      raced += 1;
-      expect(await changeCoach(bookings, 'add', { userId: `other-coach-${raced}`, name: `Other ${raced}` }, 'lead-aad-2')).toBe(true);
-    }
-    return found;
-  };
-  return { bookings, racingBookings, raced: () => raced };
+  const { port: racingBookings, raced } = withRacingReads(bookings as Bookings, 'read', times, async (_found, race) => {
+    expect(await changeCoach(bookings, 'add', { userId: `other-coach-${race}`, name: `Other ${race}` }, 'lead-aad-2')).toBe(true);
+  });
+  return { bookings, racingBookings, raced };
 }
 
 describe('the coach directory, changed by two leads at once (memory twin)', () => {

@@ -2,6 +2,7 @@ import { openStore, type Store } from '../store/store';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 import { MemoryBookings } from '../store/memoryBookings';
+import { withRacingReads } from '../../test/support/racingReads';
 import type { Bookings, BookingsDocument } from './bookingsPort';
 import { bookSlot, changeSlot, freeSlots, publishAvailability, slotLabel, type Slot } from './slots';
 import { mkdtempSync } from 'node:fs';
@@ -70,17 +71,10 @@ describe('changing a slot someone else is changing at the same moment (memory tw
   /** Memory bookings where, just after each of the first `times` reads, the coach's sign-in name is saved on the slot by another turn. */
   function racing(times: number) {
     const bookings = new MemoryBookings();
-    let raced = 0;
-    const racingBookings: Bookings = Object.create(bookings);
-    racingBookings.read = async <T extends BookingsDocument>(id: string, coachId: string) => {
-      const found = await bookings.read<T>(id, coachId);
-      if (found && raced < times) {
-        raced += 1;
-        expect(await bookings.replaceIfUnchanged({ ...found.doc, coachUpn: `daniel${raced}@trust.example` }, found.eTag)).toBe('saved');
-      }
-      return found;
-    };
-    return { bookings, racingBookings, raced: () => raced };
+    const { port: racingBookings, raced } = withRacingReads(bookings as Bookings, 'read', times, async (found, race) => {
+      expect(await bookings.replaceIfUnchanged({ ...found!.doc, coachUpn: `daniel${race}@trust.example` } as BookingsDocument, found!.eTag)).toBe('saved');
+    });
+    return { bookings, racingBookings, raced };
   }
 
   async function bookedSlot(bookings: Bookings): Promise<Slot> {

@@ -9,6 +9,7 @@ import { MemoryJobs } from '../store/memoryJobs';
 import { MemoryReferrals } from '../store/memoryReferrals';
 import { MemoryStateDocuments } from '../store/memoryState';
 import { MyCoaching } from './myCoaching';
+import { withRacingReads } from '../../test/support/racingReads';
 
 const logger = createLogger('silent');
 const user = { userId: 'staff-aad-1', name: 'Priya Shah' };
@@ -35,17 +36,10 @@ const programme: Programme = {
 async function racing(times: number) {
   const people: People<PersonDocument> = new MemoryStateDocuments();
   await people.writeIfUnchanged(user.userId, { welcomedAt: '2026-11-20T09:00:00.000Z', programme }, undefined);
-  let raced = 0;
-  const racingPeople: People<PersonDocument> = Object.create(people);
-  racingPeople.readOne = async (key: string) => {
-    const found = await people.readOne(key);
-    if (found && raced < times) {
-      raced += 1;
-      const { eTag, ...doc } = found;
-      await people.writeIfUnchanged(key, { ...doc, lastMessageAt: `2026-11-24T10:00:0${raced % 10}.000Z` }, eTag);
-    }
-    return found;
-  };
+  const { port: racingPeople, raced } = withRacingReads(people, 'readOne', times, async (found, race) => {
+    const { eTag, ...doc } = found!;
+    await people.writeIfUnchanged(user.userId, { ...doc, lastMessageAt: `2026-11-24T10:00:0${race % 10}.000Z` }, eTag);
+  });
   const tab = new MyCoaching({
     people: racingPeople,
     bookings: new MemoryBookings(),
@@ -56,7 +50,7 @@ async function racing(times: number) {
     events: { record: async () => undefined, forget: async () => undefined },
     logger,
   });
-  return { people, tab, raced: () => raced };
+  return { people, tab, raced };
 }
 
 const newPlan = { action1: 'Ask Sam to co-chair the Tuesday huddle', byWhen1: '2027-02-01', obstacle1: 'Rota gaps', overcome1: 'Plan it a week ahead' };

@@ -102,6 +102,17 @@ export interface InProcessBotOptions {
   sendReferralsNow?: boolean;
 }
 
+/** botbuilder's TestAdapter as Teams would address the bot (each activity brings its own conversation). */
+export function newTestAdapter(): TestAdapter {
+  return new TestAdapter({
+    channelId: 'msteams',
+    serviceUrl: 'https://smba.example.invalid/',
+    user: newUser(),
+    bot: botAccount,
+    conversation: { id: personalConversationId(), conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
+  });
+}
+
 /** The bot's turn logic with its state in memory. Each activity is run through the real pipeline in turn. */
 export class InProcessBot {
   readonly state: MemoryStateDocuments;
@@ -110,13 +121,7 @@ export class InProcessBot {
   /** Everything the bot sent in the latest turn, of every type (typing, invoke responses as well as messages), in order. */
   lastTurn: Partial<Activity>[] = [];
   private readonly pipeline: TurnPipeline;
-  private readonly adapter = new TestAdapter({
-    channelId: 'msteams',
-    serviceUrl: 'https://smba.example.invalid/',
-    user: newUser(),
-    bot: botAccount,
-    conversation: { id: personalConversationId(), conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
-  });
+  private readonly adapter = newTestAdapter();
 
   constructor({ env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments(), sendReferralsNow = false }: InProcessBotOptions = {}) {
     this.state = state;

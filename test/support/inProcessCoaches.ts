@@ -13,7 +13,7 @@
  * `jobWorker.runOnce()` after moving the workers' clock (`clock.at`).
  */
 import { randomUUID } from 'node:crypto';
-import { TestAdapter, type Activity, type ConversationReference } from 'botbuilder';
+import type { Activity, ConversationReference } from 'botbuilder';
 import { composeConversations } from '../../src/app';
 import type { JobWorker, Job } from '../../src/booking/jobs';
 import type { TurnPipeline } from '../../src/bot/turnPipeline';
@@ -27,8 +27,8 @@ import { MemoryReferrals } from '../../src/store/memoryReferrals';
 import { MemoryStateDocuments } from '../../src/store/memoryState';
 import { silentLogger } from './bot';
 import { submitData } from './chat';
-import { asReply, InProcessBot, type Reply } from './inProcess';
-import { botAccount, newUser, personalConversationId, type TeamsUser } from './teams';
+import { asReply, InProcessBot, newTestAdapter, type Reply } from './inProcess';
+import { botAccount, type TeamsUser } from './teams';
 
 /** A person in a chat as Teams' members API gives them, with the sign-in name it knows. */
 export interface Member extends TeamsUser {
@@ -236,13 +236,7 @@ export class InProcessBotWithCoaches extends InProcessBot {
   readonly referralOutbox: ReferralOutbox;
   private readonly options: InProcessBotWithCoachesOptions;
   private readonly turns: TurnPipeline;
-  private readonly testAdapter = new TestAdapter({
-    channelId: 'msteams',
-    serviceUrl: 'https://smba.example.invalid/',
-    user: newUser(),
-    bot: botAccount,
-    conversation: { id: personalConversationId(), conversationType: 'personal', tenantId: 'tenant-1', isGroup: false, name: '' },
-  });
+  private readonly testAdapter = newTestAdapter();
 
   constructor(options: InProcessBotWithCoachesOptions = {}) {
     const stores = options.stores ?? memoryStores();
