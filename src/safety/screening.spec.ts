@@ -500,6 +500,69 @@ describe('warning signs without a clear statement (the gate asks directly)', () 
   });
 });
 
+describe('wording elsewhere that makes urgent words a warning sign (ask, not the urgent response)', () => {
+  const rules = (text: string) => rulesLevelOf(screenText(text));
+
+  it('the writer says it is resolved, in another sentence', () => {
+    expect(rules('When I was twenty I tried to end my life with tablets. My family found me. A doctor helped me a lot. That was fourteen years ago and I have been well ever since.')).toBe('check');
+    expect(rules('In my first year here I thought about ending my life. I had counselling and got better. My goal is the band 7 interview.')).toBe('check');
+  });
+
+  it('but not when the urgent words say it is happening now or again', () => {
+    expect(rules('I have been well for years. Tonight I want to end my life.')).toBe('urgent');
+    expect(rules("It's been five years since I got help. I'm thinking about ending my life again.")).toBe('urgent');
+  });
+
+  it('the writer says it is a joke or a figure of speech', () => {
+    expect(rules("If one more person reply-alls I'll walk into the sea. Ha. Right, my actual goal is revalidation.")).toBe('check');
+    expect(rules("Honestly if Teams crashes again I'm going to kill myself. Joking, obviously. Let's talk about my appraisal.")).toBe('check');
+    expect(rules('I want to kill myself. I am not joking.')).toBe('urgent');
+  });
+
+  it('retiring or moving house explains the goodbyes and the giving away', () => {
+    expect(rules("I'm giving away all my books and writing my goodbye letters because I retire in April.")).toBe('check');
+    expect(rules("I'm giving away all my books and writing my goodbye letters.")).toBe('urgent');
+  });
+
+  it('urgent words inside a question someone asked the writer', () => {
+    expect(rules('At occupational health they asked me if I had thoughts of ending my life and I said no, it is my back.')).toBe('check');
+    expect(rules('I have thoughts of ending my life and I said no to the GP.')).toBe('urgent');
+  });
+
+  it('work or study around clinical words that do not name the writer, but never around the writer', () => {
+    expect(rules('Revision for my MH exam: how do you tell non-suicidal self-harm from suicidal intent?')).toBe('check');
+    expect(rules('Revision for my MH exam is going badly and I want to kill myself.')).toBe('urgent');
+  });
+
+  it('never lowers a message below the direct question', () => {
+    for (const text of [
+      'That was years ago and I have been well ever since. I tried to end my life back then.',
+      'I want to die lol jk',
+      "Retiring soon, so I'm giving away all my books and writing my goodbye letters.",
+    ])
+      expect(['check', 'urgent']).toContain(rules(text));
+  });
+});
+
+describe('who it is about', () => {
+  it('someone else, by a possessive before the event or a plural or possessive without the apostrophe', () => {
+    expect(level("My dad's out of hospital after his overdose.")).toBe('none');
+    expect(level('my partners been having suicidal thoughts, he is under the crisis team')).toBe('none');
+  });
+
+  it('whoever "who" stands for, which is the writer only when they describe themselves', () => {
+    expect(level('I had a patient on my ward who had been self-harming with razors.')).toBe('none');
+    expect(level("I'm working with a patient who has made suicide attempts.")).toBe('none');
+    expect(level("I'm the kind of person who wants to die when things go wrong.")).toBe('urgent');
+    expect(level("I'm someone who thinks about killing myself every day.")).toBe('urgent');
+  });
+
+  it('more people named in everyday words (housemate, fiancé, a caller)', () => {
+    expect(level('my housemate was self-harming and is now in therapy')).toBe('none');
+    expect(level('had a caller who had taken an overdose, got the ambulance out fast')).toBe('none');
+  });
+});
+
 describe('danger from someone else', () => {
   const rules = (text: string) => rulesLevelOf(screenText(text));
 

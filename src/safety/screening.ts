@@ -101,6 +101,22 @@ const lexiconSchema = z
       recurrence: phraseList,
     }),
     hypothetical: z.strictObject({ note: z.string(), phrases: phraseList }),
+    warningSignWording: z.strictObject({
+      note: z.string(),
+      groups: z.array(
+        z.strictObject({
+          code,
+          note: z.string(),
+          /** 'message': anywhere in the message; 'clause': before the urgent phrase in its own clause. */
+          scope: z.enum(['message', 'clause']),
+          /** Does not count when a clause with urgent words also says it is happening now or again. */
+          unlessNow: z.boolean().default(false),
+          /** Counts only when no urgent phrase names the writer as who it is about ("suicide" in an exam question). */
+          whenWriterUnnamed: z.boolean().default(false),
+          phrases: phraseList,
+        }),
+      ),
+    }),
     directive: z.strictObject({
       note: z.string(),
       window: z.number().int().min(0).max(5),
@@ -320,7 +336,7 @@ const GAP = 4;
 
 interface Payload {
   kind: PayloadKind;
-  /** Index into `entries` (risk), `idiomInfo` (idiom) or the lexicon's contexts (context); 0 otherwise. */
+  /** Index into `entries` (risk), `idiomInfo` (idiom) or the lexicon's contexts (context), or `warningSignGroups` (warningSign); 0 otherwise. */
   ref: number;
 }
 
@@ -334,6 +350,7 @@ type PayloadKind =
   | 'resolution'
   | 'recurrence'
   | 'hypothetical'
+  | 'warningSign'
   | 'directive'
   | 'frame'
   | 'wellbeingFrame';
@@ -727,6 +744,10 @@ addAll(lexicon.pastResolved.timeCues, 'pastTime');
 addAll(lexicon.pastResolved.resolutions, 'resolution');
 addAll(lexicon.pastResolved.recurrence, 'recurrence');
 addAll(lexicon.hypothetical.phrases, 'hypothetical');
+const warningSignGroups = lexicon.warningSignWording.groups;
+warningSignGroups.forEach((g, gi) => {
+  for (const p of g.phrases) addPhrase(index, p, { kind: 'warningSign', ref: gi });
+});
 addAll(lexicon.directive.phrases, 'directive');
 addAll(lexicon.professional.framesBefore, 'frame');
 addAll(lexicon.professional.wellbeingFramesBefore, 'wellbeingFrame');
@@ -757,6 +778,15 @@ const stopWords = wordSet(S.stopWords);
 const prepositions = wordSet(S.prepositions);
 const possessivesAndArticles = wordSet(S.possessivesAndArticles);
 const relativeWords = wordSet(S.relativeWords);
+const relativePronouns = wordSet(['who', 'whos']);
+const ownersOfEvent = wordSet(['his', 'her', 'their']);
+const amWord = squeeze('am');
+/** Words between "I am" and "who" when the writer describes themselves ("I'm the kind of person who"). */
+const selfDescription = wordSet(['a', 'an', 'the', 'one', 'of', 'those', 'kind', 'type', 'sort', 'person', 'people', 'someone', 'somebody']);
+/** Someone else, including the plural or the possessive written without an apostrophe ("my partners been"). */
+function isOtherPerson(t: string): boolean {
+  return otherPeople.has(t) || (t.length > 3 && t.endsWith('s') && otherPeople.has(t.slice(0, -1)));
+}
 const speechVerbs = wordSet(S.speechVerbs);
 const speechObjects = wordSet(S.speechObjects);
 const negationFillers = fillerSet(lexicon.negation.fillers);
@@ -987,7 +1017,17 @@ function subjectOf(toks: string[], start: number, cs: number, info: EntryInfo): 
       return 'self';
     }
     if (stopWords.has(t)) return 'unknown';
-    if (info.subject === 'scan' && (otherPeople.has(t) || things.has(t))) {
+    if (info.subject !== 'scan') continue;
+    // "his overdose", "her self-harm": the event is someone else's, even after a preposition.
+    if (p === start - 1 && ownersOfEvent.has(t)) return 'other';
+    // "a patient on my ward who had been self-harming": the phrase is about whoever "who" stands for, which
+    // is the writer only when they said what they are ("I'm someone who").
+    if (relativePronouns.has(t)) {
+      let q = p - 1;
+      while (q >= cs && q >= p - 5 && selfDescription.has(toks[q]!)) q--;
+      return q >= cs && q < p - 1 && toks[q] === amWord ? 'self' : 'other';
+    }
+    if (isOtherPerson(t) || things.has(t)) {
       const next = p + 1 < start ? toks[p + 1]! : '';
       if (relativeWords.has(next)) return 'other';
       let q = p - 1;
@@ -1061,6 +1101,14 @@ function cueEndingBefore(
     for (const s of list)
       if (s.payload.kind === kind && (fillers === null || onlyFillers(toks, s.end, to, fillers))) return true;
   }
+  return false;
+}
+
+/** Clause-scoped warning-sign wording ("asked me if") ends before the phrase in its own clause. */
+function clauseWarningSignBefore(clause: Clause, m: Span): boolean {
+  for (let e = m.start; e > clause.cs; e--)
+    for (const s of clause.byEnd.get(e) ?? [])
+      if (s.payload.kind === 'warningSign' && warningSignGroups[s.payload.ref]!.scope === 'clause') return true;
   return false;
 }
 
@@ -1193,15 +1241,26 @@ export function screenText(text: string): ScreeningResult {
   const seen = new Set<string>();
   const pending: Array<{ m: Span; clause: Clause; index: number }> = [];
   const softeningClauses = new Set<number>();
+  /** Clauses with softening other than past wording (which says nothing against "tonight" or "again" next to it). */
+  const presentSofteningClauses = new Set<number>();
   const urgentClauses = new Set<number>();
   let clauseIndex = -1;
 
   const clearClauses = new Set<number>();
   const framingClauses = new Set<number>();
   const framingOnlyClauses = new Set<number>();
-  const record = (r: { level: number; reason: number; self?: boolean }, index: number, info: EntryInfo): void => {
+  // Warning-sign wording: groups seen anywhere, urgent clauses that say "now" or "again", and urgent
+  // phrases reported as a question someone asked ("the GP asked if I'd had thoughts of ending my life").
+  const warningSignsInMessage = new Set<number>();
+  const nowClauses = new Set<number>();
+  const askedClauses = new Set<number>();
+  const record = (r: { level: number; reason: number; self?: boolean }, index: number, info: EntryInfo, m: Span, clause: Clause): void => {
     if (r.level === 0) return;
-    if (r.level === RANK.urgent) urgentClauses.add(index);
+    if (r.level === RANK.urgent) {
+      urgentClauses.add(index);
+      if (clause.hasRecurrence) nowClauses.add(index);
+      if (clauseWarningSignBefore(clause, m)) askedClauses.add(index);
+    }
     if (r.level === RANK.urgent && r.self) clearClauses.add(index);
     if (r.level === RANK.urgent && r.self && info.framingOnly) framingOnlyClauses.add(index);
     if (r.level > best) best = r.level;
@@ -1211,12 +1270,22 @@ export function screenText(text: string): ScreeningResult {
 
   for (const [cs, ce] of clauses) {
     clauseIndex += 1;
-    const spans = matchClause(toks, cs, ce);
-    if (spans.length === 0) continue;
+    const found = matchClause(toks, cs, ce);
+    if (found.length === 0) continue;
+    // "I'm not joking" says the words around it are meant: its "not" softens nothing.
+    const emphasis = found.filter((m) => m.payload.kind === 'warningSign' && warningSignGroups[m.payload.ref]!.code === 'joking');
+    const spans = emphasis.length === 0 ? found : found.filter((n) => n.payload.kind !== 'negation' || !emphasis.some((j) => j.start >= n.end && j.start - n.end <= 2));
     if (spans.some((m) => SOFTENING.has(m.payload.kind))) softeningClauses.add(clauseIndex);
+    if (spans.some((m) => SOFTENING.has(m.payload.kind) && !PAST_KINDS.has(m.payload.kind))) presentSofteningClauses.add(clauseIndex);
     if (spans.some((m) => SOFTENING.has(m.payload.kind) && m.payload.kind !== 'negation')) framingClauses.add(clauseIndex);
     const clause = buildClause(cs, ce, spans);
     for (const m of spans) {
+      if (m.payload.kind === 'warningSign') {
+        const group = warningSignGroups[m.payload.ref]!;
+        if (group.scope === 'message' && !found.some((n) => n.payload.kind === 'negation' && m.start >= n.end && m.start - n.end <= 2))
+          warningSignsInMessage.add(m.payload.ref);
+        continue;
+      }
       if (m.payload.kind === 'context') {
         seen.add(contextCodes[m.payload.ref]!);
         continue;
@@ -1228,12 +1297,12 @@ export function screenText(text: string): ScreeningResult {
         continue;
       }
       seen.add(categoryCodes[info.category]!);
-      record(evaluate(toks, m, clause), clauseIndex, info);
+      record(evaluate(toks, m, clause), clauseIndex, info, m, clause);
     }
   }
   for (const { m, clause, index } of pending) {
     const info = entries[m.payload.ref]!;
-    if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause), index, info);
+    if (info.requires!.some((r) => seen.has(r))) record(evaluate(toks, m, clause), index, info, m, clause);
   }
   // An urgent phrase is a warning sign, not a clear statement (so the bot asks directly), when softening
   // wording sits in a clause next to every urgent one, or when no urgent phrase names the writer as its
@@ -1242,11 +1311,23 @@ export function screenText(text: string): ScreeningResult {
   // told with negation around it ("I don't want to go home"), so only framing next to it makes it unclear.
   const unclear =
     clearClauses.size === 0 && (softeningClauses.size > 0 || clauses.length >= LONG_MESSAGE_CLAUSES);
+  // Wording anywhere that says it is resolved, a joke, about leaving or retiring, or (when no urgent phrase
+  // names the writer) about work or study makes the urgent words a warning sign too; "resolved" not when an
+  // urgent clause says it is happening now or again.
+  const saidElsewhere = [...warningSignsInMessage].some((g) => {
+    const group = warningSignGroups[g]!;
+    return (!group.unlessNow || nowClauses.size === 0) && (!group.whenWriterUnnamed || clearClauses.size === 0);
+  });
   const contested =
     best === RANK.urgent &&
     (unclear ||
-      [...urgentClauses].every((i) =>
-        [i - 2, i - 1, i + 1, i + 2].some((j) => (framingOnlyClauses.has(i) ? framingClauses : softeningClauses).has(j)),
+      saidElsewhere ||
+      [...urgentClauses].every(
+        (i) =>
+          askedClauses.has(i) ||
+          [i - 2, i - 1, i + 1, i + 2].some((j) =>
+            (framingOnlyClauses.has(i) ? framingClauses : nowClauses.has(i) ? presentSofteningClauses : softeningClauses).has(j),
+          ),
       ));
 
   const reasons = [...reasonLevels.entries()]
