@@ -1,27 +1,32 @@
-import { startBot, type RunningBot } from '../src/app';
-import { createAdapter } from '../src/bot/adapter';
-import { CloudAdapterSender } from '../src/proactive/sender';
-import { ReferralOutbox } from '../src/safety/referralOutbox';
+import { referralProblems } from '../src/safety/referralOutbox';
 import { readLeadsChannel, readReferral, type StoredReferral } from '../src/safety/referralStore';
 import { recordReferral, type NewReferral, type Referral } from '../src/safety/referrals';
-import type { Store } from '../src/store/store';
-import { silentLogger, testConfig, runBotDuring } from './support/bot';
-import { cardExecute, cardSubmit, channelMessage, newChannelId, newReferralId } from './support/leads';
-import { cardText, ReplySink, type CapturedReply } from './support/replySink';
-import { newUser, personalConversationId, post, teamsMessage } from './support/teams';
+import { asReply, type Reply } from './support/inProcess';
+import { InProcessBotWithCoaches, type Posted } from './support/inProcessCoaches';
+import { InProcessLeadsChannel, LEADS_SERVICE_URL } from './support/inProcessLeads';
+import { newReferralId } from './support/leads';
+import { card, expectReplies, says } from './support/transcript';
+import { newUser } from './support/teams';
 
 /**
- * Referrals reach the service leads' channel and are acknowledged there: over HTTP to the bot, with the
- * loopback Teams connector (ReplySink) and the embedded Cosmos store. The outbox is driven with runOnce()
- * and an injected clock, so retries and reminders need no sleeping.
+ * Referrals reach the service leads' channel and are acknowledged there, in process: a lead's messages and button
+ * presses go through the real turn pipeline (InProcessBotWithCoaches), referrals and the leads' channel are kept
+ * in the memory twin of the store, and Teams is stood in for (InProcessTeams: every post and every replaced card
+ * in order; refusals with 429, 503 or 403 when told). The outbox's passes are run by the test with runOnce() on
+ * the workers' clock, held still and moved on by the test, so retries and reminders need no sleeping.
+ *
+ * What crosses HTTP (one request to Teams per attempt, Retry-After from Teams' answer, a new post rather than a
+ * reply, /healthz and /readyz, the outbox starting and stopping with the server) is in referralsOverHttp.test.ts.
  */
 const lead = newUser('Priya Shah');
 const colleague = newUser('Sam Jones');
 const staff = newUser('Alex Morgan');
 
-interface Clock {
-  t: number;
-}
+const REGISTERED = says(/^Thank you\. I'll post referrals for your organisation in this channel from now on\.[\s\S]*never what they wrote/);
+const ACKNOWLEDGED_BY_YOU = says("Thank you. I've marked this referral as acknowledged by you, so the other leads can see it's in hand.");
+const URGENT_CARD = card(/^Urgent referral/);
+const ACK = 'application/vnd.microsoft.card.adaptive';
+const MESSAGE = 'application/vnd.microsoft.activity.message';
 
 function referralInput(tenantId: string, overrides: Partial<NewReferral> = {}): NewReferral {
   return {
@@ -36,455 +41,386 @@ function referralInput(tenantId: string, overrides: Partial<NewReferral> = {}): 
   };
 }
 
-/** Every card the sink accepted for this referral, with the id the connector gave it. */
-function cardsFor(sink: ReplySink, referralId: string): (CapturedReply & { id: string })[] {
-  return sink.replies
-    .map((reply, i) => ({ ...reply, id: `reply-${i + 1}` }))
-    .filter((reply) => JSON.stringify(reply.activity.attachments ?? []).includes(referralId));
+function actionsOf(content: any): any[] {
+  return content.actions ?? [];
 }
 
-function actionsOf(card: any): any[] {
-  return card.actions ?? [];
+/** The text of a card as Teams shows it (headings, facts, button titles). */
+function textOfCard(content: unknown): string {
+  return asReply({ type: 'message', attachments: [{ contentType: ACK, content }] }).card;
 }
 
-function textOfCard(card: unknown): string {
-  return cardText({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: card }] });
+const contentOf = (post: Reply): any => post.activity.attachments![0]!.content;
+
+/** One bot in process with its store, Teams and the workers' clock, held still at the start of the test. */
+function world() {
+  const bot = new InProcessBotWithCoaches({ env: { SERVICE_LEAD_IDS: lead.aadObjectId } });
+  bot.clock.holdAt(Date.now());
+  const leads = new InProcessLeadsChannel(bot);
+  const record = (overrides: Partial<NewReferral> = {}) =>
+    recordReferral(bot.stores.referrals, newReferralId(), referralInput(leads.tenantId, overrides), new Date(bot.clock.now()));
+  const stored = async (id: string): Promise<StoredReferral> => {
+    const found = await readReferral(bot.stores.referrals, id);
+    if (!found) throw new Error(`referral ${id} not found`);
+    return found.referral;
+  };
+  /** A lead registers the channel; the bot confirms in the thread. */
+  const registered = async () => {
+    expectReplies(await leads.say(lead, 'register referrals'), [REGISTERED]);
+    return leads;
+  };
+  return { bot, leads, record, stored, registered, outbox: bot.referralOutbox };
 }
 
-async function stored(store: Store, id: string): Promise<StoredReferral> {
-  const found = await readReferral(store.referrals, id);
-  if (!found) throw new Error(`referral ${id} not found`);
-  return found.referral;
-}
+describe('registering the leads channel', () => {
+  it('is done by a service lead mentioning the bot in the channel, and confirmed', async () => {
+    const { bot, leads } = world();
+    expectReplies(await leads.say(lead, 'Register referrals'), [REGISTERED]);
 
-describe('referrals to the service leads', () => {
-  const sink = new ReplySink();
-  let bot: RunningBot;
-  const adapters = () => new CloudAdapterSender(createAdapter({ appId: '', appType: 'UserAssignedMSI' }, silentLogger), '');
-  /** A worker as another instance (or this one after a restart) would run it: its own adapter and instance id. */
-  const outboxWith = (clock: Clock, safety: { repostAfterMs?: number } = {}) =>
-    new ReferralOutbox({
-      referrals: bot.store.referrals,
-      sender: adapters(),
-      safety: { repostAfterMs: 30 * 60_000, outboxPollMs: 1000, ...safety },
-      logger: silentLogger,
-      now: () => clock.t,
-      random: () => 0.5,
+    const registration = await readLeadsChannel(bot.stores.referrals, leads.tenantId);
+    expect(registration).toMatchObject({
+      id: `leads-channel:${leads.tenantId}`,
+      docType: 'leadsChannel',
+      tenantId: leads.tenantId,
+      registeredBy: lead.aadObjectId,
+      reference: { serviceUrl: LEADS_SERVICE_URL, channelId: 'msteams', conversation: { id: leads.channelId, conversationType: 'channel', tenantId: leads.tenantId } },
     });
-  const record = (clock: Clock, tenantId: string, overrides: Partial<NewReferral> = {}) =>
-    recordReferral(bot.store.referrals, newReferralId(), referralInput(tenantId, overrides), new Date(clock.t));
+    expect(registration!.reference.activityId).toBeUndefined();
+  });
 
-  /** A lead registers a fresh channel for a fresh tenant; resolves with both. */
-  async function registeredChannel(): Promise<{ tenantId: string; channelId: string }> {
-    const tenantId = `tenant-${newReferralId().slice(0, 8)}`;
-    const channelId = newChannelId();
-    const response = await post(bot.url, channelMessage(sink.url, channelId, lead, 'register referrals', tenantId));
-    expect(response.status).toBe(200);
-    expect(await readLeadsChannel(bot.store.referrals, tenantId)).toBeDefined();
-    return { tenantId, channelId };
+  it('is refused politely for anyone who is not a service lead, and nothing is stored', async () => {
+    const { bot, leads } = world();
+    expectReplies(await leads.say(colleague, 'register referrals'), [
+      says(/^Sorry, only the service leads can choose where referrals are posted, so I haven't changed anything/),
+    ]);
+    expect(await readLeadsChannel(bot.stores.referrals, leads.tenantId)).toBeUndefined();
+  });
+
+  it('explains, outside a channel, that it must be sent in the leads channel', async () => {
+    const { bot } = world();
+    expectReplies(await bot.chat(lead).say('register referrals'), [says(/please send "register referrals" there/)]);
+    expect(await readLeadsChannel(bot.stores.referrals, 'tenant-1')).toBeUndefined();
+  });
+});
+
+describe('delivering a referral', () => {
+  it('posts a recorded referral to the leads channel as a new post with the right card', async () => {
+    const { bot, leads, record, stored, registered, outbox } = world();
+    await registered();
+    const referral = await record();
+
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 1, failed: 0 });
+
+    // A new post in the channel itself (not a reply in the thread where the channel was registered), and only that.
+    expectReplies(leads.posts(), [URGENT_CARD]);
+    const [posted] = leads.cardsAbout(referral.id);
+    expect(posted!.activity.replyToId).toBeUndefined();
+    const text = posted!.card;
+    expect(text).toContain('Alex Morgan');
+    expect(text).toContain('thoughts of suicide');
+    expect(text).toContain('crisis and support contacts');
+    expect(text).toContain('Not asked: urgent concerns are always passed on');
+    expect(text).toMatch(/\(UK time\)/);
+    const [chat, acknowledge] = actionsOf(contentOf(posted!));
+    expect(chat).toEqual({
+      type: 'Action.OpenUrl',
+      title: 'Chat with Alex Morgan',
+      url: `https://teams.microsoft.com/l/chat/0/0?users=8%3Aorgid%3A${staff.aadObjectId}`,
+    });
+    expect(acknowledge).toMatchObject({
+      type: 'Action.Execute',
+      title: 'Acknowledge',
+      verb: 'acknowledge',
+      data: { card: 'referral', referralId: referral.id },
+      fallback: { type: 'Action.Submit', data: { card: 'referral', verb: 'acknowledge', referralId: referral.id } },
+    });
+
+    const after = await stored(referral.id);
+    expect(after.delivery).toMatchObject({ state: 'delivered', channelActivityId: posted!.id, postedAt: new Date(bot.clock.now()).toISOString(), reposts: 0 });
+    expect(after.delivery.claimedBy).toBeUndefined();
+    expect(after.audit.map((a) => a.event)).toEqual([expect.stringMatching(/^recorded/), 'posted to the leads channel (attempt 1)']);
+
+    // Nothing more is posted for it.
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 0, reposted: 0 });
+    expect(leads.posts()).toHaveLength(1);
+  });
+
+  it('describes a check-in referral in plain words, with consent and the person saying the bot misunderstood', async () => {
+    const { bot, leads, record, registered, outbox } = world();
+    await registered();
+    const referral = await record({
+      level: 'wellbeing',
+      trigger: { source: 'checkIn', reasons: ['phq4-anxiety', 'mystery-code'] },
+      shown: ['wellbeing-service'],
+      consented: true,
+    });
+    const found = (await bot.stores.referrals.read(referral.id))!;
+    expect(await bot.stores.referrals.replaceIfUnchanged({ ...found.doc, personSaid: 'misunderstood' } satisfies Referral, found.eTag)).toBeDefined();
+
+    await outbox.runOnce();
+    expectReplies(leads.posts(), [card(/^Wellbeing referral/)]);
+    const text = leads.cardsAbout(referral.id)[0]!.card;
+    expect(text).toContain('feeling nervous or unable to stop worrying on more than half the days and mystery code');
+    expect(text).toContain('Their answers to the wellbeing check-in');
+    expect(text).toContain('Yes, they agreed to this referral');
+    expect(text).toContain('That the bot misunderstood what they meant');
+  });
+});
+
+describe('acknowledging a referral', () => {
+  /** A referral posted to a registered channel: its card is the one post there. */
+  async function delivered() {
+    const w = world();
+    await w.registered();
+    const referral = await w.record();
+    await w.outbox.runOnce();
+    const [posted] = w.leads.cardsAbout(referral.id);
+    return { ...w, referral, posted: posted! };
   }
 
-  runBotDuring(sink, (started) => (bot = started), { SERVICE_LEAD_IDS: lead.aadObjectId }, { outbox: { autoStart: false } });
-  afterEach(() => {
-    sink.delayMs = 0;
+  it('with the Acknowledge button (Action.Execute) updates the card for everyone and records who', async () => {
+    const { leads, stored, referral, posted } = await delivered();
+    const pressed = await leads.execute(lead, posted.id, 'acknowledge', { card: 'referral', referralId: referral.id });
+    expect(pressed.status).toBe(200);
+    expectReplies(pressed.replies, []);
+    expect(pressed.body).toMatchObject({ statusCode: 200, type: ACK });
+    expect(textOfCard(pressed.body!.value)).toMatch(/Acknowledged by Priya Shah at \d\d:\d\d on /);
+    expect(actionsOf(pressed.body!.value).map((a) => a.type)).toEqual(['Action.OpenUrl']);
+
+    const updates = leads.replacementsOf(posted.id);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.conversationId.startsWith(leads.channelId)).toBe(true);
+    expect(updates[0]!.card).toContain('Acknowledged by Priya Shah');
+    expect(actionsOf(contentOf(updates[0]!)).some((a) => a.type === 'Action.Execute')).toBe(false);
+
+    const after = await stored(referral.id);
+    expect(after.status).toBe('acknowledged');
+    expect(after.acknowledged).toMatchObject({ by: lead.aadObjectId, byName: 'Priya Shah' });
+    expect(after.audit.filter((a) => a.event === 'acknowledged')).toEqual([expect.objectContaining({ by: lead.aadObjectId })]);
+
+    // Pressing it again (or a second lead pressing it) changes nothing.
+    const again = await leads.execute(lead, posted.id, 'acknowledge', { card: 'referral', referralId: referral.id });
+    expect(again.body!.type).toBe(ACK);
+    const twice = await stored(referral.id);
+    expect(twice.acknowledged).toEqual(after.acknowledged);
+    expect(twice.audit.filter((a) => a.event === 'acknowledged')).toHaveLength(1);
+    expect(leads.posts()).toHaveLength(1);
   });
 
-  describe('registering the leads channel', () => {
-    it('is done by a service lead mentioning the bot in the channel, and confirmed', async () => {
-      const tenantId = 'tenant-register';
-      const channelId = newChannelId();
-      const activity = channelMessage(sink.url, channelId, lead, 'Register referrals', tenantId);
-      expect((await post(bot.url, activity)).status).toBe(200);
-
-      const replies = sink.messagesTo(activity.conversation.id);
-      expect(replies).toHaveLength(1);
-      expect(replies[0]!.text).toMatch(/^Thank you\. I'll post referrals for your organisation in this channel/);
-      expect(replies[0]!.text).toMatch(/never what they wrote/);
-
-      const registration = await readLeadsChannel(bot.store.referrals, tenantId);
-      expect(registration).toMatchObject({
-        id: `leads-channel:${tenantId}`,
-        docType: 'leadsChannel',
-        tenantId,
-        registeredBy: lead.aadObjectId,
-        reference: { serviceUrl: sink.url, channelId: 'msteams', conversation: { id: channelId, conversationType: 'channel', tenantId } },
-      });
-      expect(registration!.reference.activityId).toBeUndefined();
-    });
-
-    it('is refused politely for anyone who is not a service lead, and nothing is stored', async () => {
-      const tenantId = 'tenant-refused';
-      const activity = channelMessage(sink.url, newChannelId(), colleague, 'register referrals', tenantId);
-      await post(bot.url, activity);
-      const replies = sink.messagesTo(activity.conversation.id);
-      expect(replies.map((r) => r.text)).toEqual([expect.stringMatching(/^Sorry, only the service leads can choose where referrals are posted, so I haven't changed anything/)]);
-      expect(await readLeadsChannel(bot.store.referrals, tenantId)).toBeUndefined();
-    });
-
-    it('explains, outside a channel, that it must be sent in the leads channel', async () => {
-      const conversationId = personalConversationId();
-      await post(bot.url, teamsMessage(sink.url, conversationId, lead, 'register referrals'));
-      const replies = sink.messagesTo(conversationId);
-      expect(replies.map((r) => r.text)).toEqual([expect.stringMatching(/please send "register referrals" there/)]);
-      expect(await readLeadsChannel(bot.store.referrals, 'tenant-1')).toBeUndefined();
-    });
+  it('with the Submit fallback on older clients does the same and says so in the thread', async () => {
+    const { leads, stored, referral, posted } = await delivered();
+    expectReplies(await leads.submit(lead, posted.id, { card: 'referral', verb: 'acknowledge', referralId: referral.id }), [ACKNOWLEDGED_BY_YOU]);
+    const updates = leads.replacementsOf(posted.id);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.card).toContain('Acknowledged by Priya Shah');
+    expect((await stored(referral.id)).status).toBe('acknowledged');
   });
 
-  describe('delivering a referral', () => {
-    it('posts a recorded referral to the leads channel as a new post with the right card', async () => {
-      const clock = { t: Date.now() };
-      const { tenantId, channelId } = await registeredChannel();
-      const referral = await record(clock, tenantId);
+  it('is refused for anyone who is not a service lead, and nothing changes', async () => {
+    const { leads, stored, referral, posted } = await delivered();
+    const pressed = await leads.execute(colleague, posted.id, 'acknowledge', { card: 'referral', referralId: referral.id });
+    expect(pressed.body).toEqual({ statusCode: 200, type: MESSAGE, value: expect.stringMatching(/^Sorry, only the service leads can acknowledge referrals/) });
+    expectReplies(pressed.replies, []);
 
-      const result = await outboxWith(clock).runOnce();
-      expect(result.delivered).toBeGreaterThanOrEqual(1);
+    expectReplies(await leads.submit(colleague, posted.id, { card: 'referral', verb: 'acknowledge', referralId: referral.id }), [says(/^Sorry, only the service leads/)]);
 
-      const cards = cardsFor(sink, referral.id);
-      expect(cards).toHaveLength(1);
-      const [posted] = cards;
-      // A new post in the channel itself: not a reply in the thread where the channel was registered.
-      expect(posted!.conversationId).toBe(channelId);
-      expect(posted!.replyToId).toBeUndefined();
-
-      const card = posted!.activity.attachments![0]!.content;
-      const text = cardText(posted!.activity);
-      expect(text).toContain('Urgent referral');
-      expect(text).toContain('Alex Morgan');
-      expect(text).toContain('thoughts of suicide');
-      expect(text).toContain('crisis and support contacts');
-      expect(text).toContain('Not asked: urgent concerns are always passed on');
-      expect(text).toMatch(/\(UK time\)/);
-      const [chat, acknowledge] = actionsOf(card);
-      expect(chat).toEqual({
-        type: 'Action.OpenUrl',
-        title: 'Chat with Alex Morgan',
-        url: `https://teams.microsoft.com/l/chat/0/0?users=8%3Aorgid%3A${staff.aadObjectId}`,
-      });
-      expect(acknowledge).toMatchObject({
-        type: 'Action.Execute',
-        title: 'Acknowledge',
-        verb: 'acknowledge',
-        data: { card: 'referral', referralId: referral.id },
-        fallback: { type: 'Action.Submit', data: { card: 'referral', verb: 'acknowledge', referralId: referral.id } },
-      });
-
-      const after = await stored(bot.store, referral.id);
-      expect(after.delivery).toMatchObject({ state: 'delivered', channelActivityId: posted!.id, postedAt: new Date(clock.t).toISOString(), reposts: 0 });
-      expect(after.delivery.claimedBy).toBeUndefined();
-      expect(after.audit.map((a) => a.event)).toEqual([expect.stringMatching(/^recorded/), 'posted to the leads channel (attempt 1)']);
-
-      // Nothing more is posted for it.
-      await outboxWith(clock).runOnce();
-      expect(cardsFor(sink, referral.id)).toHaveLength(1);
-    });
-
-    it('describes a check-in referral in plain words, with consent and the person saying the bot misunderstood', async () => {
-      const clock = { t: Date.now() };
-      const { tenantId } = await registeredChannel();
-      const referral = await record(clock, tenantId, {
-        level: 'wellbeing',
-        trigger: { source: 'checkIn', reasons: ['phq4-anxiety', 'mystery-code'] },
-        shown: ['wellbeing-service'],
-        consented: true,
-      });
-      await bot.store.containers.referrals.items.upsert({ ...referral, personSaid: 'misunderstood' } satisfies Referral);
-      await outboxWith(clock).runOnce();
-      const text = cardText(cardsFor(sink, referral.id)[0]!.activity);
-      expect(text).toContain('Wellbeing referral');
-      expect(text).toContain('feeling nervous or unable to stop worrying on more than half the days and mystery code');
-      expect(text).toContain('Their answers to the wellbeing check-in');
-      expect(text).toContain('Yes, they agreed to this referral');
-      expect(text).toContain('That the bot misunderstood what they meant');
-    });
+    expect(leads.replacementsOf(posted.id)).toEqual([]);
+    const after = await stored(referral.id);
+    expect(after.status).toBe('open');
+    expect(after.acknowledged).toBeUndefined();
   });
 
-  describe('acknowledging a referral', () => {
-    async function delivered(): Promise<{ tenantId: string; channelId: string; referral: Referral; cardId: string }> {
-      const clock = { t: Date.now() };
-      const { tenantId, channelId } = await registeredChannel();
-      const referral = await record(clock, tenantId);
-      await outboxWith(clock).runOnce();
-      const [card] = cardsFor(sink, referral.id);
-      return { tenantId, channelId, referral, cardId: card!.id };
+  it('answers a tampered or unknown referral id clearly and changes nothing', async () => {
+    const { leads, stored, referral, posted } = await delivered();
+    for (const referralId of ['../../botState/x', newReferralId(), 42]) {
+      const pressed = await leads.execute(lead, posted.id, 'acknowledge', { card: 'referral', referralId });
+      expect(pressed.body).toEqual({ statusCode: 200, type: MESSAGE, value: expect.stringMatching(/^Sorry, I couldn't find that referral, so nothing has changed/) });
     }
+    expectReplies(await leads.submit(lead, posted.id, { card: 'referral', verb: 'acknowledge', referralId: 'nope' }), [says(/couldn't find that referral/)]);
+    expect(leads.replacementsOf(posted.id)).toEqual([]);
+    expect((await stored(referral.id)).status).toBe('open');
+  });
+});
 
-    it('with the Acknowledge button (Action.Execute) updates the card for everyone and records who', async () => {
-      const { tenantId, channelId, referral, cardId } = await delivered();
-      const invoke = cardExecute(sink.url, channelId, cardId, lead, 'acknowledge', { card: 'referral', referralId: referral.id }, tenantId);
-      const response = await post(bot.url, invoke);
-      expect(response.status).toBe(200);
-      const body = (await response.json()) as { statusCode: number; type: string; value: any };
-      expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
-      expect(textOfCard(body.value)).toMatch(/Acknowledged by Priya Shah at \d\d:\d\d on /);
-      expect(actionsOf(body.value).map((a) => a.type)).toEqual(['Action.OpenUrl']);
+describe('when Teams is not accepting posts', () => {
+  it('retries after a 429 (honouring Retry-After) and a 503, across a restart, and posts one card', async () => {
+    const { bot, leads, record, stored, registered, outbox: first } = world();
+    await registered();
+    const referral = await record();
+    const attempted = () => bot.teams.refused.filter((r) => r.conversationId === leads.channelId).map((r) => r.status);
 
-      const updates = sink.updates.filter((u) => u.activityId === cardId);
-      expect(updates).toHaveLength(1);
-      expect(updates[0]!.conversationId.startsWith(channelId)).toBe(true);
-      const updatedCard = updates[0]!.activity.attachments![0]!.content;
-      expect(textOfCard(updatedCard)).toContain('Acknowledged by Priya Shah');
-      expect(actionsOf(updatedCard).some((a) => a.type === 'Action.Execute')).toBe(false);
+    bot.teams.refuseNextIn(leads.channelId, { status: 429, retryAfterSeconds: 1 });
+    expect(await first.runOnce()).toMatchObject({ failed: 1, delivered: 0 });
+    // One try per attempt.
+    expect(attempted()).toEqual([429]);
+    let now = await stored(referral.id);
+    expect(now.delivery).toMatchObject({ state: 'pending', attempts: 1, lastError: 'http-429', nextAttemptAt: new Date(bot.clock.now() + 1000).toISOString() });
+    expect(now.delivery.claimedBy).toBeUndefined();
 
-      const after = await stored(bot.store, referral.id);
-      expect(after.status).toBe('acknowledged');
-      expect(after.acknowledged).toMatchObject({ by: lead.aadObjectId, byName: 'Priya Shah' });
-      expect(after.audit.filter((a) => a.event === 'acknowledged')).toEqual([expect.objectContaining({ by: lead.aadObjectId })]);
+    // Not due yet: nothing is tried.
+    bot.clock.advance(999);
+    expect(await first.runOnce()).toMatchObject({ failed: 0, delivered: 0 });
+    expect(attempted()).toEqual([429]);
+    bot.clock.advance(1);
+    bot.teams.refuseNextIn(leads.channelId, { status: 503 });
+    expect(await first.runOnce()).toMatchObject({ failed: 1 });
+    expect(attempted()).toEqual([429, 503]);
+    now = await stored(referral.id);
+    // 2 s × 2^(2-1) with the jitter at its midpoint.
+    expect(now.delivery).toMatchObject({ state: 'pending', attempts: 2, lastError: 'http-503', nextAttemptAt: new Date(bot.clock.now() + 4000).toISOString() });
+    expect(leads.posts()).toEqual([]);
 
-      // Pressing it again (or a second lead pressing it) changes nothing.
-      const again = await post(bot.url, { ...invoke, id: `${invoke.id}-again` });
-      expect(((await again.json()) as { type: string }).type).toBe('application/vnd.microsoft.card.adaptive');
-      const twice = await stored(bot.store, referral.id);
-      expect(twice.acknowledged).toEqual(after.acknowledged);
-      expect(twice.audit.filter((a) => a.event === 'acknowledged')).toHaveLength(1);
-    });
-
-    it('with the Submit fallback on older clients does the same and says so in the thread', async () => {
-      const { tenantId, channelId, referral, cardId } = await delivered();
-      const submit = cardSubmit(sink.url, channelId, cardId, lead, { card: 'referral', verb: 'acknowledge', referralId: referral.id }, tenantId);
-      await post(bot.url, submit);
-      expect(sink.messagesTo(submit.conversation.id).map((r) => r.text)).toEqual([
-        "Thank you. I've marked this referral as acknowledged by you, so the other leads can see it's in hand.",
-      ]);
-      const updates = sink.updates.filter((u) => u.activityId === cardId);
-      expect(updates).toHaveLength(1);
-      expect(textOfCard(updates[0]!.activity.attachments![0]!.content)).toContain('Acknowledged by Priya Shah');
-      expect((await stored(bot.store, referral.id)).status).toBe('acknowledged');
-    });
-
-    it('is refused for anyone who is not a service lead, and nothing changes', async () => {
-      const { tenantId, channelId, referral, cardId } = await delivered();
-      const invoke = cardExecute(sink.url, channelId, cardId, colleague, 'acknowledge', { card: 'referral', referralId: referral.id }, tenantId);
-      const body = (await (await post(bot.url, invoke)).json()) as { type: string; value: string };
-      expect(body).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: expect.stringMatching(/^Sorry, only the service leads can acknowledge referrals/) });
-
-      const submit = cardSubmit(sink.url, channelId, cardId, colleague, { card: 'referral', verb: 'acknowledge', referralId: referral.id }, tenantId);
-      await post(bot.url, submit);
-      expect(sink.messagesTo(submit.conversation.id).map((r) => r.text)).toEqual([expect.stringMatching(/^Sorry, only the service leads/)]);
-
-      expect(sink.updates.filter((u) => u.activityId === cardId)).toEqual([]);
-      const after = await stored(bot.store, referral.id);
-      expect(after.status).toBe('open');
-      expect(after.acknowledged).toBeUndefined();
-    });
-
-    it('answers a tampered or unknown referral id clearly and changes nothing', async () => {
-      const { tenantId, channelId, referral, cardId } = await delivered();
-      for (const referralId of ['../../botState/x', newReferralId(), 42]) {
-        const invoke = cardExecute(sink.url, channelId, cardId, lead, 'acknowledge', { card: 'referral', referralId }, tenantId);
-        const body = (await (await post(bot.url, invoke)).json()) as { type: string; value: string };
-        expect(body.type).toBe('application/vnd.microsoft.activity.message');
-        expect(body.value).toMatch(/^Sorry, I couldn't find that referral, so nothing has changed/);
-      }
-      const submit = cardSubmit(sink.url, channelId, cardId, lead, { card: 'referral', verb: 'acknowledge', referralId: 'nope' }, tenantId);
-      await post(bot.url, submit);
-      expect(sink.messagesTo(submit.conversation.id).map((r) => r.text)).toEqual([expect.stringMatching(/couldn't find that referral/)]);
-      expect(sink.updates.filter((u) => u.activityId === cardId)).toEqual([]);
-      expect((await stored(bot.store, referral.id)).status).toBe('open');
-    });
+    // The worker restarts (a new instance on the same store) and carries on.
+    const restarted = bot.anotherInstance().referralOutbox;
+    bot.clock.advance(4000);
+    expect(await restarted.runOnce()).toMatchObject({ delivered: 1 });
+    await first.runOnce();
+    await restarted.runOnce();
+    expectReplies(leads.posts(), [URGENT_CARD]);
+    expect(attempted()).toEqual([429, 503]);
+    now = await stored(referral.id);
+    expect(now.delivery).toMatchObject({ state: 'delivered', attempts: 0, channelActivityId: leads.cardsAbout(referral.id)[0]!.id });
+    expect(now.delivery.lastError).toBeUndefined();
+    expect(now.audit.at(-1)!.event).toBe('posted to the leads channel (attempt 3)');
   });
 
-  describe('when Teams is not accepting posts', () => {
-    it('retries after a 429 (honouring Retry-After) and a 503, across a restart, and posts one card', async () => {
-      const clock = { t: Date.now() };
-      const { tenantId, channelId } = await registeredChannel();
-      const referral = await record(clock, tenantId);
-      const first = outboxWith(clock);
+  it('takes over a claim left by an instance that stopped, once the claim has run out', async () => {
+    const { bot, leads, record, registered, outbox } = world();
+    await registered();
+    const referral = await record();
+    const found = (await bot.stores.referrals.read(referral.id))!;
+    const claimed = { ...found.doc, delivery: { ...found.doc.delivery, claimedBy: 'instance-that-died', claimedUntil: new Date(bot.clock.now() + 60_000).toISOString() } };
+    expect(await bot.stores.referrals.replaceIfUnchanged(claimed, found.eTag)).toBeDefined();
 
-      sink.injectResponses({ status: 429, headers: { 'Retry-After': '1' } });
-      expect(await first.runOnce()).toMatchObject({ failed: 1, delivered: 0 });
-      // One request per attempt: the connector's own retries are not stacked under the outbox's.
-      expect(sink.refused.filter((r) => r.conversationId === channelId).map((r) => r.status)).toEqual([429]);
-      let now = await stored(bot.store, referral.id);
-      expect(now.delivery).toMatchObject({ state: 'pending', attempts: 1, lastError: 'http-429', nextAttemptAt: new Date(clock.t + 1000).toISOString() });
-      expect(now.delivery.claimedBy).toBeUndefined();
-
-      // Not due yet: nothing is tried.
-      clock.t += 999;
-      expect(await first.runOnce()).toMatchObject({ failed: 0, delivered: 0 });
-      clock.t += 1;
-      sink.injectResponses({ status: 503 });
-      expect(await first.runOnce()).toMatchObject({ failed: 1 });
-      now = await stored(bot.store, referral.id);
-      // 2 s × 2^(2-1) with the jitter at its midpoint.
-      expect(now.delivery).toMatchObject({ state: 'pending', attempts: 2, lastError: 'http-503', nextAttemptAt: new Date(clock.t + 4000).toISOString() });
-      expect(cardsFor(sink, referral.id)).toEqual([]);
-
-      // The worker restarts (a new instance on the same store) and carries on.
-      const restarted = outboxWith(clock);
-      clock.t += 4000;
-      expect(await restarted.runOnce()).toMatchObject({ delivered: 1 });
-      await first.runOnce();
-      await restarted.runOnce();
-      expect(cardsFor(sink, referral.id)).toHaveLength(1);
-      now = await stored(bot.store, referral.id);
-      expect(now.delivery).toMatchObject({ state: 'delivered', attempts: 0, channelActivityId: cardsFor(sink, referral.id)[0]!.id });
-      expect(now.delivery.lastError).toBeUndefined();
-      expect(now.audit.at(-1)!.event).toBe('posted to the leads channel (attempt 3)');
-    });
-
-    it('takes over a claim left by an instance that stopped, once the claim has run out', async () => {
-      const clock = { t: Date.now() };
-      const { tenantId } = await registeredChannel();
-      const referral = await record(clock, tenantId);
-      await bot.store.containers.referrals.items.upsert({
-        ...referral,
-        delivery: { ...referral.delivery, claimedBy: 'instance-that-died', claimedUntil: new Date(clock.t + 60_000).toISOString() },
-      });
-      const outbox = outboxWith(clock);
-      expect(await outbox.runOnce()).toMatchObject({ skipped: 1, delivered: 0 });
-      clock.t += 60_001;
-      expect(await outbox.runOnce()).toMatchObject({ delivered: 1 });
-      expect(cardsFor(sink, referral.id)).toHaveLength(1);
-    });
-
-    it('keeps an undeliverable referral (bot removed from the channel) and retries it much later, marked failed', async () => {
-      const clock = { t: Date.now() };
-      const { tenantId } = await registeredChannel();
-      const referral = await record(clock, tenantId);
-      sink.injectResponses({ status: 403 });
-      await outboxWith(clock).runOnce();
-      const after = await stored(bot.store, referral.id);
-      expect(after.delivery).toMatchObject({ state: 'failed', attempts: 1, lastError: 'http-403' });
-      expect(Date.parse(after.delivery.nextAttemptAt) - clock.t).toBe(15 * 60_000);
-      clock.t += 15 * 60_000;
-      await outboxWith(clock).runOnce();
-      expect((await stored(bot.store, referral.id)).delivery.state).toBe('delivered');
-      expect(cardsFor(sink, referral.id)).toHaveLength(1);
-    });
+    expect(await outbox.runOnce()).toMatchObject({ skipped: 1, delivered: 0 });
+    expect(leads.posts()).toEqual([]);
+    bot.clock.advance(60_001);
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 1 });
+    expect(leads.cardsAbout(referral.id)).toHaveLength(1);
   });
 
+  it('keeps an undeliverable referral (bot removed from the channel) and retries it much later, marked failed', async () => {
+    const { bot, leads, record, stored, registered, outbox } = world();
+    await registered();
+    const referral = await record();
+    bot.teams.refuseNextIn(leads.channelId, { status: 403 });
+    await outbox.runOnce();
+    const after = await stored(referral.id);
+    expect(after.delivery).toMatchObject({ state: 'failed', attempts: 1, lastError: 'http-403' });
+    expect(Date.parse(after.delivery.nextAttemptAt) - bot.clock.now()).toBe(15 * 60_000);
+    expect(leads.posts()).toEqual([]);
+
+    bot.clock.advance(15 * 60_000);
+    await bot.anotherInstance().referralOutbox.runOnce();
+    expect((await stored(referral.id)).delivery.state).toBe('delivered');
+    expect(leads.cardsAbout(referral.id)).toHaveLength(1);
+  });
+});
+
+describe('two workers, reminders and stopping', () => {
   it('delivers each of 20 referrals exactly once with two workers on one store', async () => {
-    const clock = { t: Date.now() };
-    const { tenantId } = await registeredChannel();
-    const referrals = await Promise.all(Array.from({ length: 20 }, () => record(clock, tenantId)));
-    sink.delayMs = 15;
-    const [a, b] = [outboxWith(clock), outboxWith(clock)];
+    const { bot, leads, record, stored, registered } = world();
+    await registered();
+    const referrals = await Promise.all(Array.from({ length: 20 }, () => record()));
+    const [a, b] = [bot.referralOutbox, bot.anotherInstance().referralOutbox];
+
     const results = await Promise.all([a.runOnce(), b.runOnce(), a.runOnce(), b.runOnce()]);
-    const mine = new Set(referrals.map((r) => r.id));
-    for (const referral of referrals) expect(cardsFor(sink, referral.id)).toHaveLength(1);
-    expect(results.reduce((sum, r) => sum + r.delivered, 0)).toBeGreaterThanOrEqual(mine.size);
-    const states = await Promise.all(referrals.map((r) => stored(bot.store, r.id)));
+    for (const referral of referrals) expect(leads.cardsAbout(referral.id)).toHaveLength(1);
+    expect(leads.posts()).toHaveLength(20);
+    expect(results.reduce((sum, r) => sum + r.delivered, 0)).toBe(20);
+    // The two passes overlapped: each delivered some, and claims were lost to the other.
+    expect(results[0]!.delivered > 0 && results[1]!.delivered > 0).toBe(true);
+    expect(results.reduce((sum, r) => sum + r.skipped, 0)).toBeGreaterThan(0);
+
+    const states = await Promise.all(referrals.map((r) => stored(r.id)));
     expect(states.map((s) => s.delivery.state)).toEqual(referrals.map(() => 'delivered'));
     // Every card id recorded is the one that was posted for that referral.
-    expect(states.map((s) => s.delivery.channelActivityId)).toEqual(referrals.map((r) => cardsFor(sink, r.id)[0]!.id));
+    expect(states.map((s) => s.delivery.channelActivityId)).toEqual(referrals.map((r) => leads.cardsAbout(r.id)[0]!.id));
   });
 
   it('posts an unacknowledged urgent referral again after repostAfterMs, and updates every copy when acknowledged', async () => {
-    const clock = { t: Date.now() };
-    const { tenantId, channelId } = await registeredChannel();
-    const urgent = await record(clock, tenantId);
-    const acknowledged = await record(clock, tenantId);
-    const wellbeing = await record(clock, tenantId, { level: 'wellbeing', consented: true, trigger: { source: 'checkIn', reasons: ['phq4-total'] } });
-    // (Other tests' referrals share the store, so counts below are per referral, not per pass.)
-    const outbox = outboxWith(clock, { repostAfterMs: 50 });
-    await outbox.runOnce();
-    for (const r of [urgent, acknowledged, wellbeing]) expect(cardsFor(sink, r.id)).toHaveLength(1);
+    const { bot, leads, record, stored, registered, outbox } = world();
+    const repostAfterMs = bot.config.safety.repostAfterMs;
+    await registered();
+    const urgent = await record();
+    const acknowledged = await record();
+    const wellbeing = await record({ level: 'wellbeing', consented: true, trigger: { source: 'checkIn', reasons: ['phq4-total'] } });
+    /** Which referral each post in the channel is the card of, in order. */
+    const postsAbout = () => leads.posts().map((p: Posted) => [urgent, acknowledged, wellbeing].find((r) => JSON.stringify(p.activity.attachments).includes(r.id))!.id);
 
-    clock.t += 49;
-    await outbox.runOnce();
-    expect(cardsFor(sink, urgent.id)).toHaveLength(1);
-    const ackCard = cardsFor(sink, acknowledged.id)[0]!;
-    await post(bot.url, cardExecute(sink.url, channelId, ackCard.id, lead, 'acknowledge', { card: 'referral', referralId: acknowledged.id }, tenantId));
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 3 });
+    // Urgent first, then wellbeing.
+    expect(postsAbout()).toEqual([urgent.id, acknowledged.id, wellbeing.id]);
 
-    clock.t += 1;
-    expect((await outbox.runOnce()).reposted).toBeGreaterThanOrEqual(1);
-    const copies = cardsFor(sink, urgent.id);
-    expect(copies).toHaveLength(2);
-    expect(cardText(copies[1]!.activity)).toMatch(/Reminder: nobody has acknowledged this yet/);
-    expect(cardsFor(sink, acknowledged.id)).toHaveLength(1);
-    expect(cardsFor(sink, wellbeing.id)).toHaveLength(1);
-    const after = await stored(bot.store, urgent.id);
-    expect(after.delivery).toMatchObject({ reposts: 1, channelActivityId: copies[1]!.id, earlierActivityIds: [copies[0]!.id], postedAt: new Date(clock.t).toISOString() });
+    bot.clock.advance(repostAfterMs - 1);
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 0, reposted: 0 });
+    const ackCard = leads.cardsAbout(acknowledged.id)[0]!;
+    expect((await leads.execute(lead, ackCard.id, 'acknowledge', { card: 'referral', referralId: acknowledged.id })).body!.type).toBe(ACK);
+
+    bot.clock.advance(1);
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 0, reposted: 1 });
+    expect(postsAbout()).toEqual([urgent.id, acknowledged.id, wellbeing.id, urgent.id]);
+    const copies = leads.cardsAbout(urgent.id);
+    expect(copies[1]!.card).toMatch(/Reminder: nobody has acknowledged this yet/);
+    const after = await stored(urgent.id);
+    expect(after.delivery).toMatchObject({ reposts: 1, channelActivityId: copies[1]!.id, earlierActivityIds: [copies[0]!.id], postedAt: new Date(bot.clock.now()).toISOString() });
     expect(after.audit.at(-1)!.event).toBe('reminder posted to the leads channel (1)');
 
     // Not again until another repostAfterMs has passed.
-    await outbox.runOnce();
-    expect(cardsFor(sink, urgent.id)).toHaveLength(2);
+    expect(await outbox.runOnce()).toMatchObject({ reposted: 0 });
+    expect(leads.posts()).toHaveLength(4);
 
-    await post(bot.url, cardExecute(sink.url, channelId, copies[1]!.id, lead, 'acknowledge', { card: 'referral', referralId: urgent.id }, tenantId));
-    expect(sink.updates.filter((u) => u.activityId === copies[0]!.id || u.activityId === copies[1]!.id).map((u) => u.activityId).sort()).toEqual(
-      [copies[0]!.id, copies[1]!.id].sort(),
-    );
-    clock.t += 1000;
-    await outbox.runOnce();
-    expect(cardsFor(sink, urgent.id)).toHaveLength(2);
-    expect(cardsFor(sink, acknowledged.id)).toHaveLength(1);
-    expect(cardsFor(sink, wellbeing.id)).toHaveLength(1);
+    // Acknowledging the reminder updates both copies, the first post and the reminder, in that order.
+    await leads.execute(lead, copies[1]!.id, 'acknowledge', { card: 'referral', referralId: urgent.id });
+    const replaced = bot.teams.updates.map((u) => u.activityId).filter((id) => id === copies[0]!.id || id === copies[1]!.id);
+    expect(replaced).toEqual([copies[0]!.id, copies[1]!.id]);
+    bot.clock.advance(repostAfterMs);
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 0, reposted: 0 });
+    expect(postsAbout()).toEqual([urgent.id, acknowledged.id, wellbeing.id, urgent.id]);
   });
 
   it('lets the post in progress finish and be recorded when stopped', async () => {
-    const clock = { t: Date.now() };
-    const { tenantId } = await registeredChannel();
-    const referral = await record(clock, tenantId);
-    sink.delayMs = 300;
-    const outbox = outboxWith(clock);
+    const { bot, leads, record, stored, registered, outbox } = world();
+    await registered();
+    const referral = await record();
+    const held = bot.teams.holdNextIn(leads.channelId);
     outbox.start();
+    await held.reached;
     // The claim is written just before the post goes out.
-    const deadline = Date.now() + 25_000;
-    while (!(await stored(bot.store, referral.id)).delivery.claimedBy && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(cardsFor(sink, referral.id)).toEqual([]);
-    await outbox.stop();
-    expect(cardsFor(sink, referral.id)).toHaveLength(1);
-    expect((await stored(bot.store, referral.id)).delivery).toMatchObject({ state: 'delivered', channelActivityId: cardsFor(sink, referral.id)[0]!.id });
-  });
+    expect((await stored(referral.id)).delivery.claimedBy).toBe(outbox.instanceId);
+    expect(leads.posts()).toEqual([]);
 
-  it('runs on its own in the bot: started when the server listens, stopped with it', async () => {
-    const running = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId, OUTBOX_POLL_SECONDS: '1' }), silentLogger);
-    try {
-      const tenantId = 'tenant-running';
-      await post(running.url, channelMessage(sink.url, newChannelId(), lead, 'register referrals', tenantId));
-      const referral = await recordReferral(running.store.referrals, newReferralId(), referralInput(tenantId));
-      // The outbox posts the card, then records it as delivered: wait for both, within the test's own timeout.
-      const deliveredState = async () => (await readReferral(running.store.referrals, referral.id))!.referral.delivery.state;
-      const deadline = Date.now() + 25_000;
-      while ((cardsFor(sink, referral.id).length === 0 || (await deliveredState()) !== 'delivered') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(cardsFor(sink, referral.id)).toHaveLength(1);
-      expect((await readReferral(running.store.referrals, referral.id))!.referral.delivery.state).toBe('delivered');
-    } finally {
-      await running.stop();
-    }
+    let stopped = false;
+    const stopping = outbox.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    // stop() waits for the post in hand.
+    expect(stopped).toBe(false);
+    held.release();
+    await stopping;
+    expect(leads.cardsAbout(referral.id)).toHaveLength(1);
+    expect((await stored(referral.id)).delivery).toMatchObject({ state: 'delivered', channelActivityId: leads.cardsAbout(referral.id)[0]!.id });
   });
 });
 
 describe('with no leads channel registered', () => {
-  const sink = new ReplySink();
-  const lead = newUser('Jo Lead');
-  let bot: RunningBot;
-  runBotDuring(sink, (started) => (bot = started), { SERVICE_LEAD_IDS: lead.aadObjectId }, { outbox: { autoStart: false } });
-
-  it('keeps the referral pending, reports it in /healthz without failing liveness, and delivers once registered', async () => {
-    const healthz = async () => {
-      const response = await fetch(`${bot.url}/healthz`);
-      return { status: response.status, body: (await response.json()) as any };
+  it('keeps the referral pending and untouched, reports it for /healthz, and delivers once registered', async () => {
+    const { bot, leads, record, stored, outbox } = world();
+    const backlog = async () => {
+      const referrals = await outbox.backlog();
+      return { referrals, problems: referralProblems(referrals) };
     };
-    expect((await healthz()).body).toMatchObject({ status: 'ok', problems: ['no-leads-channel'], referrals: { pending: 0, leadsChannelRegistered: false } });
+    expect(await backlog()).toMatchObject({ problems: ['no-leads-channel'], referrals: { pending: 0, leadsChannelRegistered: false } });
 
-    const referral = await recordReferral(bot.store.referrals, newReferralId(), {
-      tenantId: 'tenant-unregistered',
-      level: 'urgent',
-      person: { userId: staff.aadObjectId, teamsId: staff.id, name: staff.name },
-      trigger: { source: 'checkIn', reasons: ['harm-self'] },
-      shown: ['crisis-signposting'],
-      consented: false,
-      conversationType: 'personal',
-    });
-    expect(await bot.outbox.runOnce()).toMatchObject({ noChannel: 1, delivered: 0 });
-    const waiting = (await readReferral(bot.store.referrals, referral.id))!.referral;
-    expect(waiting.delivery).toMatchObject({ state: 'pending', attempts: 0 });
-    expect(sink.replies).toEqual([]);
+    const referral = await record({ trigger: { source: 'checkIn', reasons: ['harm-self'] }, shown: ['crisis-signposting'] });
+    expect(await outbox.runOnce()).toMatchObject({ noChannel: 1, delivered: 0 });
+    expect((await stored(referral.id)).delivery).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(bot.teams.delivered).toEqual([]);
+    expect(bot.teams.refused).toEqual([]);
+    expect(await backlog()).toMatchObject({ problems: ['no-leads-channel'], referrals: { pending: 1, failed: 0, leadsChannelRegistered: false } });
 
-    const health = await healthz();
-    expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', store: 'ok', problems: ['no-leads-channel'], referrals: { pending: 1, failed: 0, leadsChannelRegistered: false } });
-    const notReady = await fetch(`${bot.url}/readyz`);
-    expect(notReady.status).toBe(503);
-    expect(await notReady.json()).toMatchObject({ status: 'not ready', problems: ['no-leads-channel'] });
-
-    const channelId = newChannelId();
-    await post(bot.url, channelMessage(sink.url, channelId, lead, 'register referrals', 'tenant-unregistered'));
-    expect(await bot.outbox.runOnce()).toMatchObject({ delivered: 1 });
-    expect(sink.replies.filter((r) => r.conversationId === channelId && cardText(r.activity).includes('thoughts of being better off dead or of hurting themselves'))).toHaveLength(1);
-    expect((await healthz()).body).toMatchObject({ status: 'ok', problems: [], referrals: { pending: 0, failed: 0, oldestPendingSeconds: 0, leadsChannelRegistered: true } });
-    expect((await fetch(`${bot.url}/readyz`)).status).toBe(200);
+    expectReplies(await leads.say(lead, 'register referrals'), [REGISTERED]);
+    expect(await outbox.runOnce()).toMatchObject({ delivered: 1 });
+    expectReplies(leads.posts(), [card('thoughts of being better off dead or of hurting themselves')]);
+    expect(await backlog()).toEqual({ problems: [], referrals: { pending: 0, failed: 0, oldestPendingSeconds: 0, leadsChannelRegistered: true } });
   });
 });

@@ -165,7 +165,7 @@ export class CloudAdapterSender implements ProactiveSender {
 /**
  * Removes the pipeline's retry policy from this connector client (a new client is made for every proactive
  * call). It reaches into the client's pipeline, so it is guarded: if botbuilder changes shape, the built-in
- * retries simply stay (each call is still bounded by its timeout). test/referrals.test.ts notices either way,
+ * retries simply stay (each call is still bounded by its timeout). test/referralsOverHttp.test.ts notices either way,
  * because it expects one request per failed attempt.
  */
 function withoutInnerRetries(connector: unknown): void {

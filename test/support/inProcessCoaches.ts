@@ -5,8 +5,9 @@
  * referral outbox around the real turn pipeline, every port on its memory twin (src/store/memory*.ts).
  *
  * What the bot asks of Teams outside its replies goes to `InProcessTeams`, a stand-in that answers the members
- * API (who is in a chat, a person's sign-in name) and records every proactive message in order, and that a test
- * can tell to refuse the next ones (403, 429 with Retry-After) as Teams would.
+ * API (who is in a chat, a person's sign-in name) and records every proactive message and every replaced one in
+ * order, and that a test can tell to refuse the next ones (403, 429 with Retry-After, 503) to a person or a
+ * channel as Teams would, or to hold the next one in flight until the test lets it through.
  *
  * Nothing runs on a timer: the job worker and the referral outbox are never started. A booking's notices go out
  * straight after its turn (the pipeline waits for that), and a test runs the worker's passes itself with
@@ -41,6 +42,17 @@ export interface Refusal {
   retryAfterSeconds?: number;
 }
 
+/** A proactive message held in flight (`InProcessTeams.holdNextIn`): `reached` once the bot has sent it, answered once released. */
+export interface HeldPost {
+  reached: Promise<void>;
+  release(): void;
+}
+
+/** A proactive message Teams accepted, with the id it gave it. */
+export interface Posted extends Reply {
+  id: string;
+}
+
 /** An error shaped as botframework-connector throws it, so the bot classifies it exactly as a real one. */
 function connectorError(status: number, retryAfterSeconds?: number): Error {
   const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) };
@@ -53,11 +65,11 @@ function connectorError(status: number, retryAfterSeconds?: number): Error {
  * its one person from the activities the bot is sent, as Teams knows them.
  */
 export class InProcessTeams implements ProactiveSender {
-  /** Proactive messages Teams accepted, in order (as InProcessBot's `sent`; shared by every instance of the bot). */
-  readonly delivered: { conversationId: string; activity: Partial<Activity> }[] = [];
+  /** Proactive messages Teams accepted, in order, with the id it gave each (shared by every instance of the bot). */
+  readonly delivered: { id: string; conversationId: string; activity: Partial<Activity> }[] = [];
   /** Proactive messages Teams refused, in order. */
   readonly refused: { conversationId: string; status: number }[] = [];
-  /** Messages the bot replaced (updateActivity), in order. */
+  /** Messages the bot replaced (updateActivity), in a turn or proactively, in order. */
   readonly updates: { conversationId: string; activityId: string; activity: Partial<Activity> }[] = [];
   /** Conversations whose member list the bot asked for, in order. */
   readonly memberRequests: string[] = [];
@@ -70,6 +82,9 @@ export class InProcessTeams implements ProactiveSender {
   private readonly personalChats = new Map<string, Set<string>>();
   private readonly people = new Map<string, Member>();
   private readonly refusals = new Map<string, Refusal[]>();
+  /** Refusals and holds for a channel or group chat, by its id without the thread. */
+  private readonly refusalsIn = new Map<string, Refusal[]>();
+  private readonly holds = new Map<string, { reached: () => void; released: Promise<void> }[]>();
 
   /** Who is in a group chat, channel or team, as the members API will report them. */
   setMembers(chatId: string, members: Member[]): void {
@@ -84,6 +99,27 @@ export class InProcessTeams implements ProactiveSender {
   /** Refuses the next proactive messages to this person's 1:1 chat, in order. */
   refuseNext(person: TeamsUser, ...refusals: Refusal[]): void {
     this.refusals.set(person.aadObjectId, [...(this.refusals.get(person.aadObjectId) ?? []), ...refusals]);
+  }
+
+  /** Refuses the next proactive messages to this channel (or group chat), in order. */
+  refuseNextIn(conversationId: string, ...refusals: Refusal[]): void {
+    const root = channelRoot(conversationId);
+    this.refusalsIn.set(root, [...(this.refusalsIn.get(root) ?? []), ...refusals]);
+  }
+
+  /** Holds the next proactive message to this channel in flight (the bot waits for Teams' answer) until `release()`. */
+  holdNextIn(conversationId: string): HeldPost {
+    const root = channelRoot(conversationId);
+    let reached!: () => void;
+    let release!: () => void;
+    const hold = { reached: new Promise<void>((resolve) => (reached = resolve)), released: new Promise<void>((resolve) => (release = resolve)) };
+    this.holds.set(root, [...(this.holds.get(root) ?? []), { reached, released: hold.released }]);
+    return { reached: hold.reached, release };
+  }
+
+  /** Every proactive message Teams accepted in this channel (posted to it, not into a thread), in order, with its id. */
+  postedIn(conversationId: string): Posted[] {
+    return this.delivered.filter((d) => d.conversationId === conversationId).map((d) => ({ ...asReply(d.activity), id: d.id }));
   }
 
   /** Notes a 1:1 chat and its person from an activity sent to the bot. */
@@ -129,18 +165,29 @@ export class InProcessTeams implements ProactiveSender {
     const conversationId = reference.conversation?.id;
     // As the real sender (src/proactive/sender.ts): no request is made without somewhere to send it.
     if (!reference.serviceUrl || !conversationId) throw new SendError('later', 'bad-reference');
+    const hold = this.holds.get(channelRoot(conversationId))?.shift();
+    if (hold) {
+      hold.reached();
+      await hold.released;
+    }
     const owner = [...this.personalChats].find(([, chats]) => chats.has(conversationId))?.[0];
-    const refusal = owner ? this.refusals.get(owner)?.shift() : undefined;
+    const refusal = (owner ? this.refusals.get(owner)?.shift() : undefined) ?? this.refusalsIn.get(channelRoot(conversationId))?.shift();
     if (refusal) {
       this.refused.push({ conversationId, status: refusal.status });
       throw connectorError(refusal.status, refusal.retryAfterSeconds);
     }
-    this.delivered.push({ conversationId, activity });
-    return `proactive-${this.delivered.length}`;
+    const id = `proactive-${this.delivered.length + 1}`;
+    this.delivered.push({ id, conversationId, activity });
+    return id;
   }
 
   async update(reference: Partial<ConversationReference>, activityId: string, activity: Partial<Activity>): Promise<void> {
-    this.updates.push({ conversationId: reference.conversation?.id ?? '', activityId, activity });
+    this.replaced(reference.conversation?.id ?? '', activityId, activity);
+  }
+
+  /** Notes a message the bot replaced, proactively or in a turn (a card acted on). */
+  replaced(conversationId: string, activityId: string, activity: Partial<Activity>): void {
+    this.updates.push({ conversationId, activityId, activity });
   }
 
   /** The part of botframework-connector's ConnectorClient that TeamsInfo calls for the bot (one member, a page of members). */
@@ -175,13 +222,27 @@ export class InProcessTeams implements ProactiveSender {
   }
 }
 
-/** The workers' clock: real time moved on by the test (`at`), never by sleeping. */
+/**
+ * The workers' clock: real time moved on by the test (`at`, `advance`), never by sleeping; or held still
+ * (`holdAt`) where a due time is checked to the millisecond, which real time passing would blur.
+ */
 export class WorkersClock {
   private shift = 0;
-  readonly now = (): number => Date.now() + this.shift;
+  private held: number | undefined;
+  readonly now = (): number => this.held ?? Date.now() + this.shift;
   /** From now on the workers' time runs from this moment. */
   at(ms: number): void {
+    this.held = undefined;
     this.shift = ms - Date.now();
+  }
+  /** The workers' time stands still at this moment until the test moves it. */
+  holdAt(ms: number): void {
+    this.held = ms;
+  }
+  /** Moves the workers' time on by `ms` (still standing if it was held). */
+  advance(ms: number): void {
+    if (this.held !== undefined) this.held += ms;
+    else this.shift += ms;
   }
 }
 
@@ -256,12 +317,19 @@ export class InProcessBotWithCoaches extends InProcessBot {
       logger,
       ports: { people, chats, bookings, jobs, referrals },
       sender,
-      outbox: { now: this.clock.now },
+      outbox: { now: this.clock.now, random: () => 0.5 },
       jobs: { now: this.clock.now, random: () => 0.5 },
     });
     this.jobWorker = composed.jobWorker;
     this.referralOutbox = composed.outbox;
     this.turns = composed.pipeline;
+    // A message the bot replaces in a turn (a card acted on) goes to Teams, as its proactive messages do. The
+    // pipeline runs the turn's logic on a context of its own, so this is the adapter's, not the turn's.
+    const updateInTurn = this.testAdapter.updateActivity.bind(this.testAdapter);
+    this.testAdapter.updateActivity = async (context, activity) => {
+      this.teams.replaced(activity.conversation?.id ?? '', activity.id ?? '', activity);
+      return updateInTurn(context, activity);
+    };
   }
 
   /** Another instance of the bot on the same store, Teams and clock: a second worker, or the bot after a restart. */
@@ -287,6 +355,7 @@ export class InProcessBotWithCoaches extends InProcessBot {
       await this.turns.run(context);
     });
     this.testAdapter.activeQueue.splice(0);
+    this.lastTurn = replies;
     return replies.filter((a) => a.type === 'message');
   }
 }

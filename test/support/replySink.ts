@@ -48,7 +48,7 @@ export class ReplySink {
   delayMs = 0;
   private readonly injected: InjectedResponse[] = [];
   private server?: Server;
-  private waiters: { count: number; resolve: () => void }[] = [];
+  private waiters: { wanted: (reply: CapturedReply) => boolean; resolve: (reply: CapturedReply) => void }[] = [];
   url = '';
   /** Members per conversation id, for the members API; a conversation without a table answers 404. */
   private readonly members = new Map<string, ConversationMember[]>();
@@ -147,6 +147,16 @@ export class ReplySink {
     this.injected.push(...responses);
   }
 
+  /**
+   * Resolves with the first post the connector accepted that is `wanted`, as soon as there is one (an event, not
+   * a poll: the test's own time limit bounds the wait).
+   */
+  received(wanted: (reply: CapturedReply) => boolean): Promise<CapturedReply> {
+    const found = this.replies.find(wanted);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ wanted, resolve }));
+  }
+
   /** Replies other than typing indicators, for one conversation. */
   messagesTo(conversationId: string) {
     return this.replies.filter((r) => r.conversationId === conversationId && r.activity.type === 'message').map((r) => r.activity);
@@ -161,7 +171,8 @@ export class ReplySink {
   }
 
   private wake() {
-    this.waiters = this.waiters.filter((w) => (this.replies.length >= w.count ? (w.resolve(), false) : true));
+    const latest = this.replies.at(-1)!;
+    this.waiters = this.waiters.filter((w) => (w.wanted(latest) ? (w.resolve(latest), false) : true));
   }
 }
 
