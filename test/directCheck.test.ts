@@ -113,6 +113,21 @@ describe('the direct question (check level)', () => {
     expect(programme.sessions['1']!.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence', whyNow: warning });
   });
 
+  // The urgent words were there, so "no" brings the wellbeing offer (the gate's rule for a check with distress), not the crisis card.
+  it('a past attempt the writer says is long resolved gets the direct question, not the urgent response; "no" is believed', async () => {
+    const chat = bot.chat(newUser('Ade Okon'));
+    await midSession(chat);
+    const history = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since. It is why I want to mentor newly qualified nurses.';
+
+    expectReplies(await chat.say(history), [ASKED]);
+    expect(await bot.referralsFor(chat.user)).toHaveLength(0);
+    expectReplies(await chat.say('No'), [card(/^Thank you for answering\. It still sounds like things are a lot at the moment, so let's pause the coaching here\.\nThe Stress Support and Wellbeing service/, ['Yes, please ask them', 'No, thank you'])]);
+    expect(await bot.referralsFor(chat.user)).toHaveLength(0);
+    const person = await stored(chat);
+    expect((person?.safety as any).checks.at(-1)).toMatchObject({ answer: 'no', origin: 'personal', reasons: ['suicidal-ideation'] });
+    expect(JSON.stringify(person?.safety)).not.toContain('fourteen years');
+  });
+
   it('reads a typed answer, asks once more when it cannot, and takes a second unclear reply as "not sure"', async () => {
     const chat = bot.chat(newUser('Robin Hale'));
     const asked = await midSession(chat);
