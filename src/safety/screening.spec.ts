@@ -511,6 +511,7 @@ describe('wording elsewhere that makes urgent words a warning sign (ask, not the
   it('but not when the urgent words say it is happening now or again', () => {
     expect(rules('I have been well for years. Tonight I want to end my life.')).toBe('urgent');
     expect(rules("It's been five years since I got help. I'm thinking about ending my life again.")).toBe('urgent');
+    expect(rules("I've been well since 2019. I keep thinking about ending my life.")).toBe('urgent');
   });
 
   it('the writer says it is a joke or a figure of speech', () => {
