@@ -142,7 +142,7 @@ export function composeConversations({ config, logger, ports, sender, events, se
         safety: config.safety,
         referrals,
         logger,
-        booking: { bookings, booking: config.booking, people, sender, jobs: jobQueue, logger },
+        booking: { bookings, booking: config.booking, sender, jobs: jobQueue, logger },
         coachSessions,
         coaching: new CoachingDialogs({ onSessionCompleted }),
         ...(serviceReports ? { serviceReports } : {}),

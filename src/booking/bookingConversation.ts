@@ -8,7 +8,6 @@ import { renderCard, type CardData } from '../cards/render';
 import type { Command } from '../turn/commands';
 import type { Logger } from '../logger';
 import type { ProactiveSender } from '../proactive/sender';
-import type { People } from '../persistence/versioned';
 import type { ReachSection } from '../proactive/reach';
 import { bookedCard } from './jobMessages';
 import { recordSlotChange } from '../serviceEvents/events';
@@ -36,8 +35,6 @@ import {
 export interface BookingServices {
   bookings: Bookings;
   booking: BookingSettings;
-  /** Everyone's 1:1 state (programmes and conversation references). */
-  people: People;
   sender: ProactiveSender;
   /** Notices and reminders to send, retried by the job worker. */
   jobs: JobQueue;

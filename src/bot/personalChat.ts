@@ -6,7 +6,7 @@
 import { TeamsInfo, TurnContext } from 'botbuilder';
 import { DialogTurnStatus, type DialogContext } from 'botbuilder-dialogs';
 import type { BookingServices } from '../booking/bookingConversation';
-import { actionPlanCard, planFromSubmission } from '../coaching/stages/actionPlan';
+import { actionPlanCard, reviseLatestPlan } from '../coaching/stages/actionPlan';
 import { parsePlan } from '../coaching/dialogKit';
 import { activeGoal, currentSession, latestPlan, latestScale, whereWeWere, type Programme } from '../coaching/programme';
 import { COACHING_SESSION, type CoachingDialogs } from '../coaching/session';
@@ -172,13 +172,12 @@ export async function showPlan({ context, doc }: PersonalTurn): Promise<void> {
 
 export async function saveEditedPlan({ context, dc, doc }: PersonalTurn): Promise<void> {
   const parsed = parsePlan(context.activity, MY_PLAN_QUESTION);
-  const latest = doc.programme && latestPlan(doc.programme);
-  if (!latest) {
+  if (!(doc.programme && latestPlan(doc.programme))) {
     await context.sendActivity("I couldn't find a plan to change. Type \"my plan\" to see yours.");
   } else if (parsed === 'noAction') {
     await context.sendActivity('Your plan needs at least one action, so I have kept it as it was.');
   } else if (typeof parsed === 'object') {
-    doc.programme!.sessions[`${latest.session}`]!.actionPlan = planFromSubmission(parsed, new Date());
+    reviseLatestPlan(doc.programme, parsed, new Date());
     await context.sendActivity('Your plan is updated.');
   } else {
     await context.sendActivity("Something in that card didn't look right, so I have kept your plan as it was. Type \"my plan\" to try again.");

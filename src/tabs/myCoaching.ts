@@ -5,7 +5,7 @@ import { exportDocument, referralsAbout } from '../documents/yourData';
 import { keptAfterErasure, type PersonDocument } from '../documents/person';
 import { actionPlanSubmission } from '../coaching/cardSubmissions';
 import { latestPlan, sessionRecord, stageOrder, stageTitles, type ActionPlan, type Programme } from '../coaching/programme';
-import { planFromSubmission } from '../coaching/stages/actionPlan';
+import { reviseLatestPlan } from '../coaching/stages/actionPlan';
 import type { Logger } from '../logger';
 import { screenCardValue } from '../safety/screenMessage';
 import { recordSlotChange, type ServiceEventSink } from '../serviceEvents/events';
@@ -75,11 +75,8 @@ export class MyCoaching {
       {
         name: 'save action plan from the tab',
         apply: (doc): Decision<PersonDocument, ActionPlan | undefined> => {
-          const latest = doc?.programme && latestPlan(doc.programme);
-          if (!doc?.programme || !latest) return { keep: undefined };
-          const plan = planFromSubmission(parsed.data, new Date());
-          doc.programme.sessions[`${latest.session}`]!.actionPlan = plan;
-          return { write: doc, result: plan };
+          const plan = doc && reviseLatestPlan(doc.programme, parsed.data, new Date());
+          return plan ? { write: doc, result: plan } : { keep: undefined };
         },
       },
       { attempts: MAX_ATTEMPTS },

@@ -49,6 +49,18 @@ export function planFromSubmission(s: ActionPlanSubmission, now: Date): ActionPl
   return { actions, obstacles, updatedAt: now.toISOString() };
 }
 
+/**
+ * A changed plan from "my plan" in the chat or the My coaching tab: it replaces the plan of the latest session
+ * that has one. Undefined (nothing changed) when there is no plan yet.
+ */
+export function reviseLatestPlan(programme: Programme | undefined, s: ActionPlanSubmission, now: Date): ActionPlan | undefined {
+  const latest = programme && latestPlan(programme);
+  const session = latest && programme.sessions[`${latest.session}`];
+  if (!session) return undefined;
+  session.actionPlan = planFromSubmission(s, now);
+  return session.actionPlan;
+}
+
 /** "one action", "3 actions": how a saved plan is told back, on their own and in a coach-joined session. */
 export function actionCount(count: number): string {
   return count === 1 ? 'one action' : `${count} actions`;
