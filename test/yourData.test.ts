@@ -81,6 +81,38 @@ describe('a person’s own data', () => {
     expect(uploads).toHaveLength(1);
   });
 
+  it('says plainly how to try again when OneDrive refuses the file or cannot be reached, and the next request works', async () => {
+    const chat = bot.chat();
+    await chat.startCoaching();
+    const consentOf = async () => (await chat.say('export my data'))[1]!.activity.attachments![0]!.content.acceptContext.exportId as string;
+    const accept = (exportId: string, url: string) =>
+      chat.invoke('fileConsent/invoke', { type: 'fileUpload', action: 'accept', context: { exportId }, uploadInfo: { name: 'my-coaching-data.json', uploadUrl: url, contentUrl: 'https://onedrive.example/f.json' } });
+    const TRY_AGAIN = says('Sorry, I couldn\'t save the file to your OneDrive. Type "export my data" in a moment to try again.');
+
+    // Nothing listens on this port: the upload fails on the way, not with an answer.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const nowhere = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/upload/gone`;
+    await new Promise((resolve) => closed.close(resolve));
+    let answered = await accept(await consentOf(), nowhere);
+    expect(answered.status).toBe(200);
+    expectReplies(answered.replies, [TRY_AGAIN]);
+
+    const refusing = createServer((_req, res) => {
+      res.writeHead(403);
+      res.end();
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', () => resolve()));
+    answered = await accept(await consentOf(), `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/upload/refused`);
+    await new Promise((resolve) => refusing.close(resolve));
+    expectReplies(answered.replies, [TRY_AGAIN]);
+
+    const before = uploads.length;
+    answered = await accept(await consentOf(), uploadUrl);
+    expectReplies(answered.replies, [card('')]);
+    expect(uploads).toHaveLength(before + 1);
+  });
+
   it('deletes everything after asking, and says what the service keeps', async () => {
     const chat = bot.chat();
     await chat.startCoaching();

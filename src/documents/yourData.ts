@@ -81,6 +81,9 @@ export function fileConsentCard(exportId: string, sizeInBytes: number): Attachme
   };
 }
 
+/** How long the upload to OneDrive may take before the person is told it failed (Teams waits 15 s for an invoke). */
+const UPLOAD_TIMEOUT_MS = 10_000;
+
 const fileConsentInvoke = z.object({
   type: z.literal('fileUpload'),
   action: z.enum(['accept', 'decline']),
@@ -115,14 +118,20 @@ export async function fileConsentAnswered(context: TurnContext, record: PersonDo
   }
   const info = parsed.data.uploadInfo;
   const body = Buffer.from(JSON.stringify(exportDocument(userId, record, await referralsAbout(referrals, userId)), null, 2));
-  const response = await fetch(info.uploadUrl, {
+  // OneDrive refusing the file and the upload failing on the way are the same to the person: the request is
+  // used up either way, so they are told how to get a fresh one.
+  const uploaded = await fetch(info.uploadUrl, {
     method: 'PUT',
     headers: { 'Content-Length': String(body.length), 'Content-Range': `bytes 0-${body.length - 1}/${body.length}` },
     body,
-  });
+    signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+  }).then(
+    (response) => response.ok,
+    () => false,
+  );
   await answer(200);
-  if (!response.ok) {
-    await context.sendActivity("Sorry, I couldn't save the file to your OneDrive. Please try again in a moment.");
+  if (!uploaded) {
+    await context.sendActivity('Sorry, I couldn\'t save the file to your OneDrive. Type "export my data" in a moment to try again.');
     return;
   }
   await context.sendActivity({
