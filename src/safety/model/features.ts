@@ -59,7 +59,17 @@ function extend(h: number, s: string, from: number, to: number): number {
   return h;
 }
 
-const CHAR_PREFIX = extend(FNV_OFFSET, 'c:', 0, 2);
+/** The hash state after a namespace ("w:"), so a feature's hash is taken on from it without building its string. */
+const prefix = (p: string): number => extend(FNV_OFFSET, p, 0, p.length);
+const CHAR_PREFIX = prefix('c:');
+const WORD_PREFIX = prefix('w:');
+const PAIR_PREFIX = prefix('b:');
+const SKIP_PREFIX = prefix('s:');
+/** hash(`${namespace}${a}`) from the namespace's state. */
+const bucketOf = (state: number, a: string, buckets: number): number => (extend(state, a, 0, a.length) >>> 0) % buckets;
+/** hash(`${namespace}${a}${join}${b}`) from the namespace's state. */
+const pairBucket = (state: number, a: string, join: string, b: string, buckets: number): number =>
+  (extend(extend(extend(state, a, 0, a.length), join, 0, join.length), b, 0, b.length) >>> 0) % buckets;
 
 /** The sentences of a message (split after . ! ? … and at line breaks). */
 export function sentencesOf(text: string): string[] {
@@ -81,15 +91,21 @@ const NEGATION = new Set(['not', 'no', 'never', 'nt', 'dont', 'didnt', 'wont', '
 const PAST = new Set(['ago', 'used', 'was', 'were', 'had', 'back', 'once', 'years', 'teenager', 'younger', 'uni', 'school', 'then', 'previously', 'past', 'recovered', 'better', 'now']);
 const HYPOTHETICAL = new Set(['if', 'imagine', 'scenario', 'simulation', 'sim', 'training', 'course', 'module', 'elearning', 'essay', 'exam', 'osce', 'case', 'study', 'novel', 'book', 'film', 'series', 'episode', 'policy', 'audit', 'teaching', 'lecture', 'assignment', 'role', 'play', 'drama', 'character']);
 
-function scopesOf(clause: readonly string[]): string[] {
-  const scopes: string[] = [];
-  const has = (set: Set<string>) => clause.some((w) => set.has(w));
-  if (has(FIRST_PERSON)) scopes.push('1p');
-  if (has(SOMEONE_ELSE)) scopes.push(scopes.length ? '1p3p' : '3p');
-  if (has(NEGATION)) scopes.push('neg');
-  if (has(PAST)) scopes.push('past');
-  if (has(HYPOTHETICAL)) scopes.push('hyp');
-  if (scopes.length === 0) scopes.push('bare');
+const SCOPE = { '1p': prefix('1p:'), '1p3p': prefix('1p3p:'), '3p': prefix('3p:'), neg: prefix('neg:'), past: prefix('past:'), hyp: prefix('hyp:'), bare: prefix('bare:') };
+
+/** The clause's scopes, each as its namespace's hash state ("1p:", "neg:" …). */
+function scopesOf(words: readonly string[], from: number, to: number): number[] {
+  const scopes: number[] = [];
+  const has = (set: Set<string>) => {
+    for (let i = from; i < to; i++) if (set.has(words[i]!)) return true;
+    return false;
+  };
+  if (has(FIRST_PERSON)) scopes.push(SCOPE['1p']);
+  if (has(SOMEONE_ELSE)) scopes.push(scopes.length ? SCOPE['1p3p'] : SCOPE['3p']);
+  if (has(NEGATION)) scopes.push(SCOPE.neg);
+  if (has(PAST)) scopes.push(SCOPE.past);
+  if (has(HYPOTHETICAL)) scopes.push(SCOPE.hyp);
+  if (scopes.length === 0) scopes.push(SCOPE.bare);
   return scopes;
 }
 
@@ -98,19 +114,18 @@ export function sentenceFeatures(sentence: string, buckets: number, out: number[
   const words = wordsOf(sentence);
   const s = words.map(stemOf);
   for (let i = 0; i < s.length; i++) {
-    out.push(hash(`w:${s[i]}`) % buckets);
-    if (i + 1 < s.length) out.push(hash(`b:${s[i]} ${s[i + 1]}`) % buckets);
-    if (i + 2 < s.length) out.push(hash(`s:${s[i]} _ ${s[i + 2]}`) % buckets);
+    out.push(bucketOf(WORD_PREFIX, s[i]!, buckets));
+    if (i + 1 < s.length) out.push(pairBucket(PAIR_PREFIX, s[i]!, ' ', s[i + 1]!, buckets));
+    if (i + 2 < s.length) out.push(pairBucket(SKIP_PREFIX, s[i]!, ' _ ', s[i + 2]!, buckets));
   }
   let start = 0;
   for (let i = 0; i <= words.length; i++) {
     if (i < words.length && !CLAUSE_BREAK.has(words[i]!)) continue;
     if (i > start) {
-      const clause = words.slice(start, i);
-      const scopes = scopesOf(clause);
+      const scopes = scopesOf(words, start, i);
       for (let j = start; j < i; j++) {
         if (words[j]!.length < 3) continue;
-        for (const scope of scopes) out.push(hash(`${scope}:${s[j]}`) % buckets);
+        for (const scope of scopes) out.push(bucketOf(scope, s[j]!, buckets));
       }
     }
     start = i + 1;
