@@ -39,6 +39,11 @@ export type StoredEvent = ServiceEvent & {
 
 export interface EventLog {
   append(event: StoredEvent): Promise<void>;
+  /**
+   * Appends events together: each month's (one partition) in batches of up to 100, each batch all or nothing on
+   * Cosmos DB (a transactional batch: one round trip). Rejects if a batch fails; batches before it are kept.
+   */
+  appendAll(events: StoredEvent[]): Promise<void>;
   /** Every event of one month (a single partition). */
   month(month: string): Promise<StoredEvent[]>;
 }

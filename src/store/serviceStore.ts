@@ -1,4 +1,4 @@
-import type { Container, ItemDefinition } from '@azure/cosmos';
+import type { Container, ItemDefinition, JSONObject, OperationInput } from '@azure/cosmos';
 import type { MonthAggregate } from '../serviceEvents/aggregate';
 import type { EventLog, PersonLink, ReportDoc, ServiceStore, StoredEvent, Versioned, VersionedDocs } from '../serviceEvents/store';
 import { statusOf } from './cosmosDocuments';
@@ -19,10 +19,29 @@ export function cosmosServiceStore(containers: { serviceEvents: Container; servi
   };
 }
 
+/** Operations in one transactional batch: Cosmos DB's limit. */
+export const MAX_BATCH = 100;
+
 function cosmosEventLog(container: Container): EventLog {
   return {
     append: async (event) => {
       await container.items.create(event);
+    },
+    appendAll: async (events) => {
+      for (const [month, theirs] of byMonth(events)) {
+        for (let i = 0; i < theirs.length; i += MAX_BATCH) {
+          const chunk = theirs.slice(i, i + MAX_BATCH);
+          const operations: OperationInput[] = chunk.map((event) => ({ operationType: 'Create', resourceBody: event as unknown as JSONObject }));
+          // A failed transactional batch is answered, not thrown (207): the failing operation has its own status,
+          // the rest 424, and nothing of the batch is kept.
+          const { result = [] } = await container.items.batch(operations, month);
+          const failed = result.find((r) => r.statusCode >= 400 && r.statusCode !== 424) ?? result.find((r) => r.statusCode >= 400);
+          if (failed || result.length !== chunk.length) {
+            const code = failed?.statusCode ?? 500;
+            throw Object.assign(new Error(`event batch not stored (${code})`), { code });
+          }
+        }
+      }
     },
     month: async (month) => {
       const { resources } = await container.items
@@ -85,6 +104,17 @@ export function memoryServiceStore(): ServiceStore & { dump(): { events: StoredE
         if (events.some((e) => e.id === event.id)) throw Object.assign(new Error('conflict'), { code: 409 });
         events.push(structuredClone(event));
       },
+      // As Cosmos DB's transactional batches: each month's in batches of up to 100, each stored whole or not at all.
+      appendAll: async (batch) => {
+        for (const theirs of byMonth(batch).values()) {
+          for (let i = 0; i < theirs.length; i += MAX_BATCH) {
+            const chunk = theirs.slice(i, i + MAX_BATCH);
+            const ids = new Set(chunk.map((e) => e.id));
+            if (ids.size !== chunk.length || events.some((e) => ids.has(e.id))) throw Object.assign(new Error('event batch not stored (409)'), { code: 409 });
+            events.push(...chunk.map((e) => structuredClone(e)));
+          }
+        }
+      },
       month: async (month) => events.filter((e) => e.month === month).map((e) => structuredClone(e)),
     },
     people,
@@ -115,6 +145,17 @@ function memoryDocs<T extends { id: string }>(): VersionedDocs<T> & { all(): T[]
     readMany: async (ids) => ids.map((id) => docs.get(id)?.doc).filter((d): d is T => !!d).map((d) => structuredClone(d)),
     all: () => [...docs.values()].map((d) => structuredClone(d.doc)),
   };
+}
+
+/** Events by month (their partition), in order. */
+function byMonth(events: StoredEvent[]): Map<string, StoredEvent[]> {
+  const months = new Map<string, StoredEvent[]>();
+  for (const event of events) {
+    const theirs = months.get(event.month);
+    if (theirs) theirs.push(event);
+    else months.set(event.month, [event]);
+  }
+  return months;
 }
 
 function withoutSystemFields<T>(item: T): T {
