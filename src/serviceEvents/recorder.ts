@@ -1,3 +1,14 @@
+/**
+ * The service events recorder, writing behind: with `buffer` (as the bot runs it, src/app.ts) a turn's events are
+ * kept in memory and the turn goes on; they are stored together when 100 are waiting, 2 s after the first, on
+ * `flush()` and on the bot's graceful stop (`close()`). One flush reads each person's pseudonym record once (and
+ * writes it only if a milestone is new), adds to each month's aggregate in one conditional write, and appends the
+ * events in one transactional batch per month and 100 events, instead of about five requests per turn.
+ * The trade-off: a hard crash (no graceful stop) loses at most the events of those few seconds, which are
+ * service statistics only; referrals have their own documents and outbox and are not recorded here.
+ * Every flush, and "delete my data", runs one after another, in the order asked, so a person's events keep
+ * their order and a person forgotten is forgotten after their earlier events and before their later ones.
+ */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from '../logger';
 import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf, type MonthAggregate } from './aggregate';
@@ -13,7 +24,24 @@ export interface RecorderOptions {
   /** Days events, aggregates and pseudonym records are kept after their last change (0 = until deleted). */
   retentionDays: number;
   now?: () => Date;
+  /** Write-behind (see the file's header); without it every call stores its events before it resolves. */
+  buffer?: BufferOptions;
 }
+
+export interface BufferOptions {
+  /** Events waiting that start a flush (at most 100 make one batch of a month's events). */
+  maxEvents: number;
+  /** How long the first event waiting may wait for others before a flush. */
+  delayMs: number;
+  /** Events waiting or being stored beyond which new ones are dropped (and logged by kind) while the store is behind. */
+  maxHeld?: number;
+}
+
+/** The bot's write-behind. */
+export const WRITE_BEHIND: BufferOptions = { maxEvents: 100, delayMs: 2000, maxHeld: 20_000 };
+
+/** Events appended in one request: a transactional batch holds at most 100. */
+const APPEND_BATCH = 100;
 
 /** Tries of an addition to a month's aggregate: every instance adds to the same document, so it meets more conflicts than most. */
 const MONTH_ATTEMPTS = 10;
@@ -31,6 +59,12 @@ export class ServiceEventRecorder implements ServiceEventSink {
   private readonly pending = new Map<string, { days: Map<string, Record<string, number>>; waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
   private readonly writing = new Map<string, Promise<void>>();
   private readonly personQueues = new Map<string, Promise<unknown>>();
+  /** Write-behind: the events waiting, the timer that flushes them, the flushes in order, and how many are held. */
+  private waiting: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushes: Promise<void> = Promise.resolve();
+  private held = 0;
+  private closed = false;
 
   constructor(private readonly options: RecorderOptions) {
     this.log = options.logger.child({ component: 'serviceEvents' });
@@ -43,16 +77,69 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   /**
-   * Records the events of one turn, in order, storing what recording them one after another would: each person's
-   * pseudonym record is read once for all their events (and written once, if any milestone is new), and each
-   * month's aggregate takes all their counters in one write. An event whose step fails is logged and lost, as
-   * on its own; the others are still kept.
+   * Records events, in order, storing what recording them one after another would. Written behind (with
+   * `buffer`): they wait, in order after everything recorded before them, for the next flush.
    */
   async recordAll(inputs: ServiceEventInput[]): Promise<void> {
     const items: Pending[] = inputs.map(({ person, at, ...rest }) => {
       const event = rest as ServiceEvent;
       return { event, at: at ?? this.now(), person: person && aboutAPerson(event.kind) ? person : undefined };
     });
+    const buffer = this.options.buffer;
+    if (!buffer) return this.store(items);
+    if (this.closed) return this.inOrder(() => this.store(items));
+    if (items.length === 0) return;
+    if (this.held + items.length > (buffer.maxHeld ?? Infinity)) {
+      this.log.error({ kinds: kindsOf(items), count: items.length }, 'service events dropped: the store is behind');
+      return;
+    }
+    this.held += items.length;
+    this.waiting.push(...items);
+    if (this.waiting.length >= buffer.maxEvents) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), buffer.delayMs).unref();
+  }
+
+  /** Stores every event waiting, after the flushes before it; resolves when they are stored (or logged as lost). */
+  flush(): Promise<void> {
+    const items = this.takeWaiting();
+    return this.inOrder(() => this.storeHeld(items));
+  }
+
+  /** For the bot's graceful stop: stores what is waiting; anything recorded afterwards is stored at once. */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.flush();
+  }
+
+  private takeWaiting(): Pending[] {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    return this.waiting.splice(0);
+  }
+
+  private inOrder(work: () => Promise<void>): Promise<void> {
+    const run = this.flushes.then(work);
+    this.flushes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async storeHeld(items: Pending[]): Promise<void> {
+    try {
+      await this.store(items);
+    } finally {
+      this.held -= items.length;
+    }
+  }
+
+  /**
+   * Stores events together, in order, as storing them one after another would: each person's pseudonym record
+   * is read once for all their events (and written once, if any milestone is new), each month's aggregate takes
+   * all their counters in one write, and the events are appended in one batch per month (of up to 100). An
+   * event whose step fails is logged (by kind, never by person) and lost, as on its own; the others are kept.
+   * Never throws.
+   */
+  private async store(items: Pending[]): Promise<void> {
+    if (items.length === 0) return;
     const failed = new Map<Pending, unknown>();
 
     const byPerson = new Map<string, Pending[]>();
@@ -93,25 +180,48 @@ export class ServiceEventRecorder implements ServiceEventSink {
       }),
     );
 
+    const toAppend = new Map<string, { item: Pending; stored: StoredEvent }[]>();
     for (const item of items) {
       if (failed.has(item)) continue;
       const { event, at, day, who } = item;
-      try {
-        const stored = { ...event, id: randomUUID(), type: 'serviceEvent', month: day!.slice(0, 7), at: at.toISOString(), day, ...(who ? { person: who.pseudonym } : {}) } as StoredEvent;
-        await this.options.store.events.append(stored);
-      } catch (err) {
-        failed.set(item, err);
-      }
+      const month = day!.slice(0, 7);
+      const stored = { ...event, id: randomUUID(), type: 'serviceEvent', month, at: at.toISOString(), day, ...(who ? { person: who.pseudonym } : {}) } as StoredEvent;
+      toAppend.set(month, [...(toAppend.get(month) ?? []), { item, stored }]);
     }
-    for (const [item, err] of failed) this.log.error({ err: errorFields(err), kind: item.event.kind }, 'service event not recorded');
+    const batches = [...toAppend.values()].flatMap((theirs) => Array.from({ length: Math.ceil(theirs.length / APPEND_BATCH) }, (_, n) => theirs.slice(n * APPEND_BATCH, (n + 1) * APPEND_BATCH)));
+    await Promise.all(
+      batches.map(async (batch) => {
+        try {
+          await this.options.store.events.appendAll(batch.map((b) => b.stored));
+        } catch (err) {
+          for (const { item } of batch) failed.set(item, err);
+        }
+      }),
+    );
+
+    // One line per failure and kind: the error, the kind and how many, never whose.
+    const lost = new Map<unknown, Map<string, number>>();
+    for (const [item, err] of failed) {
+      const kinds = lost.get(err) ?? new Map<string, number>();
+      kinds.set(item.event.kind, (kinds.get(item.event.kind) ?? 0) + 1);
+      lost.set(err, kinds);
+    }
+    for (const [err, kinds] of lost) for (const [kind, count] of kinds) this.log.error({ err: errorFields(err), kind, count }, 'service event not recorded');
   }
 
   /**
    * "delete my data": the person's pseudonym record goes, so nothing links them to the events already counted,
-   * and if they come back they are counted as someone new.
+   * and if they come back they are counted as someone new. Written behind, the events waiting are stored first
+   * (as they would have been before the deletion) and the record goes before any event recorded after this call.
    */
   async forget(person: string): Promise<void> {
-    await this.options.store.people.delete(this.linkId(person));
+    const remove = () => this.options.store.people.delete(this.linkId(person));
+    if (!this.options.buffer) return remove();
+    const items = this.takeWaiting();
+    return this.inOrder(async () => {
+      await this.storeHeld(items);
+      await remove();
+    });
   }
 
   /**
@@ -213,6 +323,12 @@ export class ServiceEventRecorder implements ServiceEventSink {
   private hmac(text: string): string {
     return createHmac('sha256', this.options.key).update(text).digest('base64url');
   }
+}
+
+function kindsOf(items: Pending[]): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const { event } of items) kinds[event.kind] = (kinds[event.kind] ?? 0) + 1;
+  return kinds;
 }
 
 /** One event of a batch on its way to the store. */
