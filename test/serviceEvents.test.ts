@@ -74,6 +74,19 @@ describe('service events', () => {
     expect([...after].filter((p) => !pseudonyms.has(p))).toHaveLength(1);
   });
 
+  it('stores the events still waiting when the bot stops gracefully', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const started = async () => (await bot.serviceStore.events.month(month)).filter((e) => e.kind === 'sessionStarted').length;
+    await bot.serviceEvents.flush();
+    const before = await started();
+    const second = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId }), silentLogger, { store: bot.store, monthlyReports: { autoStart: false } });
+    const chat = new PersonalChat(second.url, sink);
+    await chat.startCoaching();
+    await second.stop();
+    // Read straight from the store, with nothing flushed by hand: the stop stored them.
+    expect(await started()).toBe(before + 1);
+  });
+
   it('gives the service report to leads and viewers only, with counts below 5 suppressed', async () => {
     const channelId = newChannelId();
     const say = async (from: typeof lead, text: string, extra: Record<string, unknown> = {}) => {
