@@ -329,6 +329,37 @@ describe.each(implementations)('the store %s', (_name, open) => {
       expect(byId(await ports.service.events.month(april))).toEqual(byId(events.filter((e) => e.month === april)));
     });
 
+    it('reads and writes pseudonym records together, each written only if unchanged (or new), as one by one', async () => {
+      const link = (id: string, firsts: Record<string, string> = {}) => ({ id, type: 'servicePerson' as const, nonce: `nonce-${id}`, firsts });
+      const [kept, changed, missing, taken] = [fresh('link'), fresh('link'), fresh('link'), fresh('link')];
+      for (const id of [kept, changed, taken]) expect(await ports.service.people.write(link(id), undefined)).toBe(true);
+      const read = await ports.service.people.readAll([kept, changed, missing, taken]);
+      expect([...read.keys()].sort()).toEqual([kept, changed, missing, taken].sort());
+      expect(read.get(missing)).toBeUndefined();
+      const version = (id: string) => read.get(id) as { doc: unknown; etag: string };
+      expect(version(kept).doc).toEqual(link(kept));
+      // Someone else changes one of them after it was read.
+      expect(await ports.service.people.write(link(changed, { 's1.started': '2026-05' }), version(changed).etag)).toBe(true);
+
+      const written = await ports.service.people.writeAll([
+        { doc: link(kept, { 's1.started': '2026-06' }), etag: version(kept).etag },
+        { doc: link(changed, { 's1.started': '2026-06' }), etag: version(changed).etag },
+        { doc: link(missing, { 's1.started': '2026-06' }), etag: undefined },
+        { doc: link(taken, { 's1.started': '2026-06' }), etag: undefined },
+      ]);
+      expect(written).toEqual([true, false, true, false]);
+      const after = await ports.service.people.readAll([kept, changed, missing, taken]);
+      const firsts = (id: string) => (after.get(id) as { doc: { firsts: unknown } }).doc.firsts;
+      expect([kept, changed, missing, taken].map(firsts)).toEqual([{ 's1.started': '2026-06' }, { 's1.started': '2026-05' }, { 's1.started': '2026-06' }, {}]);
+      expect(await ports.service.people.writeAll([])).toEqual([]);
+      expect((await ports.service.people.readAll([])).size).toBe(0);
+      // More than one request's worth.
+      const many = [kept, ...Array.from({ length: 150 }, () => fresh('nobody'))];
+      const manyRead = await ports.service.people.readAll(many);
+      expect(manyRead.size).toBe(151);
+      expect([...manyRead.values()].filter((v) => v !== undefined)).toHaveLength(1);
+    });
+
     it('refuses a batch that would store an event again, and stores nothing of it', async () => {
       const month = freshMonth();
       const first = serviceEvent(fresh('event'), month);
