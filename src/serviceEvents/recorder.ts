@@ -1,9 +1,10 @@
 /**
  * The service events recorder, writing behind: with `buffer` (as the bot runs it, src/app.ts) a turn's events are
  * kept in memory and the turn goes on; they are stored together when 100 are waiting, 2 s after the first, on
- * `flush()` and on the bot's graceful stop (`close()`). One flush reads each person's pseudonym record once (and
- * writes it only if a milestone is new), adds to each month's aggregate in one conditional write, and appends the
- * events in one transactional batch per month and 100 events, instead of about five requests per turn.
+ * `flush()` and on the bot's graceful stop (`close()`). One flush reads the pseudonym records of everyone in it in
+ * one bulk request and writes those with a new milestone in one more (each conditional on its eTag; a conflict is
+ * done again on its own), adds to each month's aggregate in one conditional write, and appends the events in one
+ * transactional batch per month and 100 events: about five requests a flush, instead of about five a turn.
  * The trade-off: a hard crash (no graceful stop) loses at most the events of those few seconds, which are
  * service statistics only; referrals have their own documents and outbox and are not recorded here.
  * Every flush, and "delete my data", runs one after another, in the order asked, so a person's events keep
@@ -13,7 +14,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from '../logger';
 import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf, type MonthAggregate } from './aggregate';
 import { aboutAPerson, type ServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
-import { versionedDoc, type PersonLink, type ServiceStore, type StoredEvent } from './store';
+import { versionedDoc, type PersonLink, type ServiceStore, type StoredEvent, type Versioned } from './store';
 import { updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 
 export interface RecorderOptions {
@@ -144,16 +145,12 @@ export class ServiceEventRecorder implements ServiceEventSink {
 
     const byPerson = new Map<string, Pending[]>();
     for (const item of items) if (item.person) byPerson.set(item.person, [...(byPerson.get(item.person) ?? []), item]);
-    await Promise.all(
-      [...byPerson].map(async ([person, theirs]) => {
-        try {
-          const marked = await this.firstsOf(person, theirs.map((item) => ({ markers: milestones(item.event), at: item.at })));
-          theirs.forEach((item, n) => (item.who = { pseudonym: marked.pseudonym, firsts: marked.firsts[n]! }));
-        } catch (err) {
-          for (const item of theirs) failed.set(item, err);
-        }
-      }),
-    );
+    const marked = await this.firstsOfAll([...byPerson].map(([person, theirs]) => ({ person, events: theirs.map((item) => ({ markers: milestones(item.event), at: item.at })) })));
+    for (const [person, theirs] of byPerson) {
+      const their = marked.get(person)!;
+      if ('err' in their) for (const item of theirs) failed.set(item, their.err);
+      else theirs.forEach((item, n) => (item.who = { pseudonym: their.pseudonym, firsts: their.firsts[n]! }));
+    }
 
     type Additions = { days: Map<string, Record<string, number>>; items: Pending[] };
     const byMonth = new Map<string, Additions>();
@@ -225,10 +222,49 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   /**
+   * `firstsOf` for several people at once: every record read in one bulk request, and those with a new milestone
+   * written in one more, each only if unchanged since read. Anyone whose read or write failed, or whose record
+   * another instance changed meanwhile, is done again on their own (read afresh, written conditionally).
+   */
+  private async firstsOfAll(people: { person: string; events: Markers }[]): Promise<Map<string, Marked | { err: unknown }>> {
+    const out = new Map<string, Marked | { err: unknown }>();
+    const oneByOne = (list: { person: string; events: Markers }[]) =>
+      Promise.all(
+        list.map(async ({ person, events }) => {
+          try {
+            out.set(person, await this.firstsOf(person, events));
+          } catch (err) {
+            out.set(person, { err });
+          }
+        }),
+      );
+    if (people.length < 2) {
+      await oneByOne(people);
+      return out;
+    }
+    const store = this.options.store.people;
+    const ids = people.map(({ person }) => this.linkId(person));
+    const read = await store.readAll(ids).catch(() => new Map<string, Versioned<PersonLink> | undefined | Error>());
+    const again: typeof people = [];
+    const writes: { who: (typeof people)[number]; doc: PersonLink; etag: string | undefined; result: Marked }[] = [];
+    people.forEach((who, n) => {
+      const found = read.get(ids[n]!);
+      if (!read.has(ids[n]!) || found instanceof Error) return void again.push(who);
+      const decision = this.mark(ids[n]!, who.person, who.events, found?.doc);
+      if ('keep' in decision) out.set(who.person, decision.keep);
+      else if ('write' in decision) writes.push({ who, doc: decision.write, etag: found?.etag, result: decision.result });
+    });
+    const written = writes.length > 0 ? await store.writeAll(writes.map(({ doc, etag }) => ({ doc, etag }))).catch((err: unknown) => writes.map(() => err)) : [];
+    writes.forEach((w, n) => (written[n] === true ? out.set(w.who.person, w.result) : again.push(w.who)));
+    await oneByOne(again);
+    return out;
+  }
+
+  /**
    * The person's pseudonym, and for each of their events in turn which of its milestones they reach then for the
    * first time (marked as reached, in the month of that event).
    */
-  private firstsOf(person: string, events: { markers: string[]; at: Date }[]): Promise<{ pseudonym: string; firsts: Set<string>[] }> {
+  private firstsOf(person: string, events: Markers): Promise<Marked> {
     // One person's events are taken in turn within this process (they rarely come at once: a turn's events come
     // together in one call); another instance's change is met by re-reading.
     const id = this.linkId(person);
@@ -242,23 +278,26 @@ export class ServiceEventRecorder implements ServiceEventSink {
     return mine;
   }
 
-  private async markFirsts(id: string, person: string, events: { markers: string[]; at: Date }[]): Promise<{ pseudonym: string; firsts: Set<string>[] }> {
+  private async markFirsts(id: string, person: string, events: Markers): Promise<Marked> {
     const { result } = await updateIfUnchanged(versionedDoc(this.options.store.people, id), {
       name: 'mark milestones',
-      apply: (found): Decision<PersonLink, { pseudonym: string; firsts: Set<string>[] }> => {
-        const link: PersonLink = found ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };
-        const next: PersonLink = { ...link, firsts: { ...link.firsts }, ...(this.ttl ? { ttl: this.ttl } : {}) };
-        const firsts = events.map(({ markers, at }) => {
-          const reached = new Set(markers.filter((m) => !(m in next.firsts)));
-          for (const m of reached) next.firsts[m] = monthOf(at);
-          return reached;
-        });
-        const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
-        if (found && firsts.every((f) => f.size === 0)) return { keep: { pseudonym, firsts } };
-        return { write: next, result: { pseudonym, firsts } };
-      },
+      apply: (found) => this.mark(id, person, events, found),
     });
     return result;
+  }
+
+  /** Given the person's record as found (or none), their pseudonym and firsts, and the record to write if it changes. */
+  private mark(id: string, person: string, events: Markers, found: PersonLink | undefined): Decision<PersonLink, Marked> {
+    const link: PersonLink = found ?? { id, type: 'servicePerson', nonce: randomBytes(16).toString('base64url'), firsts: {} };
+    const next: PersonLink = { ...link, firsts: { ...link.firsts }, ...(this.ttl ? { ttl: this.ttl } : {}) };
+    const firsts = events.map(({ markers, at }) => {
+      const reached = new Set(markers.filter((m) => !(m in next.firsts)));
+      for (const m of reached) next.firsts[m] = monthOf(at);
+      return reached;
+    });
+    const pseudonym = this.hmac(`person\n${person.toLowerCase()}\n${link.nonce}`);
+    if (found && firsts.every((f) => f.size === 0)) return { keep: { pseudonym, firsts } };
+    return { write: next, result: { pseudonym, firsts } };
   }
 
   /**
@@ -324,6 +363,11 @@ export class ServiceEventRecorder implements ServiceEventSink {
     return createHmac('sha256', this.options.key).update(text).digest('base64url');
   }
 }
+
+/** A person's events in turn: the milestone markers each would set, and when it happened. */
+type Markers = { markers: string[]; at: Date }[];
+/** A person's pseudonym, and for each of their events the milestones reached then for the first time. */
+type Marked = { pseudonym: string; firsts: Set<string>[] };
 
 function kindsOf(items: Pending[]): Record<string, number> {
   const kinds: Record<string, number> = {};

@@ -82,7 +82,7 @@ describe('the recorder writing behind', () => {
     );
   });
 
-  it('keeps the events in memory until asked, then stores them with one read and one write of each record, one write of the month and one append', async () => {
+  it('keeps the events in memory until asked, then stores them with one read and one write of all the records, one of the month and one append', async () => {
     const store = memoryServiceStore();
     const trips = counting(store);
     const recorder = recorderOn(trips.store, { maxEvents: 100, delayMs: noTimer });
@@ -91,13 +91,57 @@ describe('the recorder writing behind', () => {
     }
     expect(trips.calls).toEqual([]);
     await recorder.flush();
-    expect(trips.calls.sort()).toEqual(['events.appendAll', 'months.read', 'months.write', 'people.read', 'people.read', 'people.write', 'people.write']);
+    expect(trips.calls.sort()).toEqual(['events.appendAll', 'months.read', 'months.write', 'people.readAll', 'people.writeAll']);
     expect(store.dump().events).toHaveLength(6);
     expect(stored(store).counts).toEqual({ 'stage|s1|goal': 2, 'stage|s1|scaling': 2, 'stage|s1|review': 2 });
     // Nothing waiting: a flush stores nothing.
     trips.calls.length = 0;
     await recorder.flush();
     expect(trips.calls).toEqual([]);
+  });
+
+  it("does again on their own anyone whose record another instance changed between the reading and the writing, so a milestone is counted once", async () => {
+    const store = memoryServiceStore();
+    const { people } = store;
+    let raced = false;
+    const racing: ServiceStore = {
+      ...store,
+      people: {
+        ...people,
+        readAll: async (ids) => {
+          const found = await people.readAll(ids);
+          if (!raced) {
+            raced = true;
+            // Another instance records p1's start first: their record and the month both change.
+            const other = recorderOn(store);
+            await other.record({ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p1', at: now });
+          }
+          return found;
+        },
+      },
+    };
+    const recorder = recorderOn(racing, { maxEvents: 100, delayMs: noTimer });
+    await recorder.recordAll([{ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p1', at: now }]);
+    await recorder.recordAll([{ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p2', at: now }]);
+    await recorder.flush();
+    expect(raced).toBe(true);
+    expect(stored(store).counts).toEqual({ 'started|s1|self': 2 });
+    expect(store.dump().people.map((p) => p.firsts)).toEqual([{ 's1.started': '2026-06' }, { 's1.started': '2026-06' }]);
+    // p1's two events (the other instance's and ours) carry one pseudonym.
+    expect(new Set(store.dump().events.map((e) => e.person)).size).toBe(2);
+  });
+
+  it('does everyone again on their own when reading or writing the records together fails', async () => {
+    for (const failing of ['readAll', 'writeAll'] as const) {
+      const store = memoryServiceStore();
+      const broken: ServiceStore = { ...store, people: { ...store.people, [failing]: async () => Promise.reject(Object.assign(new Error('bulk refused'), { code: 503 })) } };
+      const recorder = recorderOn(broken, { maxEvents: 100, delayMs: noTimer });
+      await recorder.recordAll([{ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p1', at: now }]);
+      await recorder.recordAll([{ kind: 'sessionStarted', session: 1, mode: 'self', person: 'p2', at: now }]);
+      await recorder.flush();
+      expect(stored(store).counts).toEqual({ 'started|s1|self': 2 });
+      expect(store.dump().people).toHaveLength(2);
+    }
   });
 
   it('starts storing them, without being asked, as soon as as many are waiting as make a flush', async () => {
