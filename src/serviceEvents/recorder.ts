@@ -124,9 +124,12 @@ export class ServiceEventRecorder implements ServiceEventSink {
     return run;
   }
 
+  /** Never rejects: a flush started by size or by the timer has no one to answer to. */
   private async storeHeld(items: Pending[]): Promise<void> {
     try {
       await this.store(items);
+    } catch (err) {
+      this.log.error({ err: errorFields(err), kinds: kindsOf(items), count: items.length }, 'service events not recorded');
     } finally {
       this.held -= items.length;
     }
