@@ -89,7 +89,8 @@ export function simulatedEvents(options: { people: number; months: number; now: 
   return events.sort((a, b) => (a.at?.getTime() ?? 0) - (b.at?.getTime() ?? 0));
 }
 
-/** Records the events in order, as the bot would have as they happened. */
+/** Records the events in order, as the bot would have as they happened, and has them stored before it resolves. */
 export async function recordAll(sink: ServiceEventSink, events: ServiceEventInput[], parallel = 32): Promise<void> {
   for (let i = 0; i < events.length; i += parallel) await Promise.all(events.slice(i, i + parallel).map((e) => sink.record(e)));
+  await sink.flush?.();
 }

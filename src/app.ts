@@ -17,7 +17,7 @@ import { JobQueue, JobWorker, type JobWorkerOptions } from './booking/jobs';
 import { CoachingDialogs, type OnSessionCompleted } from './coaching/session';
 import { openStore, type Store } from './store/store';
 import { cosmosServiceStore } from './store/serviceStore';
-import { ServiceEventRecorder } from './serviceEvents/recorder';
+import { ServiceEventRecorder, WRITE_BEHIND } from './serviceEvents/recorder';
 import { provideServiceEvents } from './serviceEvents/events';
 import { pseudonymKey } from './serviceEvents/key';
 import { ServiceReports } from './serviceEvents/service';
@@ -36,7 +36,7 @@ export interface RunningBot {
   outbox: ReferralOutbox;
   /** Sends booking notices, reminders and plan check-ins that are due (started like the outbox). */
   jobs: JobWorker;
-  /** Records de-identified service events (src/serviceEvents). */
+  /** Records de-identified service events (src/serviceEvents), writing behind: `flush()` stores what is waiting. */
   serviceEvents: ServiceEventRecorder;
   serviceStore: ServiceStore;
   serviceReports: ServiceReports;
@@ -44,7 +44,8 @@ export interface RunningBot {
   monthlyReports: MonthlyReportWorker;
   /**
    * Graceful stop, never longer than SHUTDOWN_GRACE_SECONDS: refuse new requests and close every connection, let
-   * in-flight turns finish, stop the outbox and workers, close the store (saving the local snapshot).
+   * in-flight turns finish, stop the outbox and workers, store the service events waiting, close the store
+   * (saving the local snapshot).
    */
   stop(): Promise<void>;
 }
@@ -172,6 +173,7 @@ export async function startBot(
       key: await pseudonymKey(config),
       logger,
       retentionDays: config.serviceEvents.retentionDays,
+      buffer: WRITE_BEHIND,
     });
     const { referrals } = store;
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
@@ -268,6 +270,8 @@ export async function startBot(
           if (!(await drain(config.shutdownGraceMs))) logger.warn('shutdown grace ended with turns still running');
           const workersStopped = Promise.all([outbox.stop(), jobWorker.stop(), monthlyReports.stop()]);
           if (!(await settlesBy(workersStopped, deadline))) logger.warn('shutdown grace ended with proactive sends still running');
+          // The service events the turns and workers recorded, written behind until now.
+          if (!(await settlesBy(serviceEvents.close(), deadline))) logger.warn('shutdown grace ended before the service events waiting were stored');
           if (!(await settlesBy(closeStore(), deadline))) logger.warn('shutdown grace ended before the store closed');
         })()),
     };

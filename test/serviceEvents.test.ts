@@ -22,7 +22,14 @@ describe('service events', () => {
   let bot: RunningBot;
   runBotDuring(sink, (b) => (bot = b), { SERVICE_LEAD_IDS: lead.aadObjectId }, { monthlyReports: { autoStart: false } });
 
+  /** The events the turns so far recorded, stored (the recorder writes behind). */
+  async function stored() {
+    await bot.serviceEvents.flush();
+    return bot.serviceStore;
+  }
+
   async function totals() {
+    await bot.serviceEvents.flush();
     const month = new Date().toISOString().slice(0, 7);
     const months = await bot.serviceStore.months.readMany([month, ...adjacent(month)]);
     return Object.fromEntries(sumDays(months, '2000-01-01', '2100-01-01'));
@@ -43,10 +50,10 @@ describe('service events', () => {
       'checkIn|none': 1,
     });
     const month = new Date().toISOString().slice(0, 7);
-    const stored = JSON.stringify({ events: await bot.serviceStore.events.month(month), months: await bot.serviceStore.months.readMany([month]) });
-    expect(stored).not.toContain(chat.user.aadObjectId);
-    expect(stored).not.toContain(chat.user.name);
-    expect(stored).not.toMatch(/ward sister/i);
+    const everything = JSON.stringify({ events: await (await stored()).events.month(month), months: await bot.serviceStore.months.readMany([month]) });
+    expect(everything).not.toContain(chat.user.aadObjectId);
+    expect(everything).not.toContain(chat.user.name);
+    expect(everything).not.toMatch(/ward sister/i);
 
     // Asking to start again does not count them as a new starter.
     await chat.say('start coaching');
@@ -58,13 +65,26 @@ describe('service events', () => {
     await chat.startCoaching();
     await chat.say('Lead the audit');
     const month = new Date().toISOString().slice(0, 7);
-    const pseudonyms = new Set((await bot.serviceStore.events.month(month)).map((e) => e.person).filter(Boolean));
+    const pseudonyms = new Set((await (await stored()).events.month(month)).map((e) => e.person).filter(Boolean));
     await chat.say('delete my data');
     await chat.say('Yes, delete my data');
     await chat.startCoaching();
-    const after = new Set((await bot.serviceStore.events.month(month)).map((e) => e.person).filter(Boolean));
+    const after = new Set((await (await stored()).events.month(month)).map((e) => e.person).filter(Boolean));
     // Their new events carry a pseudonym never seen before.
     expect([...after].filter((p) => !pseudonyms.has(p))).toHaveLength(1);
+  });
+
+  it('stores the events still waiting when the bot stops gracefully', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    const started = async () => (await bot.serviceStore.events.month(month)).filter((e) => e.kind === 'sessionStarted').length;
+    await bot.serviceEvents.flush();
+    const before = await started();
+    const second = await startBot(testConfig({ SERVICE_LEAD_IDS: lead.aadObjectId }), silentLogger, { store: bot.store, monthlyReports: { autoStart: false } });
+    const chat = new PersonalChat(second.url, sink);
+    await chat.startCoaching();
+    await second.stop();
+    // Read straight from the store, with nothing flushed by hand: the stop stored them.
+    expect(await started()).toBe(before + 1);
   });
 
   it('gives the service report to leads and viewers only, with counts below 5 suppressed', async () => {

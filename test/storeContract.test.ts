@@ -10,6 +10,8 @@ import { MemoryJobs } from '../src/store/memoryJobs';
 import { MemoryReferrals } from '../src/store/memoryReferrals';
 import { MemoryStateDocuments } from '../src/store/memoryState';
 import { openStore } from '../src/store/store';
+import { cosmosServiceStore, memoryServiceStore } from '../src/store/serviceStore';
+import type { ServiceStore, StoredEvent } from '../src/serviceEvents/store';
 import { silentLogger } from './support/bot';
 
 /**
@@ -24,6 +26,7 @@ interface Ports {
   referrals: Referrals;
   jobs: Jobs;
   bookings: Bookings;
+  service: ServiceStore;
   close(): Promise<void>;
 }
 
@@ -36,6 +39,7 @@ const implementations: [string, () => Promise<Ports>][] = [
       referrals: new MemoryReferrals(),
       jobs: new MemoryJobs(),
       bookings: new MemoryBookings(),
+      service: memoryServiceStore(),
       close: async () => undefined,
     }),
   ],
@@ -43,7 +47,7 @@ const implementations: [string, () => Promise<Ports>][] = [
     'on Cosmos DB',
     async () => {
       const store = await openStore({ kind: 'embedded', dataDir: '', database: 'contract' }, silentLogger);
-      return { people: store.people, chats: store.chats, referrals: store.referrals, jobs: store.jobs, bookings: store.bookings, close: () => store.close() };
+      return { people: store.people, chats: store.chats, referrals: store.referrals, jobs: store.jobs, bookings: store.bookings, service: cosmosServiceStore(store.containers), close: () => store.close() };
     },
   ],
 ];
@@ -76,6 +80,10 @@ function job(id: string, nextAttemptAt: string, overrides: Partial<Job> = {}): J
     new Date('2026-03-01T09:00:00.000Z'),
   );
   return { ...made, ...overrides } as Job;
+}
+
+function serviceEvent(id: string, month: string, overrides: Partial<StoredEvent> = {}): StoredEvent {
+  return { id, type: 'serviceEvent', month, at: `${month}-15T12:00:00.000Z`, day: `${month}-15`, kind: 'checkIn', level: 'none', person: 'pseudonym-1', ...overrides } as StoredEvent;
 }
 
 function slot(id: string, coachId: string, start: string, overrides: Partial<Slot> = {}): Slot {
@@ -292,6 +300,73 @@ describe.each(implementations)('the store %s', (_name, open) => {
       expect(freeIds).not.toContain(free.id);
       expect((await ports.bookings.bookedSlotsOf(`staff-of-${coachId}`, '2030-01-07T10:30:00.000Z')).map((s) => s.id)).toEqual([free.id]);
       expect(await ports.bookings.bookedSlotsOf(`staff-of-${coachId}`, '2030-01-07T11:00:00.000Z')).toEqual([]);
+    });
+  });
+  describe('service events', () => {
+    // A month no other test writes to, so its partition holds only this test's events.
+    let year = 2100;
+    const freshMonth = () => `${++year}-03`;
+
+    it('appends one event and reads it back with its month', async () => {
+      const month = freshMonth();
+      const event = serviceEvent(fresh('event'), month);
+      await ports.service.events.append(event);
+      expect(await ports.service.events.month(month)).toEqual([event]);
+      await expect(ports.service.events.append(event)).rejects.toMatchObject({ code: 409 });
+    });
+
+    it('appends many events of several months together, more than one batch of a month, and keeps every one', async () => {
+      const [march, april] = [freshMonth(), freshMonth()];
+      const events = Array.from({ length: 230 }, (_, n) => {
+        const event = serviceEvent(fresh('event'), n % 10 === 0 ? april : march);
+        if (n % 3 === 0) delete event.person;
+        return event;
+      });
+      await ports.service.events.appendAll(events);
+      await ports.service.events.appendAll([]);
+      const byId = (list: StoredEvent[]) => [...list].sort((a, b) => a.id.localeCompare(b.id));
+      expect(byId(await ports.service.events.month(march))).toEqual(byId(events.filter((e) => e.month === march)));
+      expect(byId(await ports.service.events.month(april))).toEqual(byId(events.filter((e) => e.month === april)));
+    });
+
+    it('reads and writes pseudonym records together, each written only if unchanged (or new), as one by one', async () => {
+      const link = (id: string, firsts: Record<string, string> = {}) => ({ id, type: 'servicePerson' as const, nonce: `nonce-${id}`, firsts });
+      const [kept, changed, missing, taken] = [fresh('link'), fresh('link'), fresh('link'), fresh('link')];
+      for (const id of [kept, changed, taken]) expect(await ports.service.people.write(link(id), undefined)).toBe(true);
+      const read = await ports.service.people.readAll([kept, changed, missing, taken]);
+      expect([...read.keys()].sort()).toEqual([kept, changed, missing, taken].sort());
+      expect(read.get(missing)).toBeUndefined();
+      const version = (id: string) => read.get(id) as { doc: unknown; etag: string };
+      expect(version(kept).doc).toEqual(link(kept));
+      // Someone else changes one of them after it was read.
+      expect(await ports.service.people.write(link(changed, { 's1.started': '2026-05' }), version(changed).etag)).toBe(true);
+
+      const written = await ports.service.people.writeAll([
+        { doc: link(kept, { 's1.started': '2026-06' }), etag: version(kept).etag },
+        { doc: link(changed, { 's1.started': '2026-06' }), etag: version(changed).etag },
+        { doc: link(missing, { 's1.started': '2026-06' }), etag: undefined },
+        { doc: link(taken, { 's1.started': '2026-06' }), etag: undefined },
+      ]);
+      expect(written).toEqual([true, false, true, false]);
+      const after = await ports.service.people.readAll([kept, changed, missing, taken]);
+      const firsts = (id: string) => (after.get(id) as { doc: { firsts: unknown } }).doc.firsts;
+      expect([kept, changed, missing, taken].map(firsts)).toEqual([{ 's1.started': '2026-06' }, { 's1.started': '2026-05' }, { 's1.started': '2026-06' }, {}]);
+      expect(await ports.service.people.writeAll([])).toEqual([]);
+      expect((await ports.service.people.readAll([])).size).toBe(0);
+      // More than one request's worth.
+      const many = [kept, ...Array.from({ length: 150 }, () => fresh('nobody'))];
+      const manyRead = await ports.service.people.readAll(many);
+      expect(manyRead.size).toBe(151);
+      expect([...manyRead.values()].filter((v) => v !== undefined)).toHaveLength(1);
+    });
+
+    it('refuses a batch that would store an event again, and stores nothing of it', async () => {
+      const month = freshMonth();
+      const first = serviceEvent(fresh('event'), month);
+      await ports.service.events.append(first);
+      const again = [first, serviceEvent(fresh('event'), month)];
+      await expect(ports.service.events.appendAll(again)).rejects.toMatchObject({ code: 409 });
+      expect(await ports.service.events.month(month)).toEqual([first]);
     });
   });
 });

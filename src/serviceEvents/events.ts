@@ -50,6 +50,8 @@ export interface ServiceEventSink {
   recordAll?(events: ServiceEventInput[]): Promise<void>;
   /** Breaks the link between a person and their pseudonym ("delete my data"). */
   forget?(person: string): Promise<void>;
+  /** Stores whatever is waiting to be stored (the recorder writes behind). */
+  flush?(): Promise<void>;
 }
 
 const SINK = Symbol('serviceEvents');

@@ -64,9 +64,12 @@ describe("a turn's service events", () => {
   });
 
   it("read and write the person's record once and each month's aggregate once, and keep every event", async () => {
-    const { trips, store } = counting(memoryServiceStore());
+    const memory = memoryServiceStore();
+    const { trips, store } = counting(memory);
     await new ServiceEventRecorder({ store, key, logger, retentionDays: 730, now: () => now }).recordAll(checkInTurn);
-    expect(trips.sort()).toEqual(['events.append', 'events.append', 'events.append', 'months.read', 'months.write', 'people.read', 'people.write']);
+    // Every event kept, all three in one append (one transactional batch in Cosmos DB).
+    expect(trips.sort()).toEqual(['events.appendAll', 'months.read', 'months.write', 'people.read', 'people.write']);
+    expect(memory.dump().events.map((e) => e.kind)).toEqual(['checkIn', 'sessionStarted', 'stageReached']);
   });
 
   it('keep their place among the work queued after the save: work in between splits them, in order', async () => {

@@ -22,6 +22,17 @@ export interface VersionedDocs<T extends { id: string }> {
   delete(id: string): Promise<void>;
   /** The documents among `ids` that exist, in no particular order. */
   readMany(ids: string[]): Promise<T[]>;
+  /**
+   * Several documents read together with their versions (on Cosmos DB one bulk request per partition range,
+   * not one each): for every id, the document, undefined if there is none, or the Error its read met.
+   */
+  readAll(ids: string[]): Promise<Map<string, Versioned<T> | undefined | Error>>;
+  /**
+   * Several documents written together, each only if unchanged since read (or, with no eTag, only if new), as
+   * `write` but in one bulk request per partition range: for each, in order, true if written, false if someone
+   * else changed (or created) it first, or the Error its write met.
+   */
+  writeAll(writes: { doc: T; etag: string | undefined }[]): Promise<(boolean | Error)[]>;
 }
 
 /** One event as stored: no name, id or text; `person` is a keyed pseudonym, absent for events about the service. */
@@ -39,6 +50,11 @@ export type StoredEvent = ServiceEvent & {
 
 export interface EventLog {
   append(event: StoredEvent): Promise<void>;
+  /**
+   * Appends events together: each month's (one partition) in batches of up to 100, each batch all or nothing on
+   * Cosmos DB (a transactional batch: one round trip). Rejects if a batch fails; batches before it are kept.
+   */
+  appendAll(events: StoredEvent[]): Promise<void>;
   /** Every event of one month (a single partition). */
   month(month: string): Promise<StoredEvent[]>;
 }
