@@ -113,19 +113,31 @@ describe('the direct question (check level)', () => {
     expect(programme.sessions['1']!.goal).toMatchObject({ text: 'Lead handovers on my ward with confidence', whyNow: warning });
   });
 
-  // The urgent words were there, so "no" brings the wellbeing offer (the gate's rule for a check with distress), not the crisis card.
-  it('a past attempt the writer says is long resolved gets the direct question, not the urgent response; "no" is believed', async () => {
+  it('a past attempt the writer says is long resolved gets the direct question, not the urgent response; "no" lets coaching carry on', async () => {
     const chat = bot.chat(newUser('Ade Okon'));
     await midSession(chat);
-    const history = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since. It is why I want to mentor newly qualified nurses.';
+    const history = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since, which is why I want to mentor new starters.';
 
     expectReplies(await chat.say(history), [ASKED]);
     expect(await bot.referralsFor(chat.user)).toHaveLength(0);
-    expectReplies(await chat.say('No'), [card(/^Thank you for answering\. It still sounds like things are a lot at the moment, so let's pause the coaching here\.\nThe Stress Support and Wellbeing service/, ['Yes, please ask them', 'No, thank you'])]);
+    expectReplies(await chat.say('No'), [says("Thank you for answering. Let's carry on."), says('What are you hoping to get from our session today?')]);
     expect(await bot.referralsFor(chat.user)).toHaveLength(0);
     const person = await stored(chat);
     expect((person?.safety as any).checks.at(-1)).toMatchObject({ answer: 'no', origin: 'personal', reasons: ['suicidal-ideation'] });
     expect(JSON.stringify(person?.safety)).not.toContain('fourteen years');
+    expect(((person?.programme as Programme).sessions['1']!.goal as { whyNow?: string }).whyNow).toBe(history);
+  });
+
+  it('the same with distress named in the message: "no" brings the wellbeing offer, not the next question', async () => {
+    const chat = bot.chat(newUser('Bea Okon'));
+    await midSession(chat);
+    const history = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since, but the rota has me so stressed I cannot sleep.';
+
+    expectReplies(await chat.say(history), [ASKED]);
+    expectReplies(await chat.say('No'), [
+      card(/^Thank you for answering\. It still sounds like things are a lot at the moment, so let's pause the coaching here\.\nThe Stress Support and Wellbeing service/, ['Yes, please ask them', 'No, thank you']),
+    ]);
+    expect(await bot.referralsFor(chat.user)).toHaveLength(0);
   });
 
   it('reads a typed answer, asks once more when it cannot, and takes a second unclear reply as "not sure"', async () => {

@@ -1,6 +1,6 @@
 import { shippedModel, scoreWith, type RiskModel } from './model/riskModel';
 import type { ScreeningInput } from './model/features';
-import { screenText, type ScreeningResult } from './screening';
+import { screenText, wellbeingReasonCodes, type ScreeningResult } from './screening';
 
 /**
  * One screening of one message, read with the bot's last question and the person's last few messages:
@@ -67,7 +67,18 @@ export function screenMessage(input: ScreeningInput, model: RiskModel = shippedM
   const level = higher(lexiconLevel, modelLevel);
   const reasons = [...lexicon.reasons];
   if (screenRank[modelLevel] > screenRank[lexiconLevel] || (modelLevel === level && level !== 'none' && reasons.length === 0)) reasons.push(`model-${modelLevel}`);
-  return { level, reasons, lexiconLevel, modelLevel, distressed: lexiconLevel !== 'none' || reading.distressed };
+  return { level, reasons, lexiconLevel, modelLevel, distressed: lexiconDistress(lexicon) || reading.distressed };
+}
+
+/**
+ * Whether the lexicon reads distress: words for it (a wellbeing category), or urgent words it takes as a clear
+ * statement. Urgent words it reads only as a warning sign ("I tried to end my life, fourteen years ago, and
+ * I've been well since") are what the direct question asks about, so a "no" answers them, and coaching carries
+ * on unless something else in the message shows distress.
+ */
+function lexiconDistress(lexicon: ScreeningResult): boolean {
+  if (lexicon.level === 'none') return false;
+  return !lexicon.contested || lexicon.reasons.some((r) => wellbeingReasonCodes.has(r));
 }
 
 /**
@@ -78,5 +89,5 @@ export function screenCardValue(input: ScreeningInput, model: RiskModel = shippe
   if (/\S\s+\S/.test(input.text.trim())) return screenMessage(input, model);
   const lexicon = screenText(input.text);
   const level = rulesLevelOf(lexicon);
-  return { level, reasons: lexicon.reasons, lexiconLevel: level, modelLevel: 'none', distressed: lexicon.level !== 'none' };
+  return { level, reasons: lexicon.reasons, lexiconLevel: level, modelLevel: 'none', distressed: lexiconDistress(lexicon) };
 }

@@ -188,6 +188,8 @@ export function lexiconReviewOverdue(today: Date = new Date()): boolean {
 
 /** Every code that can appear in `reasons`, most severe category first. */
 export const screeningReasonCodes: readonly string[] = Object.freeze(lexicon.categories.map((c) => c.code));
+/** Codes of the lexicon's wellbeing categories (stress, low mood …): distress named in so many words. */
+export const wellbeingReasonCodes: ReadonlySet<string> = new Set(lexicon.categories.filter((c) => c.level === 'wellbeing').map((c) => c.code));
 
 // ---------------------------------------------------------------------------------------------
 // Words
