@@ -4,7 +4,7 @@ import { recordReferral, type NewReferral, type Referral } from '../src/safety/r
 import { asReply, type Reply } from './support/inProcess';
 import { InProcessBotWithCoaches, type Posted } from './support/inProcessCoaches';
 import { InProcessLeadsChannel, LEADS_SERVICE_URL } from './support/inProcessLeads';
-import { newReferralId } from './support/leads';
+import { newReferralId, referralInput } from './support/leads';
 import { card, expectReplies, says } from './support/transcript';
 import { newUser } from './support/teams';
 
@@ -28,19 +28,6 @@ const URGENT_CARD = card(/^Urgent referral/);
 const ACK = 'application/vnd.microsoft.card.adaptive';
 const MESSAGE = 'application/vnd.microsoft.activity.message';
 
-function referralInput(tenantId: string, overrides: Partial<NewReferral> = {}): NewReferral {
-  return {
-    tenantId,
-    level: 'urgent',
-    person: { userId: staff.aadObjectId, teamsId: staff.id, name: staff.name },
-    trigger: { source: 'keywords', reasons: ['suicidal-ideation'] },
-    shown: ['crisis-signposting', 'wellbeing-service'],
-    consented: false,
-    conversationType: 'personal',
-    ...overrides,
-  };
-}
-
 function actionsOf(content: any): any[] {
   return content.actions ?? [];
 }
@@ -58,7 +45,7 @@ function world() {
   bot.clock.holdAt(Date.now());
   const leads = new InProcessLeadsChannel(bot);
   const record = (overrides: Partial<NewReferral> = {}) =>
-    recordReferral(bot.stores.referrals, newReferralId(), referralInput(leads.tenantId, overrides), new Date(bot.clock.now()));
+    recordReferral(bot.stores.referrals, newReferralId(), referralInput(staff, leads.tenantId, overrides), new Date(bot.clock.now()));
   const stored = async (id: string): Promise<StoredReferral> => {
     const found = await readReferral(bot.stores.referrals, id);
     if (!found) throw new Error(`referral ${id} not found`);

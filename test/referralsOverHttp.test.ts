@@ -1,9 +1,9 @@
 import { startBot, type RunningBot } from '../src/app';
 import { readReferral } from '../src/safety/referralStore';
-import { recordReferral, type NewReferral } from '../src/safety/referrals';
+import { recordReferral } from '../src/safety/referrals';
 import { openStore } from '../src/store/store';
 import { runBotDuring, silentLogger, testConfig } from './support/bot';
-import { channelMessage, newChannelId, newReferralId } from './support/leads';
+import { channelMessage, newChannelId, newReferralId, referralInput } from './support/leads';
 import { cardText, ReplySink, type CapturedReply } from './support/replySink';
 import { newUser, post } from './support/teams';
 
@@ -17,19 +17,6 @@ import { newUser, post } from './support/teams';
  */
 const lead = newUser('Priya Shah');
 const staff = newUser('Alex Morgan');
-
-function referralInput(tenantId: string, overrides: Partial<NewReferral> = {}): NewReferral {
-  return {
-    tenantId,
-    level: 'urgent',
-    person: { userId: staff.aadObjectId, teamsId: staff.id, name: staff.name },
-    trigger: { source: 'keywords', reasons: ['suicidal-ideation'] },
-    shown: ['crisis-signposting', 'wellbeing-service'],
-    consented: false,
-    conversationType: 'personal',
-    ...overrides,
-  };
-}
 
 /** The posts the connector accepted that are this referral's card, with the id it gave each. */
 function cardsFor(sink: ReplySink, referralId: string): (CapturedReply & { id: string })[] {
@@ -52,7 +39,7 @@ describe('a referral posted through the Teams connector', () => {
     const channelId = newChannelId();
     expect((await post(bot.url, channelMessage(sink.url, channelId, lead, 'register referrals', tenantId))).status).toBe(200);
     clock.t = Date.now();
-    const referral = await recordReferral(bot.store.referrals, newReferralId(), referralInput(tenantId), new Date(clock.t));
+    const referral = await recordReferral(bot.store.referrals, newReferralId(), referralInput(staff, tenantId), new Date(clock.t));
 
     sink.injectResponses({ status: 429, headers: { 'Retry-After': '1' } });
     expect(await bot.outbox.runOnce()).toMatchObject({ failed: 1, delivered: 0 });
@@ -86,7 +73,7 @@ describe('with no leads channel registered', () => {
     };
     expect(await healthz()).toMatchObject({ status: 200, body: { status: 'ok', problems: ['no-leads-channel'], referrals: { pending: 0, leadsChannelRegistered: false } } });
 
-    await recordReferral(bot.store.referrals, newReferralId(), referralInput('tenant-unregistered', { trigger: { source: 'checkIn', reasons: ['harm-self'] }, shown: ['crisis-signposting'] }));
+    await recordReferral(bot.store.referrals, newReferralId(), referralInput(staff, 'tenant-unregistered', { trigger: { source: 'checkIn', reasons: ['harm-self'] }, shown: ['crisis-signposting'] }));
     expect(await bot.outbox.runOnce()).toMatchObject({ noChannel: 1, delivered: 0 });
     expect(sink.replies).toEqual([]);
 
@@ -119,7 +106,7 @@ describe('the referral outbox in the running bot', () => {
       try {
         const tenantId = 'tenant-running';
         await post(running.url, channelMessage(sink.url, newChannelId(), lead, 'register referrals', tenantId));
-        referralId = (await recordReferral(store.referrals, newReferralId(), referralInput(tenantId))).id;
+        referralId = (await recordReferral(store.referrals, newReferralId(), referralInput(staff, tenantId))).id;
         // Nobody runs a pass: the outbox's own loop posts it.
         await sink.received((reply) => JSON.stringify(reply.activity.attachments ?? []).includes(referralId));
       } finally {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { NewReferral } from '../../src/safety/referrals';
 import { botAccount, type TeamsUser } from './teams';
 
 /** A Teams channel id, as in `19:…@thread.tacv2`. */
@@ -47,4 +48,18 @@ export function cardExecute(serviceUrl: string, channelId: string, cardActivityI
 /** Pressing the Action.Submit fallback on a card the bot posted in the channel (older clients). */
 export function cardSubmit(serviceUrl: string, channelId: string, cardActivityId: string, from: TeamsUser, value: Record<string, unknown>, tenantId: string) {
   return { ...channelActivity(serviceUrl, channelId, cardActivityId, from, tenantId), type: 'message', replyToId: cardActivityId, value };
+}
+
+/** An urgent keyword referral about `person` (from a 1:1 chat, no consent asked), with any field changed. */
+export function referralInput(person: TeamsUser, tenantId: string, overrides: Partial<NewReferral> = {}): NewReferral {
+  return {
+    tenantId,
+    level: 'urgent',
+    person: { userId: person.aadObjectId, teamsId: person.id, name: person.name },
+    trigger: { source: 'keywords', reasons: ['suicidal-ideation'] },
+    shown: ['crisis-signposting', 'wellbeing-service'],
+    consented: false,
+    conversationType: 'personal',
+    ...overrides,
+  };
 }
