@@ -60,6 +60,11 @@ describe('lexicon', () => {
     it('rejects an unknown field (typo in a key)', () => {
       expect(loadWith((l) => (l.idiom = []))).toBeDefined();
     });
+    it('rejects a phrase naming a slot that does not exist, and a slot word with choices in it', () => {
+      const firstEntry = (l: any) => l.categories[0].entries[0];
+      expect(loadWith((l) => firstEntry(l).phrases.push('stockpiling my {medicines}'))).toBeDefined();
+      expect(loadWith((l: any) => l.slots.classes.medicine.push('(pills|tabs)'))).toBeDefined();
+    });
     it('rejects a phrase with broken syntax', () => {
       expect(
         loadWith((l) => {
@@ -542,6 +547,19 @@ describe('wording elsewhere that makes urgent words a warning sign (ask, not the
       "Retiring soon, so I'm giving away all my books and writing my goodbye letters.",
     ])
       expect(['check', 'urgent']).toContain(rules(text));
+  });
+});
+
+describe('open slots: any medicine by name', () => {
+  it('means saved, counted or hidden, whichever medicine is named', () => {
+    for (const text of ["I've been stockpiling my sertraline", 'counted out my co-codamol last night', "I've got 60 amitriptyline hidden in the drawer", 'been saving up my pregabalin'])
+      expect(screenText(text)).toMatchObject({ level: 'urgent', reasons: ['immediate-danger'] });
+    expect(level('took 20 propranolol an hour ago')).toBe('urgent');
+  });
+
+  it('not the same medicines in a day at work', () => {
+    expect(level('I was counting out the sertraline for a patient blister pack')).toBe('none');
+    expect(level("We've got 60 amitriptyline in the CD cupboard for the audit")).toBe('none');
   });
 });
 

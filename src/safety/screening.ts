@@ -83,6 +83,8 @@ const lexiconSchema = z
     purpose: z.string().min(1),
     howToRead: z.array(z.string()),
     categories: z.array(categorySchema).min(1),
+    /** Named word classes a phrase can use as an open slot: {medicine} stands for any of them. */
+    slots: z.strictObject({ note: z.string(), classes: z.record(code, phraseList) }),
     contexts: z.array(z.strictObject({ code, note: z.string(), phrases: phraseList })),
     idioms: z.array(idiomSchema),
     negation: z.strictObject({
@@ -168,6 +170,17 @@ const lexiconSchema = z
       for (const e of c.entries)
         for (const r of e.requires ?? [])
           if (!known.has(r)) ctx.addIssue({ code: 'custom', message: `${c.code}: requires unknown "${r}"` });
+    const phrasesWithSlots = [
+      ...lex.categories.flatMap((c) => c.entries.flatMap((e) => e.phrases)),
+      ...lex.contexts.flatMap((c) => c.phrases),
+      ...lex.idioms.flatMap((i) => i.phrases),
+      ...lex.warningSignWording.groups.flatMap((g) => g.phrases),
+    ];
+    for (const phrase of phrasesWithSlots)
+      for (const [, name] of phrase.matchAll(/\{([^}]*)\}/g))
+        if (!Object.hasOwn(lex.slots.classes, name!)) ctx.addIssue({ code: 'custom', message: `unknown slot {${name}}` });
+    for (const [name, words] of Object.entries(lex.slots.classes))
+      for (const w of words) if (/[(){}|]/.test(w)) ctx.addIssue({ code: 'custom', message: `slot ${name}: "${w}" must be plain words` });
     for (const i of lex.idioms)
       if (i.reason !== undefined && !categoryCodes.has(i.reason))
         ctx.addIssue({ code: 'custom', message: `idiom reason "${i.reason}" is not a category` });
@@ -593,7 +606,31 @@ function maxLength(elements: Element[]): number {
 let MAX_SPAN = 1;
 const PAST_TIME_WINDOW = 10;
 
-function addPhrase(index: PhraseIndex, source: string, payload: Payload): void {
+/**
+ * A phrase with its slots filled: "{medicine}" becomes the choice of every word in that class, written as a
+ * choice of its own, or as more alternatives inside a choice it already stands in ("(pills|{medicine})").
+ */
+function withSlots(source: string): string {
+  let depth = 0;
+  let out = '';
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '{') {
+      const close = source.indexOf('}', i);
+      const words = lexicon.slots.classes[source.slice(i + 1, close)]!.join('|');
+      out += depth > 0 ? words : `(${words})`;
+      i = close;
+      continue;
+    }
+    if (c === '(') depth++;
+    if (c === ')') depth--;
+    out += c;
+  }
+  return out;
+}
+
+function addPhrase(index: PhraseIndex, written: string, payload: Payload): void {
+  const source = withSlots(written);
   for (const elements of expandLeading(parsePhrase(source), source).flatMap(splitFirst)) {
     const prefix = fixedPrefix(elements);
     const compiled: CompiledPhrase = { elements, payload, prefix, anchor: anchorOf(elements, prefix.length) };
