@@ -9,7 +9,7 @@ import { figures, combined, loadSet, report, type EvalRow } from './screening/ev
 /**
  * The learned screening model: its data file, that it can only raise a level, that the training script
  * reproduces the shipped weights, and the goals on the frozen held-out set (test/screening/heldout/, written
- * blind, never used to tune anything) and on the fresh blind sets (test/screening/fresh, fresh2 … fresh7).
+ * blind, never used to tune anything) and on the fresh blind sets (test/screening/fresh, fresh2 … fresh8).
  * Prints counts and rates only: never any message text.
  */
 
@@ -21,6 +21,7 @@ const fresh4 = loadSet(join(__dirname, 'screening', 'fresh4'));
 const fresh5 = loadSet(join(__dirname, 'screening', 'fresh5'));
 const fresh6 = loadSet(join(__dirname, 'screening', 'fresh6'));
 const fresh7 = loadSet(join(__dirname, 'screening', 'fresh7'));
+const fresh8 = loadSet(join(__dirname, 'screening', 'fresh8'));
 
 /** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
 const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
@@ -31,6 +32,7 @@ const SHORTFALLS_FRESH4: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 const SHORTFALLS_FRESH5: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 const SHORTFALLS_FRESH6: Goal[] = [];
 const SHORTFALLS_FRESH7: Goal[] = [];
+const SHORTFALLS_FRESH8: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {
@@ -70,7 +72,7 @@ describe('the model can raise a level and never lower it', () => {
     const weights = new Float32Array(shipped.weights.length);
     weights[shipped.file.buckets * shipped.file.hidden + shipped.file.hidden * 3] = 50;
     const allNone: RiskModel = { file: shipped.file, weights };
-    for (const row of [...heldout, ...fresh, ...fresh2, ...fresh3, ...fresh4, ...fresh5, ...fresh6, ...fresh7]) {
+    for (const row of [...heldout, ...fresh, ...fresh2, ...fresh3, ...fresh4, ...fresh5, ...fresh6, ...fresh7, ...fresh8]) {
       const r = screenMessage(row, allNone);
       expect(r.modelLevel).toBe('none');
       expect(r.level).toBe(rulesLevelOf(screenText(row.text)));
@@ -112,7 +114,8 @@ const SETS: Array<{ name: string; rows: EvalRow[]; shortfalls: Goal[] }> = [
   { name: 'fresh blind set 4 (written 2026-12-07)', rows: fresh4, shortfalls: SHORTFALLS_FRESH4 },
   { name: 'fresh blind set 5 (written 2026-12-07; read after the contrastive-pairs retrain, which was then withdrawn)', rows: fresh5, shortfalls: SHORTFALLS_FRESH5 },
   { name: 'fresh blind set 6 (written 2026-12-07; read after lexicon 2026.12.1)', rows: fresh6, shortfalls: SHORTFALLS_FRESH6 },
-  { name: 'fresh blind set 7 (written 2026-12-07; read with lexicon 2026.12.1, the screener as it ships)', rows: fresh7, shortfalls: SHORTFALLS_FRESH7 },
+  { name: 'fresh blind set 7 (written 2026-12-07; read with lexicon 2026.12.1)', rows: fresh7, shortfalls: SHORTFALLS_FRESH7 },
+  { name: 'fresh blind set 8 (written 2026-12-07; read with lexicon 2026.12.2, the screener as it ships)', rows: fresh8, shortfalls: SHORTFALLS_FRESH8 },
 ];
 
 describe.each(SETS)('goals on the $name', ({ name, rows, shortfalls }) => {
