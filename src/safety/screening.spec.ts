@@ -454,7 +454,9 @@ describe('properties', () => {
         fc.string({ unit: 'binary', maxLength: 80 }),
         (marker, risk, noise) => {
           const r = screenText(`${risk}${marker} ${noise} ${marker}`);
-          expect(Object.keys(r).sort()).toEqual(['level', 'reasons']);
+          // `contested` (urgent words read as a warning sign) is the only other key, and only ever `true`.
+          expect(Object.keys(r).filter((k) => k !== 'contested').sort()).toEqual(['level', 'reasons']);
+          if ('contested' in r) expect(r.contested).toBe(true);
           expect(['none', 'wellbeing', 'urgent']).toContain(r.level);
           for (const reason of r.reasons) expect(codes.has(reason)).toBe(true);
           expect(JSON.stringify(r)).not.toContain(marker);
