@@ -19,6 +19,11 @@ import raw from './lexicon.json';
  * 3. For each risk phrase, apply downgrades found in its own clause only: idioms, work terms, who the
  *    phrase is about, resolved past, negation, hypotheticals and being told to. Nothing softens a phrase
  *    from another clause or sentence, so adding text never lowers a message's level.
+ * 4. Decide whether urgent words are a clear statement or a warning sign (`contested`: the gate asks
+ *    directly): softening in a clause next to them, no urgent phrase naming the writer in a long or
+ *    softened message, or the lexicon's warning-sign wording (resolved, joking, leaving, work or study,
+ *    asked about). This is the one place text elsewhere counts, and it can only move urgent to the
+ *    question, never lower.
  */
 
 export type RiskLevel = 'none' | 'wellbeing' | 'urgent';
