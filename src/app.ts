@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { TurnContext } from 'botbuilder';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createAdapter } from './bot/adapter';
@@ -74,8 +75,8 @@ export interface ConversationDeps {
   ports: ConversationPorts;
   /** How the bot reaches someone outside their turn (Teams through the adapter, or a stand-in). */
   sender: ProactiveSender;
-  events?: ReferralOutboxOptions['events'];
-  serviceReports?: ServiceReports;
+  /** De-identified service events: recorded in every turn, reported to leads and viewers, posted monthly. */
+  service?: ServiceDeps;
   /** The conversation logic; the product's own unless a test drives the pipeline with another. */
   logic?: ConversationLogic;
   outbox?: Partial<Pick<ReferralOutboxOptions, 'now' | 'random' | 'instanceId'>>;
@@ -92,6 +93,29 @@ export interface Conversations {
   /** Sends booking notices, reminders and plan check-ins (not started here). */
   jobWorker: JobWorker;
   jobQueue: JobQueue;
+  /** One turn as the server hands it over: the service events made reachable (when composed with them), then the pipeline. */
+  handleTurn(context: TurnContext): Promise<void>;
+  /** The service events' parts, when composed with them (`service`). */
+  service?: ServiceParts;
+}
+
+/** What the service events are kept with: their store (Cosmos, or its memory twin) and the pseudonym key. */
+export interface ServiceDeps {
+  store: ServiceStore;
+  /** The HMAC key pseudonyms are made with (src/serviceEvents/key.ts); instances on one store share it. */
+  key: Buffer;
+  /** For tests: a clock or instance id for the monthly report post. */
+  monthlyReports?: { now?: () => number; instanceId?: string };
+}
+
+export interface ServiceParts {
+  store: ServiceStore;
+  /** Records de-identified service events, writing behind: `flush()` stores what is waiting. */
+  events: ServiceEventRecorder;
+  /** The service report and who may see it (the `service report` and viewer commands, the Service tab). */
+  reports: ServiceReports;
+  /** Posts the service report to the leads' channel on the first working day of each month (not started here). */
+  monthlyReports: MonthlyReportWorker;
 }
 
 /**
@@ -99,8 +123,13 @@ export interface Conversations {
  * and the proactive workers the turns hand work to. startBot serves it over HTTP; the in-process tests run
  * the same composition on memory twins, so there is one place where the rooms are wired together.
  */
-export function composeConversations({ config, logger, ports, sender, events, serviceReports, logic, outbox: outboxOverrides = {}, jobs: jobOverrides = {}, typingDelayMs, floodGuard }: ConversationDeps): Conversations {
+export function composeConversations(deps: ConversationDeps & { service: ServiceDeps }): Conversations & { service: ServiceParts };
+export function composeConversations(deps: ConversationDeps): Conversations;
+export function composeConversations({ config, logger, ports, sender, service: serviceDeps, logic, outbox: outboxOverrides = {}, jobs: jobOverrides = {}, typingDelayMs, floodGuard }: ConversationDeps): Conversations {
   const { people, chats, referrals, bookings, jobs } = ports;
+  const service = serviceDeps && composeService(serviceDeps, { config, logger, sender, referrals });
+  const events = service?.events;
+  const serviceReports = service?.reports;
   const jobWorker = new JobWorker({ jobs, bookings, people, sender, booking: config.booking, logger, ...jobOverrides });
   const jobQueue = new JobQueue({
     jobs,
@@ -150,7 +179,36 @@ export function composeConversations({ config, logger, ports, sender, events, se
       }),
     logger,
   });
-  return { pipeline, outbox, jobWorker, jobQueue };
+  const handleTurn = (context: TurnContext) => {
+    if (events) provideServiceEvents(context, events);
+    return pipeline.run(context);
+  };
+  return { pipeline, outbox, jobWorker, jobQueue, handleTurn, ...(service ? { service } : {}) };
+}
+
+/** The service events' recorder, the service report and the monthly post, on their store. */
+function composeService(
+  { store, key, monthlyReports: monthlyOverrides = {} }: ServiceDeps,
+  { config, logger, sender, referrals }: Pick<ConversationDeps, 'config' | 'logger' | 'sender'> & Pick<ConversationPorts, 'referrals'>,
+): ServiceParts {
+  const events = new ServiceEventRecorder({ store, key, logger, retentionDays: config.serviceEvents.retentionDays, buffer: WRITE_BEHIND });
+  const reports = new ServiceReports({
+    store,
+    openReferrals: () => openReferralsSummary(referrals),
+    serviceLeadIds: config.safety.serviceLeadIds,
+    appId: config.identity.appId || undefined,
+  });
+  const monthlyReports = new MonthlyReportWorker({
+    store,
+    reports,
+    sender,
+    leadsChannels: () => allLeadsChannels(referrals),
+    nation: config.safety.nation,
+    logger,
+    pollMs: Math.max(config.booking.jobPollMs, 60_000),
+    ...monthlyOverrides,
+  });
+  return { store, events, reports, monthlyReports };
 }
 
 /** Composition root: config → store → adapter → turn pipeline → server. */
@@ -167,55 +225,28 @@ export async function startBot(
   const closeStore = () => (shared ? Promise.resolve() : store.close());
   try {
     const adapter = createAdapter(config.identity, logger);
-    const serviceStore = cosmosServiceStore(store.containers);
-    const serviceEvents = new ServiceEventRecorder({
-      store: serviceStore,
-      key: await pseudonymKey(config),
-      logger,
-      retentionDays: config.serviceEvents.retentionDays,
-      buffer: WRITE_BEHIND,
-    });
     const { referrals } = store;
     const sender = new CloudAdapterSender(adapter, config.identity.appId);
-    const serviceReports = new ServiceReports({
-      store: serviceStore,
-      openReferrals: () => openReferralsSummary(referrals),
-      serviceLeadIds: config.safety.serviceLeadIds,
-      appId: config.identity.appId || undefined,
-    });
-    const { autoStart: monthlyAutoStart = true, ...monthlyOverrides } = monthlyOptions;
-    const monthlyReports = new MonthlyReportWorker({
-      store: serviceStore,
-      reports: serviceReports,
-      sender,
-      leadsChannels: () => allLeadsChannels(referrals),
-      nation: config.safety.nation,
-      logger,
-      pollMs: Math.max(config.booking.jobPollMs, 60_000),
-      ...monthlyOverrides,
-    });
     const { autoStart = true, ...outboxOverrides } = outboxOptions;
     const { autoStart: jobsAutoStart = true, ...jobOverrides } = jobOptions;
-    const { pipeline, outbox, jobWorker, jobQueue } = composeConversations({
+    const { autoStart: monthlyAutoStart = true, ...monthlyOverrides } = monthlyOptions;
+    const { outbox, jobWorker, jobQueue, handleTurn, service } = composeConversations({
       config,
       logger,
       ports: store,
       sender,
-      events: serviceEvents,
-      serviceReports,
+      service: { store: cosmosServiceStore(store.containers), key: await pseudonymKey(config), monthlyReports: monthlyOverrides },
       logic,
       outbox: outboxOverrides,
       jobs: jobOverrides,
       typingDelayMs,
       floodGuard: new FloodGuard({ limit: config.messagesPerMinutePerPerson, windowMs: 60_000 }),
     });
+    const { store: serviceStore, events: serviceEvents, reports: serviceReports, monthlyReports } = service;
     const { people } = store;
     const { server, drain } = createServer({
       adapter,
-      handleTurn: (context) => {
-        provideServiceEvents(context, serviceEvents);
-        return pipeline.run(context);
-      },
+      handleTurn,
       checkStore: () => store.ping(),
       checkReferrals: async () => {
         const referrals = await outbox.backlog();

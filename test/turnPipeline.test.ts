@@ -8,6 +8,8 @@ import type { ConversationLogic } from '../src/bot/turnPipeline';
 import type { ConversationDocument } from '../src/documents/conversation';
 import { CosmosBotStorage } from '../src/store/cosmosBotStorage';
 import { openStore, type Store } from '../src/store/store';
+import { cosmosServiceStore } from '../src/store/serviceStore';
+import { PersonalChat } from './support/chat';
 import { cardText, ReplySink } from './support/replySink';
 import { silentLogger, tempDataDir, testConfig } from './support/bot';
 import { botInstalled, newUser, personalConversationId, post, teamsMessage } from './support/teams';
@@ -209,6 +211,25 @@ describe('the turn pipeline over HTTP', () => {
     expect(response.status).toBe(200);
     expect(sink.messagesTo(conversation).map((a) => a.text)).toEqual(['Noted (1)']);
     await expect(fetch(`${bot.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('stores the service events still waiting when it stops gracefully', async () => {
+    // The store outlives the bot, so what the stop stored can be read once it has stopped.
+    const store = await openStore({ kind: 'embedded', dataDir: '', database: 'service-events-stop' }, silentLogger);
+    try {
+      const bot = await startBot(testConfig(), silentLogger, { store, monthlyReports: { autoStart: false } });
+      try {
+        await new PersonalChat(bot.url, sink).startCoaching();
+      } finally {
+        await bot.stop();
+      }
+      // Read straight from the store, with nothing flushed by hand: the stop stored them (the recorder writes behind).
+      const month = new Date().toISOString().slice(0, 7);
+      const events = await cosmosServiceStore(store.containers).events.month(month);
+      expect(events.filter((e) => e.kind === 'sessionStarted')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 
   // On a busy machine stop() once waited on a job pass the store was slow to answer, past any hook limit.

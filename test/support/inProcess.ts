@@ -6,11 +6,12 @@
  * an urgent one is posted to the leads' channel straight after its turn, as the bot does. Proactive sends (a
  * direct question asked privately, a referral card) are recorded in `sent`.
  *
- * The whole composition is in `InProcessBot`'s constructor, so it is the one place to re-point when the
- * bot's own composition changes. Transcript tests read every reply in order (./transcript.ts).
+ * This composition (the gate and the router alone) is in `InProcessBot`'s constructor, so it is the one place to
+ * re-point when it changes; a bot composed elsewhere (./inProcessCoaches.ts: src/app.ts's own composition) hands
+ * the base its turn instead, and nothing is built twice. Transcript tests read every reply in order (./transcript.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { TestAdapter, type Activity, type ConversationReference } from 'botbuilder';
+import { TestAdapter, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import type { Programme } from '../../src/coaching/programme';
@@ -113,22 +114,39 @@ export function newTestAdapter(): TestAdapter {
   });
 }
 
+/** One turn on the adapter's context: the pipeline `InProcessBot` builds, or a bot's composed elsewhere. */
+export type TurnHandler = (context: TurnContext) => Promise<void>;
+
+/** A turn composed elsewhere (src/app.ts's `handleTurn`, as InProcessBotWithCoaches has it) and the state it keeps people's documents in. */
+export interface ComposedTurns {
+  state: MemoryStateDocuments;
+  handleTurn: TurnHandler;
+}
+
 /** The bot's turn logic with its state in memory. Each activity is run through the real pipeline in turn. */
 export class InProcessBot {
   readonly state: MemoryStateDocuments;
   private readonly sender = new RecordingSender();
+  /** Proactive sends of the pipeline this class builds (a bot composed elsewhere sends through its own sender). */
   readonly sent = this.sender.sent;
   /** Everything the bot sent in the latest turn, of every type (typing, invoke responses as well as messages), in order. */
   lastTurn: Partial<Activity>[] = [];
-  private readonly pipeline: TurnPipeline;
-  private readonly adapter = newTestAdapter();
+  protected readonly handleTurn: TurnHandler;
+  protected readonly adapter = newTestAdapter();
 
-  constructor({ env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments(), sendReferralsNow = false }: InProcessBotOptions = {}) {
+  /** With options, builds the gate and the router on memory state; with `ComposedTurns`, runs that turn and builds nothing. */
+  constructor(options: InProcessBotOptions | ComposedTurns = {}) {
+    if ('handleTurn' in options) {
+      this.state = options.state;
+      this.handleTurn = options.handleTurn;
+      return;
+    }
+    const { env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments(), sendReferralsNow = false } = options;
     this.state = state;
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
     const storage = this.state;
     const outbox = sendReferralsNow ? new ReferralOutbox({ referrals, sender: this.sender, safety: config.safety, logger }) : undefined;
-    this.pipeline = new TurnPipeline({
+    const pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,
       gate: createRiskGate({
@@ -142,13 +160,14 @@ export class InProcessBot {
       logic: createRouter({ safety: config.safety, referrals, logger }),
       logger,
     });
+    this.handleTurn = (context) => pipeline.run(context);
   }
 
   /** Runs one activity through the pipeline; resolves with the messages the bot replied, in order. */
   async run(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
     this.adapter.activeQueue.splice(0);
     // Ids unique across bots, as Teams' are: the pipeline remembers which activities it has answered.
-    await this.adapter.processActivity({ id: randomUUID(), ...activity }, (context) => this.pipeline.run(context));
+    await this.adapter.processActivity({ id: randomUUID(), ...activity }, this.handleTurn);
     this.lastTurn = this.adapter.activeQueue.splice(0);
     return this.lastTurn.filter((a) => a.type === 'message');
   }

@@ -9,15 +9,21 @@
  * order, and that a test can tell to refuse the next ones (403, 429 with Retry-After, 503) to a person or a
  * channel as Teams would, or to hold the next one in flight until the test lets it through.
  *
- * Nothing runs on a timer: the job worker and the referral outbox are never started. A booking's notices go out
- * straight after its turn (the pipeline waits for that), and a test runs the worker's passes itself with
- * `jobWorker.runOnce()` after moving the workers' clock (`clock.at`).
+ * Nothing runs on a timer: the job worker, the referral outbox and the monthly report post are never started. A
+ * booking's notices go out straight after its turn (the pipeline waits for that), and a test runs the worker's
+ * passes itself with `jobWorker.runOnce()` after moving the workers' clock (`clock.at`).
+ *
+ * Service events are composed as the bot has them (the recorder, writing behind, over the memory service store;
+ * the `service report` and viewer commands; the monthly post): a test that reads them from the store first calls
+ * `serviceEvents.flush()`, and never waits for the recorder's own timer.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Activity, ConversationReference } from 'botbuilder';
 import { composeConversations } from '../../src/app';
+import type { ServiceEventRecorder } from '../../src/serviceEvents/recorder';
+import type { ServiceReports } from '../../src/serviceEvents/service';
+import type { MonthlyReportWorker } from '../../src/serviceEvents/monthlyReport';
 import type { JobWorker, Job } from '../../src/booking/jobs';
-import type { TurnPipeline } from '../../src/bot/turnPipeline';
 import { loadConfig, type Config } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import { channelRoot, SendError, type ProactiveSender } from '../../src/proactive/sender';
@@ -26,9 +32,10 @@ import { MemoryBookings } from '../../src/store/memoryBookings';
 import { MemoryJobs } from '../../src/store/memoryJobs';
 import { MemoryReferrals } from '../../src/store/memoryReferrals';
 import { MemoryStateDocuments } from '../../src/store/memoryState';
+import { memoryServiceStore } from '../../src/store/serviceStore';
 import { silentLogger } from './bot';
 import { submitData } from './chat';
-import { asReply, InProcessBot, newTestAdapter, type Reply } from './inProcess';
+import { asReply, InProcessBot, type Reply } from './inProcess';
 import { botAccount, type TeamsUser } from './teams';
 
 /** A person in a chat as Teams' members API gives them, with the sign-in name it knows. */
@@ -269,10 +276,21 @@ export interface CoachesStores {
   bookings: MemoryBookings;
   jobs: ListedMemoryJobs;
   referrals: MemoryReferrals;
+  /** The service events' store, and the pseudonym key every instance on it shares (PSEUDONYM_KEY). */
+  service: ReturnType<typeof memoryServiceStore>;
+  pseudonymKey: Buffer;
 }
 
 export function memoryStores(): CoachesStores {
-  return { people: new MemoryStateDocuments(), chats: new MemoryStateDocuments(), bookings: new MemoryBookings(), jobs: new ListedMemoryJobs(), referrals: new MemoryReferrals() };
+  return {
+    people: new MemoryStateDocuments(),
+    chats: new MemoryStateDocuments(),
+    bookings: new MemoryBookings(),
+    jobs: new ListedMemoryJobs(),
+    referrals: new MemoryReferrals(),
+    service: memoryServiceStore(),
+    pseudonymKey: randomBytes(32),
+  };
 }
 
 export interface InProcessBotWithCoachesOptions {
@@ -285,7 +303,7 @@ export interface InProcessBotWithCoachesOptions {
   clock?: WorkersClock;
 }
 
-/** The whole bot in process (booking, coaches, coach-joined sessions), with Teams and the store stood in for. */
+/** The whole bot in process (booking, coaches, coach-joined sessions, service events), with Teams and the store stood in for. */
 export class InProcessBotWithCoaches extends InProcessBot {
   readonly config: Config;
   readonly stores: CoachesStores;
@@ -295,38 +313,48 @@ export class InProcessBotWithCoaches extends InProcessBot {
   readonly jobWorker: JobWorker;
   /** Delivers referrals to the leads' channel; not started. */
   readonly referralOutbox: ReferralOutbox;
+  /** Records de-identified service events, writing behind: `flush()` stores what is waiting (in `serviceStore`). */
+  readonly serviceEvents: ServiceEventRecorder;
+  readonly serviceStore: CoachesStores['service'];
+  readonly serviceReports: ServiceReports;
+  /** Posts the service report to the leads' channel on the workers' clock; not started: `runOnce()` is one pass. */
+  readonly monthlyReports: MonthlyReportWorker;
   private readonly options: InProcessBotWithCoachesOptions;
-  private readonly turns: TurnPipeline;
-  private readonly testAdapter = newTestAdapter();
 
   constructor(options: InProcessBotWithCoachesOptions = {}) {
     const stores = options.stores ?? memoryStores();
     const logger = options.logger ?? silentLogger;
-    super({ env: options.env, logger, referrals: stores.referrals, state: stores.people });
-    this.options = options;
-    this.stores = stores;
-    this.teams = options.teams ?? new InProcessTeams();
-    this.clock = options.clock ?? new WorkersClock();
-    const config = (this.config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env }));
+    const teams = options.teams ?? new InProcessTeams();
+    const clock = options.clock ?? new WorkersClock();
+    const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...options.env });
     const { people, chats, bookings, jobs, referrals } = stores;
-    const sender = this.teams;
 
-    // src/app.ts's own composition, without the server, the service events and the monthly report.
+    // src/app.ts's own composition, without the server.
     const composed = composeConversations({
       config,
       logger,
       ports: { people, chats, bookings, jobs, referrals },
-      sender,
-      outbox: { now: this.clock.now, random: () => 0.5 },
-      jobs: { now: this.clock.now, random: () => 0.5 },
+      sender: teams,
+      service: { store: stores.service, key: stores.pseudonymKey, monthlyReports: { now: clock.now } },
+      outbox: { now: clock.now, random: () => 0.5 },
+      jobs: { now: clock.now, random: () => 0.5 },
     });
+    super({ state: people, handleTurn: composed.handleTurn });
+    this.options = options;
+    this.stores = stores;
+    this.teams = teams;
+    this.clock = clock;
+    this.config = config;
     this.jobWorker = composed.jobWorker;
     this.referralOutbox = composed.outbox;
-    this.turns = composed.pipeline;
+    this.serviceEvents = composed.service.events;
+    this.serviceStore = stores.service;
+    this.serviceReports = composed.service.reports;
+    this.monthlyReports = composed.service.monthlyReports;
     // A message the bot replaces in a turn (a card acted on) goes to Teams, as its proactive messages do. The
     // pipeline runs the turn's logic on a context of its own, so this is the adapter's, not the turn's.
-    const updateInTurn = this.testAdapter.updateActivity.bind(this.testAdapter);
-    this.testAdapter.updateActivity = async (context, activity) => {
+    const updateInTurn = this.adapter.updateActivity.bind(this.adapter);
+    this.adapter.updateActivity = async (context, activity) => {
       this.teams.replaced(activity.conversation?.id ?? '', activity.id ?? '', activity);
       return updateInTurn(context, activity);
     };
@@ -346,15 +374,15 @@ export class InProcessBotWithCoaches extends InProcessBot {
     const incoming = { id: randomUUID(), ...activity };
     this.teams.saw(incoming);
     const replies: Partial<Activity>[] = [];
-    await this.testAdapter.processActivity(incoming, async (context) => {
-      context.turnState.set(this.testAdapter.ConnectorClientKey, this.teams.connector);
+    await this.adapter.processActivity(incoming, async (context) => {
+      context.turnState.set(this.adapter.ConnectorClientKey, this.teams.connector);
       context.onSendActivities(async (_context, activities, next) => {
         replies.push(...activities);
         return next();
       });
-      await this.turns.run(context);
+      await this.handleTurn(context);
     });
-    this.testAdapter.activeQueue.splice(0);
+    this.adapter.activeQueue.splice(0);
     this.lastTurn = replies;
     return replies.filter((a) => a.type === 'message');
   }

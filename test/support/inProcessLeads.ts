@@ -37,9 +37,12 @@ export class InProcessLeadsChannel {
     readonly tenantId = 'tenant-1',
   ) {}
 
-  /** A message in a thread of the channel that @mentions the bot; the bot's replies in that thread, in order. */
-  say(from: TeamsUser, text: string): Promise<Reply[]> {
-    return this.run(channelMessage(LEADS_SERVICE_URL, this.channelId, from, text, this.tenantId));
+  /**
+   * A message in a thread of the channel that @mentions the bot; the bot's replies in that thread, in order.
+   * `fields` change the activity as Teams would send it (the entities of someone else @mentioned as well).
+   */
+  say(from: TeamsUser, text: string, fields: Partial<Activity> = {}): Promise<Reply[]> {
+    return this.run({ ...channelMessage(LEADS_SERVICE_URL, this.channelId, from, text, this.tenantId), ...fields });
   }
 
   /** Presses an Action.Execute button with this verb and data on a post of the bot's in the channel. */
