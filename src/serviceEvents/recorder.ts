@@ -7,8 +7,10 @@
  * transactional batch per month and 100 events: about five requests a flush, instead of about five a turn.
  * The trade-off: a hard crash (no graceful stop) loses at most the events of those few seconds, which are
  * service statistics only; referrals have their own documents and outbox and are not recorded here.
- * Every flush, and "delete my data", runs one after another, in the order asked, so a person's events keep
- * their order and a person forgotten is forgotten after their earlier events and before their later ones.
+ * Every store (a flush, or a call without `buffer`) and "delete my data" runs one after another, in the order
+ * asked, so a person's events keep their order, a person forgotten is forgotten after their earlier events and
+ * before their later ones, and nothing in this process races itself for a month's aggregate or a person's
+ * record: only another instance can change them meanwhile, which the eTag-conditional writes meet.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from '../logger';
@@ -57,9 +59,6 @@ export class ServiceEventRecorder implements ServiceEventSink {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly ttl: number | undefined;
-  private readonly pending = new Map<string, { days: Map<string, Record<string, number>>; waiters: { resolve: () => void; reject: (err: unknown) => void }[] }>();
-  private readonly writing = new Map<string, Promise<void>>();
-  private readonly personQueues = new Map<string, Promise<unknown>>();
   /** Write-behind: the events waiting, the timer that flushes them, the flushes in order, and how many are held. */
   private waiting: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -87,8 +86,7 @@ export class ServiceEventRecorder implements ServiceEventSink {
       return { event, at: at ?? this.now(), person: person && aboutAPerson(event.kind) ? person : undefined };
     });
     const buffer = this.options.buffer;
-    if (!buffer) return this.store(items);
-    if (this.closed) return this.inOrder(() => this.store(items));
+    if (!buffer || this.closed) return this.inOrder(() => this.store(items));
     if (items.length === 0) return;
     if (this.held + items.length > (buffer.maxHeld ?? Infinity)) {
       this.log.error({ kinds: kindsOf(items), count: items.length }, 'service events dropped: the store is behind');
@@ -216,7 +214,6 @@ export class ServiceEventRecorder implements ServiceEventSink {
    */
   async forget(person: string): Promise<void> {
     const remove = () => this.options.store.people.delete(this.linkId(person));
-    if (!this.options.buffer) return remove();
     const items = this.takeWaiting();
     return this.inOrder(async () => {
       await this.storeHeld(items);
@@ -225,7 +222,7 @@ export class ServiceEventRecorder implements ServiceEventSink {
   }
 
   /**
-   * `firstsOf` for several people at once: every record read in one bulk request, and those with a new milestone
+   * `markFirsts` for several people at once: every record read in one bulk request, and those with a new milestone
    * written in one more, each only if unchanged since read. Anyone whose read or write failed, or whose record
    * another instance changed meanwhile, is done again on their own (read afresh, written conditionally).
    */
@@ -235,7 +232,7 @@ export class ServiceEventRecorder implements ServiceEventSink {
       Promise.all(
         list.map(async ({ person, events }) => {
           try {
-            out.set(person, await this.firstsOf(person, events));
+            out.set(person, await this.markFirsts(this.linkId(person), person, events));
           } catch (err) {
             out.set(person, { err });
           }
@@ -265,22 +262,8 @@ export class ServiceEventRecorder implements ServiceEventSink {
 
   /**
    * The person's pseudonym, and for each of their events in turn which of its milestones they reach then for the
-   * first time (marked as reached, in the month of that event).
+   * first time (marked as reached, in the month of that event); another instance's change is met by re-reading.
    */
-  private firstsOf(person: string, events: Markers): Promise<Marked> {
-    // One person's events are taken in turn within this process (they rarely come at once: a turn's events come
-    // together in one call); another instance's change is met by re-reading.
-    const id = this.linkId(person);
-    const previous = this.personQueues.get(id) ?? Promise.resolve();
-    const mine = previous.catch(() => undefined).then(() => this.markFirsts(id, person, events));
-    const settled = mine.catch(() => undefined);
-    this.personQueues.set(id, settled);
-    void settled.then(() => {
-      if (this.personQueues.get(id) === settled) this.personQueues.delete(id);
-    });
-    return mine;
-  }
-
   private async markFirsts(id: string, person: string, events: Markers): Promise<Marked> {
     const { result } = await updateIfUnchanged(versionedDoc(this.options.store.people, id), {
       name: 'mark milestones',
@@ -303,42 +286,8 @@ export class ServiceEventRecorder implements ServiceEventSink {
     return { write: next, result: { pseudonym, firsts } };
   }
 
-  /**
-   * Adds counters to a month's aggregate. Within this process, additions to one month are queued and written
-   * together (one eTag-conditional write carries every addition that arrived while the previous write was in
-   * flight), so busy moments do not fight over the document; other instances' writes are met by re-reading and
-   * adding on top.
-   */
-  private addToMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
-    let batch = this.pending.get(id);
-    if (!batch) {
-      batch = { days: new Map(), waiters: [] };
-      this.pending.set(id, batch);
-    }
-    for (const [day, counters] of days) {
-      const into = batch.days.get(day) ?? {};
-      for (const [key, n] of Object.entries(counters)) into[key] = (into[key] ?? 0) + n;
-      batch.days.set(day, into);
-    }
-    const done = new Promise<void>((resolve, reject) => batch!.waiters.push({ resolve, reject }));
-    if (!this.writing.has(id)) {
-      const run = (async () => {
-        for (let next = this.pending.get(id); next; next = this.pending.get(id)) {
-          this.pending.delete(id);
-          try {
-            await this.writeMonth(id, next.days);
-            next.waiters.forEach((w) => w.resolve());
-          } catch (err) {
-            next.waiters.forEach((w) => w.reject(err));
-          }
-        }
-      })().finally(() => this.writing.delete(id));
-      this.writing.set(id, run);
-    }
-    return done;
-  }
-
-  private async writeMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
+  /** Adds a store's counters to a month's aggregate in one eTag-conditional write; another instance's additions are met by re-reading and adding on top. */
+  private async addToMonth(id: string, days: Map<string, Record<string, number>>): Promise<void> {
     await updateIfUnchanged(
       versionedDoc(this.options.store.months, id),
       {
