@@ -16,7 +16,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { errorFields, type Logger } from '../logger';
 import { addToMonth, countedOn, countersFor, emptyMonth, milestones, monthOf, type MonthAggregate } from './aggregate';
 import { aboutAPerson, type ServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
-import { versionedDoc, type PersonLink, type ServiceStore, type StoredEvent, type Versioned } from './store';
+import { EVENTS_PER_BATCH, versionedDoc, type PersonLink, type ServiceStore, type StoredEvent, type Versioned } from './store';
 import { updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 
 export interface RecorderOptions {
@@ -42,9 +42,6 @@ export interface BufferOptions {
 
 /** The bot's write-behind. */
 export const WRITE_BEHIND: BufferOptions = { maxEvents: 100, delayMs: 2000, maxHeld: 20_000 };
-
-/** Events appended in one request: a transactional batch holds at most 100. */
-const APPEND_BATCH = 100;
 
 /** Tries of an addition to a month's aggregate: every instance adds to the same document, so it meets more conflicts than most. */
 const MONTH_ATTEMPTS = 10;
@@ -186,7 +183,7 @@ export class ServiceEventRecorder implements ServiceEventSink {
       const stored = { ...event, id: randomUUID(), type: 'serviceEvent', month, at: at.toISOString(), day, ...(who ? { person: who.pseudonym } : {}) } as StoredEvent;
       toAppend.set(month, [...(toAppend.get(month) ?? []), { item, stored }]);
     }
-    const batches = [...toAppend.values()].flatMap((theirs) => Array.from({ length: Math.ceil(theirs.length / APPEND_BATCH) }, (_, n) => theirs.slice(n * APPEND_BATCH, (n + 1) * APPEND_BATCH)));
+    const batches = [...toAppend.values()].flatMap((theirs) => Array.from({ length: Math.ceil(theirs.length / EVENTS_PER_BATCH) }, (_, n) => theirs.slice(n * EVENTS_PER_BATCH, (n + 1) * EVENTS_PER_BATCH)));
     await Promise.all(
       batches.map(async (batch) => {
         try {

@@ -48,10 +48,13 @@ export type StoredEvent = ServiceEvent & {
   person?: string;
 };
 
+/** Events in one batch of `appendAll`: Cosmos DB's limit for a transactional batch. */
+export const EVENTS_PER_BATCH = 100;
+
 export interface EventLog {
   append(event: StoredEvent): Promise<void>;
   /**
-   * Appends events together: each month's (one partition) in batches of up to 100, each batch all or nothing on
+   * Appends events together: each month's (one partition) in batches of up to EVENTS_PER_BATCH, each batch all or nothing on
    * Cosmos DB (a transactional batch: one round trip). Rejects if a batch fails; batches before it are kept.
    */
   appendAll(events: StoredEvent[]): Promise<void>;

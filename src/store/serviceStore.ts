@@ -1,6 +1,6 @@
 import type { Container, ItemDefinition, JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
 import type { MonthAggregate } from '../serviceEvents/aggregate';
-import type { EventLog, PersonLink, ReportDoc, ServiceStore, StoredEvent, Versioned, VersionedDocs } from '../serviceEvents/store';
+import { EVENTS_PER_BATCH, type EventLog, type PersonLink, type ReportDoc, type ServiceStore, type StoredEvent, type Versioned, type VersionedDocs } from '../serviceEvents/store';
 import { statusOf } from './cosmosDocuments';
 
 /**
@@ -19,8 +19,8 @@ export function cosmosServiceStore(containers: { serviceEvents: Container; servi
   };
 }
 
-/** Operations in one transactional batch: Cosmos DB's limit. */
-export const MAX_BATCH = 100;
+/** Operations in one bulk request (Cosmos DB's limit, as for a transactional batch). */
+const MAX_BULK = 100;
 
 function cosmosEventLog(container: Container): EventLog {
   return {
@@ -29,8 +29,8 @@ function cosmosEventLog(container: Container): EventLog {
     },
     appendAll: async (events) => {
       for (const [month, theirs] of byMonth(events)) {
-        for (let i = 0; i < theirs.length; i += MAX_BATCH) {
-          const chunk = theirs.slice(i, i + MAX_BATCH);
+        for (let i = 0; i < theirs.length; i += EVENTS_PER_BATCH) {
+          const chunk = theirs.slice(i, i + EVENTS_PER_BATCH);
           const operations: OperationInput[] = chunk.map((event) => ({ operationType: 'Create', resourceBody: event as unknown as JSONObject }));
           // A failed transactional batch is answered, not thrown (207): the failing operation has its own status,
           // the rest 424, and nothing of the batch is kept.
@@ -137,8 +137,8 @@ export function memoryServiceStore(): ServiceStore & { dump(): { events: StoredE
       // As Cosmos DB's transactional batches: each month's in batches of up to 100, each stored whole or not at all.
       appendAll: async (batch) => {
         for (const theirs of byMonth(batch).values()) {
-          for (let i = 0; i < theirs.length; i += MAX_BATCH) {
-            const chunk = theirs.slice(i, i + MAX_BATCH);
+          for (let i = 0; i < theirs.length; i += EVENTS_PER_BATCH) {
+            const chunk = theirs.slice(i, i + EVENTS_PER_BATCH);
             const ids = new Set(chunk.map((e) => e.id));
             if (ids.size !== chunk.length || events.some((e) => ids.has(e.id))) throw Object.assign(new Error('event batch not stored (409)'), { code: 409 });
             events.push(...chunk.map((e) => structuredClone(e)));
@@ -188,8 +188,8 @@ function memoryDocs<T extends { id: string }>(): VersionedDocs<T> & { all(): T[]
  */
 async function bulk(container: Container, operations: OperationInput[]): Promise<OperationResponse[]> {
   const results: OperationResponse[] = [];
-  for (let i = 0; i < operations.length; i += MAX_BATCH) {
-    results.push(...(await container.items.bulk(operations.slice(i, i + MAX_BATCH), { continueOnError: true })));
+  for (let i = 0; i < operations.length; i += MAX_BULK) {
+    results.push(...(await container.items.bulk(operations.slice(i, i + MAX_BULK), { continueOnError: true })));
   }
   return results;
 }
