@@ -6,6 +6,7 @@ import { sumDays } from './aggregate';
 import { provideServiceEvents, recordServiceEvent, type ServiceEventInput, type ServiceEventSink } from './events';
 import { ServiceEventRecorder } from './recorder';
 import type { ServiceStore } from './store';
+import { countingServiceStore } from '../../test/support/countingServiceStore';
 
 const logger = createLogger('silent');
 const key = Buffer.alloc(32, 7);
@@ -36,19 +37,6 @@ function stored(store: ReturnType<typeof memoryServiceStore>) {
   };
 }
 
-/** The memory store, counting each read and write of a document as the round trip it is in Cosmos DB. */
-function counting(store: ServiceStore) {
-  const trips: string[] = [];
-  const count = <T extends object>(name: string, target: T): T =>
-    new Proxy(target, {
-      get: (t, p) => {
-        const value = Reflect.get(t, p);
-        return typeof value === 'function' && p !== 'dump' ? (...args: unknown[]) => (trips.push(`${name}.${String(p)}`), value.apply(t, args)) : value;
-      },
-    });
-  return { trips, store: { ...store, events: count('events', store.events), people: count('people', store.people), months: count('months', store.months) } };
-}
-
 describe("a turn's service events", () => {
   it('are stored together exactly as recording them one after another stores them', async () => {
     const oneByOne = memoryServiceStore();
@@ -65,7 +53,7 @@ describe("a turn's service events", () => {
 
   it("read and write the person's record once and each month's aggregate once, and keep every event", async () => {
     const memory = memoryServiceStore();
-    const { trips, store } = counting(memory);
+    const { calls: trips, store } = countingServiceStore(memory);
     await new ServiceEventRecorder({ store, key, logger, retentionDays: 730, now: () => now }).recordAll(checkInTurn);
     // Every event kept, all three in one append (one transactional batch in Cosmos DB).
     expect(trips.sort()).toEqual(['events.appendAll', 'months.read', 'months.write', 'people.read', 'people.write']);

@@ -5,6 +5,7 @@ import { sumDays } from './aggregate';
 import type { ServiceEventInput } from './events';
 import { ServiceEventRecorder, type BufferOptions } from './recorder';
 import type { ServiceStore, StoredEvent } from './store';
+import { countingServiceStore } from '../../test/support/countingServiceStore';
 
 /**
  * The recorder writing behind (as the bot runs it): what it stores is what recording each event on its own
@@ -84,7 +85,7 @@ describe('the recorder writing behind', () => {
 
   it('keeps the events in memory until asked, then stores them with one read and one write of all the records, one of the month and one append', async () => {
     const store = memoryServiceStore();
-    const trips = counting(store);
+    const trips = countingServiceStore(store);
     const recorder = recorderOn(trips.store, { maxEvents: 100, delayMs: noTimer });
     for (const person of ['p1', 'p2']) {
       for (const stage of ['goal', 'scaling', 'review'] as const) await recorder.recordAll([{ kind: 'stageReached', session: 1, mode: 'self', stage, person, at: now }]);
@@ -146,7 +147,7 @@ describe('the recorder writing behind', () => {
 
   it('starts storing them, without being asked, as soon as as many are waiting as make a flush', async () => {
     const store = memoryServiceStore();
-    const trips = counting(store);
+    const trips = countingServiceStore(store);
     const appended: number[] = [];
     const recorder = recorderOn({ ...trips.store, events: { ...trips.store.events, appendAll: (events) => (appended.push(events.length), store.events.appendAll(events)) } }, { maxEvents: 5, delayMs: noTimer });
     for (let n = 0; n < 4; n += 1) await recorder.record({ kind: 'checkIn', level: 'none', person: `p${n}`, at: now });
@@ -244,16 +245,3 @@ describe('the recorder writing behind', () => {
     expect(logs).not.toMatch(/aad-/);
   });
 });
-
-/** Each call to the store, by its part and method, as the round trip it is in Cosmos DB. */
-function counting(store: ServiceStore) {
-  const calls: string[] = [];
-  const count = <T extends object>(name: string, target: T): T =>
-    new Proxy(target, {
-      get: (t, p) => {
-        const value = Reflect.get(t, p);
-        return typeof value === 'function' ? (...args: unknown[]) => (calls.push(`${name}.${String(p)}`), value.apply(t, args)) : value;
-      },
-    });
-  return { calls, store: { ...store, events: count('events', store.events), people: count('people', store.people), months: count('months', store.months) } };
-}
