@@ -7,7 +7,7 @@ import { createRouter } from './bot/router';
 import { FloodGuard } from './bot/floodGuard';
 import { createRiskGate } from './safety/riskGate';
 import { coachingControls } from './documents/gateControls';
-import { takeCoachJoinedSession } from './documents/person';
+import { pauseCoaching, takeCoachJoinedSession } from './documents/person';
 import { shippedModel } from './safety/model/riskModel';
 import { createCoachSessions } from './coachSession/services';
 import { TurnPipeline, type ConversationLogic } from './bot/turnPipeline';
@@ -268,6 +268,7 @@ export async function startBot(
             daysAhead: config.booking.daysAhead,
             events: serviceEvents,
             logger,
+            risk: { referrals, sendReferralNow: (id) => outbox.sendNow(id), sender, safety: config.safety, events: serviceEvents, pauseCoaching },
           }),
           nation: config.safety.nation,
           logger,

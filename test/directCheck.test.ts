@@ -8,6 +8,13 @@ import { cardText } from './support/replySink';
 import { newUser } from './support/teams';
 import { allOf, card, expectReplies, says } from './support/transcript';
 import { checkLevelIn, DIRECT_QUESTION } from './support/warningSigns';
+import { JobQueue } from '../src/booking/jobs';
+import { pauseCoaching, type PersonDocument } from '../src/documents/person';
+import { screenCardValue } from '../src/safety/screenMessage';
+import { MemoryBookings } from '../src/store/memoryBookings';
+import { MemoryJobs } from '../src/store/memoryJobs';
+import { MyCoaching } from '../src/tabs/myCoaching';
+import { silentLogger } from './support/bot';
 
 /**
  * The `check` level, in process through the real turn pipeline, every reply in order: a message with warning
@@ -180,5 +187,107 @@ describe('the direct question (check level)', () => {
     expect(leadsCards().slice(cardsBefore)).toEqual([]);
     const after = await stored(clientChat);
     expect((after?.safety as any).checks.at(-1)).toMatchObject({ answer: 'no', origin: 'groupChat' });
+  });
+
+  describe('in the My coaching tab\'s plan form (a web page: the gate never sees it)', () => {
+    const myCoaching = () =>
+      new MyCoaching({
+        people: bot.state as never,
+        bookings: new MemoryBookings(),
+        referrals: bot.store.referrals,
+        jobs: new JobQueue({ jobs: new MemoryJobs(), planCheckInDays: 14, logger: silentLogger }),
+        deliverNow: async () => undefined,
+        daysAhead: 14,
+        events: { record: async () => undefined, forget: async () => undefined },
+        logger: silentLogger,
+        risk: { referrals: bot.store.referrals, sendReferralNow: bot.sendReferralNow, sender: bot.sender, safety: bot.safety, pauseCoaching },
+      });
+    /** Someone who has chatted with the bot and made a plan in session 1. */
+    async function withPlan(name: string) {
+      const chat = bot.chat(newUser(name));
+      chat.answerDirectQuestions = false;
+      await chat.say('hi');
+      const found = (await bot.state.readOne(chat.user.aadObjectId))!;
+      const { eTag, ...doc } = found as PersonDocument & { eTag?: string };
+      const programme: Programme = {
+        startedAt: '2026-11-20T09:00:00.000Z',
+        current: 2,
+        sessions: {
+          '1': {
+            number: 1,
+            startedAt: '2026-11-20T09:00:00.000Z',
+            completedAt: '2026-11-20T10:00:00.000Z',
+            stage: 'review',
+            goal: { text: 'Lead the falls audit' },
+            actionPlan: { actions: [{ what: 'Book a room' }], obstacles: [], updatedAt: '2026-11-20T10:00:00.000Z' },
+          },
+        },
+      };
+      await bot.state.writeIfUnchanged(chat.user.aadObjectId, { ...doc, programme } as never, eTag);
+      return { chat, tabUser: { userId: chat.user.aadObjectId, name } };
+    }
+    const RESOLVED_PAST = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since.';
+    const CLEAR_STATEMENT = 'I want to end my life before the audit is due';
+
+    it('warning signs: the plan is saved, the direct question waits in their 1:1 chat, and "yes" there brings crisis signposting and the leads\' card', async () => {
+      expect(screenCardValue({ text: RESOLVED_PAST }).level).toBe('check');
+      const { chat, tabUser } = await withPlan('Ravi Kumar');
+      const sentBefore = bot.sent.length;
+      const cardsBefore = leadsCards().length;
+
+      const page = await myCoaching().savePlan(tabUser, { action1: 'Mentor two new starters', obstacle1: RESOLVED_PAST, overcome1: 'Talk it through with my supervisor' });
+      expect(page).toMatch(/Your plan is saved\. Something you wrote made me want to check in with you, so I&#39;ve sent you a private message in our chat in Teams\./);
+      const privately = bot.sent.slice(sentBefore);
+      expect(privately.map((s) => s.conversationId)).toEqual([chat.conversationId]);
+      expect(cardText(privately[0]!.activity as Parameters<typeof cardText>[0])).toMatch(/in your action plan in the My coaching tab[\s\S]*Nobody else can see this chat[\s\S]*thoughts of suicide/);
+      expect(await bot.referralsFor(chat.user)).toHaveLength(0);
+      const person = (await stored(chat)) as PersonDocument;
+      expect(person.programme!.sessions['1']!.actionPlan!.obstacles).toEqual([{ obstacle: RESOLVED_PAST, overcome: 'Talk it through with my supervisor' }]);
+      expect((person.safety as any).directCheck).toMatchObject({ origin: 'tab', reasons: ['suicidal-ideation'] });
+
+      const seen = await chat.say('Yes');
+      expectReplies(seen, [card(/^Thank you for telling me\. I'm really glad you did/, []), ARE_YOU_SAFE]);
+      const [referral, ...others] = await bot.referralsFor(chat.user);
+      expect(others).toHaveLength(0);
+      expect(referral).toMatchObject({ level: 'urgent', trigger: { source: 'directCheck' } });
+      expect(leadsCards().slice(cardsBefore)).toEqual([expect.stringContaining('Ravi Kumar may need urgent support')]);
+      expect(((await stored(chat))?.safety as any).checks.at(-1)).toMatchObject({ answer: 'yes', origin: 'tab' });
+    });
+
+    it('warning signs and "no" in the chat: believed, pointed to support, nothing sent to the leads', async () => {
+      const { chat, tabUser } = await withPlan('Ola Ade');
+      await myCoaching().savePlan(tabUser, { action1: 'Mentor two new starters', obstacle1: RESOLVED_PAST });
+      expectReplies(await chat.say('No'), [says('Thank you for answering. The support contacts are here whenever you want them: just say "Not OK right now".')]);
+      expect(await bot.referralsFor(chat.user)).toHaveLength(0);
+      expect(((await stored(chat))?.safety as any).status).toBe('clear');
+    });
+
+    it('a clear statement: an urgent referral reaches the leads\' channel, coaching stops, and their chat gets the crisis card and "are you safe?"; saving again refers no one twice', async () => {
+      expect(screenCardValue({ text: CLEAR_STATEMENT }).level).toBe('urgent');
+      const { chat, tabUser } = await withPlan('Mina Shah');
+      const sentBefore = bot.sent.length;
+      const cardsBefore = leadsCards().length;
+
+      const page = await myCoaching().savePlan(tabUser, { action1: CLEAR_STATEMENT });
+      expect(page).toMatch(/Your plan is saved\. What you wrote makes me worried that you may not be safe, so I&#39;ve stopped our coaching for now and let a service lead know/);
+      expect(page).toMatch(/They will see your name and that you may need support, not what you wrote\./);
+      const [referral, ...others] = await bot.referralsFor(chat.user);
+      expect(others).toHaveLength(0);
+      expect(referral).toMatchObject({ level: 'urgent', conversationType: 'tab', trigger: { source: 'keywords', reasons: ['suicidal-ideation'] }, person: { name: 'Mina Shah', teamsId: chat.user.id } });
+      expect(JSON.stringify(referral)).not.toContain('end my life');
+      expect(leadsCards().slice(cardsBefore)).toEqual([expect.stringContaining('Mina Shah may need urgent support')]);
+      expect(leadsCards().at(-1)).toMatch(/Words they wrote in their action plan, in the My coaching tab \(what they wrote is not shared\)/);
+      const toChat = bot.sent.slice(sentBefore).filter((s) => s.conversationId === chat.conversationId).map((s) => cardText(s.activity as Parameters<typeof cardText>[0]));
+      expect(toChat).toEqual([expect.stringMatching(/^Something you wrote in your action plan in the My coaching tab worried me\.[\s\S]*116 123[\s\S]*letting a service lead know/), expect.stringMatching(/^Are you safe right now\?/)]);
+      const person = (await stored(chat)) as PersonDocument;
+      expect(person.safety).toMatchObject({ status: 'urgentStop', pending: 'safeNow', referralIds: [referral!.id] });
+      expect(person.programme!.paused).toBe(true);
+      expect(person.programme!.sessions['1']!.actionPlan!.actions).toEqual([{ what: CLEAR_STATEMENT }]);
+
+      expectReplies(await chat.say("Yes, I'm safe right now"), [says(/^I'm glad you're safe right now\./)]);
+      expect(await myCoaching().savePlan(tabUser, { action1: CLEAR_STATEMENT })).toMatch(/let a service lead know/);
+      expect(await bot.referralsFor(chat.user)).toHaveLength(1);
+      expect(leadsCards().slice(cardsBefore)).toHaveLength(1);
+    });
   });
 });

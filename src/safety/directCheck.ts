@@ -6,7 +6,7 @@
  *
  * - Yes, not sure, rather not say → the urgent path. No → believed. An answer the gate cannot read is asked
  *   for once more; a second is taken as "not sure", because a question about safety is never dropped.
- * - In a group chat the question is never asked in front of others: it goes to the person's own 1:1 chat
+ * - In a group chat the question is never asked in front of others (and a tab is no chat at all: ./writtenInTab.ts): it goes to the person's own 1:1 chat
  *   (their person document is marked so their answer there is understood), and the chat gets only a
  *   neutral pointer to support.
  * - Each check is recorded in the person's safety state (when, where, reason codes, the answer; never the
@@ -29,7 +29,7 @@ export interface DirectCheck {
   id: string;
   askedAt: string;
   /** Where the message that raised it was sent. */
-  origin: 'personal' | 'groupChat';
+  origin: 'personal' | 'groupChat' | 'tab';
   /** Screening reason codes of the message that raised it. */
   reasons: string[];
   /** The message also showed distress: "no" then brings the wellbeing offer. */
@@ -126,7 +126,7 @@ export interface PrivateCheckServices {
  * conflict) and sends the question to their 1:1 chat. Returns false when they have no 1:1 chat with the bot
  * or it cannot be reached; nothing is said in the group chat either way.
  */
-export async function askPrivately(userId: string, check: DirectCheck, services: PrivateCheckServices): Promise<boolean> {
+export async function askPrivately(userId: string, check: DirectCheck, services: PrivateCheckServices, intro = privateCheckIntro): Promise<boolean> {
   let reference: Partial<ConversationReference> | undefined;
   const { result } = await updateIfUnchanged(stateDocument(services.people, userId), {
     name: 'mark private direct check',
@@ -146,7 +146,7 @@ export async function askPrivately(userId: string, check: DirectCheck, services:
   });
   if (result !== 'ask' || !reference) return result === 'alreadyHelped';
   try {
-    await services.sender.send(reference, directCheckCard(privateCheckIntro));
+    await services.sender.send(reference, directCheckCard(intro));
     return true;
   } catch (err) {
     services.logger.warn({ checkId: check.id, code: (err as { code?: string }).code }, 'private direct check could not be sent');

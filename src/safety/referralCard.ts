@@ -118,7 +118,9 @@ export function referralCardData(referral: Referral, options: ReferralCardOption
         ? 'Their answers to the wellbeing check-in'
         : referral.trigger.source === 'directCheck'
           ? 'Their answer when the bot asked them directly, after words that showed warning signs (their message is not shared)'
-          : 'Words they used with the coaching bot (their message is not shared)',
+          : referral.conversationType === 'tab'
+            ? 'Words they wrote in their action plan, in the My coaching tab (what they wrote is not shared)'
+            : 'Words they used with the coaching bot (their message is not shared)',
     shown: listInWords(referral.shown.map(describeShown)) || 'nothing yet',
     consent: referral.consented
       ? 'Yes, they agreed to this referral'

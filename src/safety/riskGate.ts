@@ -283,22 +283,29 @@ async function urgent(
     safety.referralIds = [...(safety.referralIds ?? []), referral.id];
     log.warn({ referralId: referral.id, level: 'urgent', reasons: trigger.reasons }, 'urgent referral recorded');
   }
-  const contacts = crisisContacts(services.safety.nation, trigger.reasons);
-  await context.sendActivity(
-    MessageFactory.attachment(
-      renderCard('crisis', {
-        heading,
-        contacts,
-        wellbeingName: signposting.wellbeingService.name,
-        wellbeingContact: services.safety.wellbeingService.contact,
-        leadNotice:
-          "I've stopped our coaching for now. Because you may be at risk, I'm letting a service lead know, so they can make sure you are supported: it's what we always do when someone might not be safe. They will see your name and that you may need support, not what you wrote.",
-      }),
-    ),
-  );
+  await context.sendActivity(crisisMessage(services.safety, trigger.reasons, heading));
   safety.pending = 'safeNow';
-  await context.sendActivity(choiceCard('Are you safe right now?', safeNowOptions));
+  await context.sendActivity(safeNowQuestion());
   return 'handled';
+}
+
+/** The urgent response's card: crisis contacts (those for the reasons first) and what happens next. */
+export function crisisMessage(settings: SafetySettings, reasons: readonly string[], heading: string): Partial<Activity> {
+  return MessageFactory.attachment(
+    renderCard('crisis', {
+      heading,
+      contacts: crisisContacts(settings.nation, reasons),
+      wellbeingName: signposting.wellbeingService.name,
+      wellbeingContact: settings.wellbeingService.contact,
+      leadNotice:
+        "I've stopped our coaching for now. Because you may be at risk, I'm letting a service lead know, so they can make sure you are supported: it's what we always do when someone might not be safe. They will see your name and that you may need support, not what you wrote.",
+    }),
+  );
+}
+
+/** Asked after the crisis card; its answer is read while the safety section's `pending` is 'safeNow'. */
+export function safeNowQuestion(): Partial<Activity> {
+  return choiceCard('Are you safe right now?', safeNowOptions);
 }
 
 /** Warning signs without a clear statement, in a 1:1 chat: ask directly; coaching waits at its question. */
@@ -376,7 +383,7 @@ async function directCheckAnswered(
     await context.sendActivity('Thank you for answering.');
     return 'handled';
   }
-  if (check.origin === 'groupChat') {
+  if (check.origin !== 'personal') {
     await context.sendActivity('Thank you for answering. The support contacts are here whenever you want them: just say "Not OK right now".');
     return 'handled';
   }

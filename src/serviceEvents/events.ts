@@ -12,7 +12,7 @@ export type SessionNo = 1 | 2;
 /** A check-in's result (`check`: warning signs, asked directly; kept for when the gate has that level). */
 export type CheckInLevel = 'none' | 'check' | 'wellbeing' | 'urgent';
 export type DirectCheckAnswer = 'yes' | 'notSure' | 'no' | 'ratherNot';
-export type DirectCheckOrigin = 'personal' | 'groupChat';
+export type DirectCheckOrigin = 'personal' | 'groupChat' | 'tab';
 export type SlotChange = 'published' | 'booked' | 'cancelledByStaff' | 'cancelledByCoach' | 'withdrawn';
 /** What an event needs of a coaching slot (src/booking/slots.ts): its status and when it starts. */
 interface SlotState {

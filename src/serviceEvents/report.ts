@@ -79,7 +79,7 @@ export interface ServiceReport {
 
 const SOURCES = { keywords: 'Words in a message', checkIn: 'The check-in', directCheck: 'Their answer to a direct question' } as const;
 const ANSWERS = { yes: 'Yes', notSure: 'Not sure', no: 'No', ratherNot: "I'd rather not say" } as const;
-const ORIGINS = { personal: '1:1 chats', groupChat: 'Group chats' } as const;
+const ORIGINS = { personal: '1:1 chats', groupChat: 'Group chats', tab: 'The My coaching tab' } as const;
 
 export function buildReport({ months, period, unacknowledged, now }: ReportInput): ServiceReport {
   const totals = sumDays(months, period.from, period.to);

@@ -7,7 +7,8 @@ import { actionPlanSubmission } from '../coaching/cardSubmissions';
 import { latestPlan, sessionRecord, stageOrder, stageTitles, type ActionPlan, type Programme } from '../coaching/programme';
 import { reviseLatestPlan } from '../coaching/stages/actionPlan';
 import type { Logger } from '../logger';
-import { screenCardValue } from '../safety/screenMessage';
+import { screenCardValue, screenRank, type ScreenResult } from '../safety/screenMessage';
+import { respondToWritingInTab, type WrittenInTabOutcome, type WrittenInTabServices } from '../safety/writtenInTab';
 import { recordSlotChange, type ServiceEventSink } from '../serviceEvents/events';
 import { stateDocument, updateIfUnchanged, type Decision } from '../persistence/conditionalUpdate';
 import type { People } from '../persistence/versioned';
@@ -25,6 +26,8 @@ export interface MyCoachingServices {
   daysAhead: number;
   events: ServiceEventSink & { forget(person: string): Promise<void> };
   logger: Logger;
+  /** What answers risk written in the plan form, as the risk gate would in a chat (without it, the page only points to support). */
+  risk?: Omit<WrittenInTabServices<PersonDocument>, 'people' | 'logger'>;
 }
 
 export interface ViewOptions {
@@ -66,9 +69,12 @@ export class MyCoaching {
   async savePlan(user: TabUser, body: unknown): Promise<string> {
     const values = stringsOf(body);
     const parsed = actionPlanSubmission.safeParse({ ...values, card: 'actionPlan', questionId: 'tab' });
-    if (!parsed.success) return this.view(user, { planErrors: { summary: 'Something in the form did not look right (dates must be real dates), so your plan is as it was.', values } });
+    // What people write here is screened as the risk gate screens everything they write to the bot, and
+    // answered whether or not the plan can be saved.
+    const risk = this.answerRisk(user, worstOf(Object.values(values).map((v) => screenCardValue({ text: v }))));
+    if (!parsed.success) return this.view(user, { planErrors: { summary: 'Something in the form did not look right (dates must be real dates), so your plan is as it was.', values }, ...(await riskMessage(risk, '')) });
     if (!parsed.data.action1 && !parsed.data.action2 && !parsed.data.action3) {
-      return this.view(user, { planErrors: { summary: 'Your plan needs at least one action, so I have kept it as it was.', values } });
+      return this.view(user, { planErrors: { summary: 'Your plan needs at least one action, so I have kept it as it was.', values }, ...(await riskMessage(risk, '')) });
     }
     const { result: saved } = await updateIfUnchanged(
       stateDocument(this.services.people, user.userId),
@@ -81,14 +87,21 @@ export class MyCoaching {
       },
       { attempts: MAX_ATTEMPTS },
     );
-    if (!saved) return this.view(user, { message: { text: "You haven't made an action plan yet. It comes in stage 6 of a session: say \"start coaching\" to me in Teams.", kind: 'error' } });
+    if (!saved) {
+      return this.view(user, (await riskMessage(risk, '')) ?? { message: { text: "You haven't made an action plan yet. It comes in stage 6 of a session: say \"start coaching\" to me in Teams.", kind: 'error' } });
+    }
     this.services.logger.info({ userId: user.userId, actions: saved.actions.length }, 'action plan changed in the tab');
-    // What people write here is screened as the risk gate screens everything they write to the bot.
-    const flagged = Object.values(values).some((v) => screenCardValue({ text: v }).level !== 'none');
-    return this.view(user, {
-      message: flagged
-        ? { text: 'Your plan is saved. Some of what you wrote suggests things may be hard at the moment: the people in "Not OK right now" are there for you, and you can tell me in our chat in Teams.' }
-        : { text: 'Your plan is saved. "my plan" in our chat shows it too.' },
+    return this.view(user, (await riskMessage(risk, 'Your plan is saved. ')) ?? { message: { text: 'Your plan is saved. "my plan" in our chat shows it too.' } });
+  }
+
+  /** Starts answering risk in what was written (the direct question, or an urgent referral), while the plan is saved. */
+  private answerRisk(user: TabUser, screened: Pick<ScreenResult, 'level' | 'reasons' | 'distressed'>): Promise<WrittenInTabOutcome> {
+    const { risk, people, logger } = this.services;
+    if (!risk) return Promise.resolve(screened.level === 'none' ? 'none' : 'pointed');
+    return respondToWritingInTab(user, screened, { ...risk, people, logger }).catch((err: unknown) => {
+      // The store or Teams failing must not lose the page: it still points to support, and the error is logged.
+      logger.error({ userId: user.userId, level: screened.level, code: (err as { code?: unknown })?.code }, 'risk written in the tab could not be answered');
+      return 'pointed' as const;
     });
   }
 
@@ -181,6 +194,29 @@ ${free.length === 0 ? `<p class="nhsuk-body">There are no other free times in th
 ${bookings.length === 0 ? '<p class="nhsuk-body">You have no coaching sessions booked. Say "book a coach" to me in our chat to find a time.</p>' : `<dl class="nhsuk-summary-list">${rows.join('\n')}</dl>`}
 ${change}
 </section>`;
+  }
+}
+
+function worstOf(results: ScreenResult[]): Pick<ScreenResult, 'level' | 'reasons' | 'distressed'> {
+  const level = results.reduce<ScreenResult['level']>((worst, r) => (screenRank[r.level] > screenRank[worst] ? r.level : worst), 'none');
+  return { level, reasons: [...new Set(results.filter((r) => r.level === level).flatMap((r) => r.reasons))], distressed: results.some((r) => r.distressed) };
+}
+
+/** What the page says about risk in what was written, after `lead` (what happened to the plan); none when there was none. */
+async function riskMessage(outcome: Promise<WrittenInTabOutcome>, lead: string): Promise<Pick<ViewOptions, 'message'> | undefined> {
+  switch (await outcome) {
+    case 'none':
+      return undefined;
+    case 'pointed':
+      return { message: { text: `${lead}Some of what you wrote suggests things may be hard at the moment: the people in "Not OK right now" are there for you, and you can tell me in our chat in Teams.` } };
+    case 'asked':
+      return { message: { text: `${lead}Something you wrote made me want to check in with you, so I've sent you a private message in our chat in Teams. The people in "Not OK right now" are there for you too.` } };
+    case 'referred':
+      return {
+        message: {
+          text: `${lead}What you wrote makes me worried that you may not be safe, so I've stopped our coaching for now and let a service lead know, so they can make sure you are supported. They will see your name and that you may need support, not what you wrote. The people in "Not OK right now" are there for you now: if you are in danger, call 999.`,
+        },
+      };
   }
 }
 

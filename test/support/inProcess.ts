@@ -15,7 +15,7 @@ import { TestAdapter, type Activity, type ConversationReference, type TurnContex
 import { createRouter } from '../../src/bot/router';
 import { TurnPipeline } from '../../src/bot/turnPipeline';
 import type { Programme } from '../../src/coaching/programme';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type SafetySettings } from '../../src/config';
 import type { Logger } from '../../src/logger';
 import type { ProactiveSender } from '../../src/proactive/sender';
 import { coachingControls } from '../../src/documents/gateControls';
@@ -126,9 +126,14 @@ export interface ComposedTurns {
 /** The bot's turn logic with its state in memory. Each activity is run through the real pipeline in turn. */
 export class InProcessBot {
   readonly state: MemoryStateDocuments;
-  private readonly sender = new RecordingSender();
+  /** The proactive sender of the pipeline this class builds, for parts of the bot outside a turn (the My coaching tab). */
+  readonly sender = new RecordingSender();
   /** Proactive sends of the pipeline this class builds (a bot composed elsewhere sends through its own sender). */
   readonly sent = this.sender.sent;
+  /** The safety settings the gate was built with. */
+  readonly safety: SafetySettings = loadConfig({ PORT: '0', LOG_LEVEL: 'silent' }).safety;
+  /** Posts an urgent referral to the leads' channel now, when the bot was opened with `sendReferralsNow`. */
+  sendReferralNow?: (id: string) => Promise<unknown>;
   /** Everything the bot sent in the latest turn, of every type (typing, invoke responses as well as messages), in order. */
   lastTurn: Partial<Activity>[] = [];
   protected readonly handleTurn: TurnHandler;
@@ -144,8 +149,10 @@ export class InProcessBot {
     const { env = {}, logger = silentLogger, referrals = noReferrals, state = new MemoryStateDocuments(), sendReferralsNow = false } = options;
     this.state = state;
     const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', ...env });
+    this.safety = config.safety;
     const storage = this.state;
     const outbox = sendReferralsNow ? new ReferralOutbox({ referrals, sender: this.sender, safety: config.safety, logger }) : undefined;
+    if (outbox) this.sendReferralNow = (id) => outbox.sendNow(id);
     const pipeline = new TurnPipeline({
       storage: { person: storage, conversation: storage },
       dedupeWindowMs: 60_000,
