@@ -123,7 +123,7 @@ describe('the direct question (check level)', () => {
   it('a past attempt the writer says is long resolved gets the direct question, not the urgent response; "no" lets coaching carry on', async () => {
     const chat = bot.chat(newUser('Ade Okon'));
     await midSession(chat);
-    const history = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since, which is why I want to mentor new starters.';
+    const history = 'I tried to end my life. That was fourteen years ago and I have been well ever since, which is why I want to mentor new starters.';
 
     expectReplies(await chat.say(history), [ASKED]);
     expect(await bot.referralsFor(chat.user)).toHaveLength(0);
@@ -138,7 +138,7 @@ describe('the direct question (check level)', () => {
   it('the same with distress named in the message: "no" brings the wellbeing offer, not the next question', async () => {
     const chat = bot.chat(newUser('Bea Okon'));
     await midSession(chat);
-    const history = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since, but the rota has me so stressed I cannot sleep.';
+    const history = 'I tried to end my life. That was fourteen years ago and I have been well ever since, but the rota has me so stressed I cannot sleep.';
 
     expectReplies(await chat.say(history), [ASKED]);
     expectReplies(await chat.say('No'), [
@@ -226,7 +226,7 @@ describe('the direct question (check level)', () => {
       await bot.state.writeIfUnchanged(chat.user.aadObjectId, { ...doc, programme } as never, eTag);
       return { chat, tabUser: { userId: chat.user.aadObjectId, name } };
     }
-    const RESOLVED_PAST = 'When I was twenty I tried to end my life. That was fourteen years ago and I have been well ever since.';
+    const RESOLVED_PAST = 'I tried to end my life. That was fourteen years ago and I have been well ever since.';
     const CLEAR_STATEMENT = 'I want to end my life before the audit is due';
 
     it('warning signs: the plan is saved, the direct question waits in their 1:1 chat, and "yes" there brings crisis signposting and the leads\' card', async () => {

@@ -510,8 +510,21 @@ describe('warning signs without a clear statement (the gate asks directly)', () 
 describe('wording elsewhere that makes urgent words a warning sign (ask, not the urgent response)', () => {
   const rules = (text: string) => rulesLevelOf(screenText(text));
 
+  it('reads number words as numbers, so "ten years ago" is past as "10 years ago" is', () => {
+    expect(rules('I took an overdose ten years ago')).toBe(rules('I took an overdose 10 years ago'));
+    expect(rules('When I was twenty I tried to end my life')).toBe(rules('When I was 20 I tried to end my life'));
+    expect(rules('I have taken twenty paracetamol')).toBe('urgent');
+    expect(rules('I self harmed. It has been fifteen years since, and I have a good life.')).toBe('check');
+  });
+
+  it('more ways of saying it is resolved: long resolved, it passed, years on, recovery from', () => {
+    for (const said of ['It is long resolved.', 'It passed.', 'Fifteen years on, I have a good life.', 'I talk about my recovery from it.', 'I came through it.', 'I am very good now.'])
+      expect(rules(`I self harmed. ${said}`)).toBe('check');
+    expect(rules('I self harmed again last night. I came through it.')).toBe('urgent');
+  });
+
   it('the writer says it is resolved, in another sentence', () => {
-    expect(rules('When I was twenty I tried to end my life with tablets. My family found me. A doctor helped me a lot. That was fourteen years ago and I have been well ever since.')).toBe('check');
+    expect(rules('I once tried to end my life with tablets. My family found me. A doctor helped me a lot. That was fourteen years ago and I have been well ever since.')).toBe('check');
     expect(rules('In my first year here I thought about ending my life. I had counselling and got better. My goal is the band 7 interview.')).toBe('check');
   });
 

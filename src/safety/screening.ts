@@ -672,10 +672,21 @@ function addPhrase(index: PhraseIndex, written: string, payload: Payload): void 
   }
 }
 
-function isNumber(tok: string): boolean {
-  if (tok.length === 0 || tok.length > 9) return false;
-  for (let i = 0; i < tok.length; i++) if (!isDigit(tok.charCodeAt(i))) return false;
-  return true;
+const NUMBER_WORDS = new Map<string, number>(
+  [
+    'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty',
+  ]
+    .flatMap((list) => list.split(' ').map((w, i) => [w, i] as const))
+    .concat(['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'].map((w, i) => [w, 30 + 10 * i] as const))
+    // Tokens have their doubled letters squeezed ("fifteen" is read as "fiften").
+    .map(([w, n]) => [squeeze(w), n] as const),
+);
+
+/** A token's value as a number: digits, or a number word ("ten years" as "10 years"); undefined otherwise. */
+function numberValue(tok: string): number | undefined {
+  if (tok.length === 0 || tok.length > 9) return undefined;
+  for (let i = 0; i < tok.length; i++) if (!isDigit(tok.charCodeAt(i))) return NUMBER_WORDS.get(tok);
+  return Number(tok);
 }
 
 function atomMatches(a: Atom, tok: string): boolean {
@@ -685,7 +696,7 @@ function atomMatches(a: Atom, tok: string): boolean {
     case 'stem':
       return tok.startsWith(a.v);
     case 'num':
-      return isNumber(tok) && Number(tok) >= a.min;
+      return (numberValue(tok) ?? -1) >= a.min;
     case 'any':
       return true;
   }
@@ -1013,7 +1024,7 @@ function matchClause(toks: string[], cs: number, ce: number): Span[] {
       }
     }
     for (const st of index.byStem) if (tok.startsWith(st.stem)) push(st.phrase, p);
-    if (index.byNumber.length > 0 && isNumber(tok)) for (const ph of index.byNumber) push(ph, p);
+    if (index.byNumber.length > 0 && numberValue(tok) !== undefined) for (const ph of index.byNumber) push(ph, p);
   }
   return spans;
 }
