@@ -19,7 +19,7 @@ const fresh9 = loadSet(join(__dirname, 'screening', 'fresh9'));
 
 /** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
 const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
-const SHORTFALLS_FRESH9: Goal[] = [];
+const SHORTFALLS_FRESH9: Goal[] = ['hardNegativeUrgent'];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {
