@@ -517,6 +517,13 @@ describe('wording elsewhere that makes urgent words a warning sign (ask, not the
     expect(rules('I self harmed. It has been fifteen years since, and I have a good life.')).toBe('check');
   });
 
+  it('"lol" is joking wording; "swear down" and "fr" are not (they say it is meant)', () => {
+    expect(rules("The IT system crashed AGAIN, I'm going to throw myself out of the window, lol.")).toBe('check');
+    expect(rules('been scratching my arms til they bleed after shifts lol')).toBe('check'); // asked, never lower
+    expect(rules("if my ex turns up at the surgery again im gonna stab him swear down. ive got a knife in my bag")).toBe('urgent');
+    expect(rules('i want to kill myself fr')).toBe('urgent');
+  });
+
   it('more ways of saying it is resolved: long resolved, it passed, years on, recovery from', () => {
     for (const said of ['It is long resolved.', 'It passed.', 'Fifteen years on, I have a good life.', 'I talk about my recovery from it.', 'I came through it.', 'I am very good now.'])
       expect(rules(`I self harmed. ${said}`)).toBe('check');
