@@ -44,6 +44,8 @@ interface Example {
   lexiconSeen: boolean;
   /** The lexicon's own level as the gate reads it (a contested urgent phrase is a check). */
   lexicon: 'none' | 'wellbeing' | 'check' | 'urgent';
+  /** The lexicon read urgent words as work talk: the gate takes the model's urgent as a check (../src/safety/screenMessage.ts). */
+  workTalk: boolean;
 }
 
 function load(): { examples: Example[]; digest: string } {
@@ -66,15 +68,15 @@ function load(): { examples: Example[]; digest: string } {
           label,
           category: typeof row.category === 'string' ? row.category : '',
           lexiconSeen: f === 'test/screening/labelled.jsonl',
-          lexicon: lexiconLevelOf(row.text),
+          ...lexiconReadingOf(row.text),
         });
       });
   return { examples, digest };
 }
 
-function lexiconLevelOf(text: string): Example['lexicon'] {
+function lexiconReadingOf(text: string): Pick<Example, 'lexicon' | 'workTalk'> {
   const r = screenText(text);
-  return r.contested ? 'check' : r.level;
+  return { lexicon: r.contested ? 'check' : r.level, workTalk: r.workTalk === true };
 }
 
 
@@ -226,7 +228,7 @@ function main(): void {
     `${((100 * rows.filter(ok).length) / Math.max(1, rows.length)).toFixed(1)}% of ${rows.length}`;
   const report = (t: { check: number; checkPart: number; urgent: number; wellbeing: number }): string => {
     const flagged = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgentWhole >= t.check || s.urgent >= t.checkPart;
-    const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || s.urgent >= t.urgent;
+    const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || (s.urgent >= t.urgent && !e.workTalk);
     const hard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
     const plain = unseen.filter(({ e }) => e.label === 0 && ordinary.has(e.category));
     const wellbeing = unseen.filter(({ e }) => e.label === 1);

@@ -66,6 +66,20 @@ describe('the model can raise a level and never lower it', () => {
     }
   });
 
+  it('where the lexicon reads the urgent words as work talk, a model that says urgent to everything only asks', () => {
+    const shipped = shippedModel();
+    // Every feature vector zero, and the output bias for "urgent" far above the others.
+    const weights = new Float32Array(shipped.weights.length);
+    weights[shipped.file.buckets * shipped.file.hidden + shipped.file.hidden * 3 + 2] = 50;
+    const allUrgent: RiskModel = { file: shipped.file, weights };
+    for (const text of ['I am writing the overdose pathway for ED', 'my dissertation is on self-harm in young people coming into A&E']) {
+      expect(screenText(text).workTalk).toBe(true);
+      expect(screenMessage({ text }, allUrgent)).toMatchObject({ level: 'check', modelLevel: 'check' });
+    }
+    expect(screenMessage({ text: 'Book a room for the huddle' }, allUrgent).level).toBe('urgent');
+    expect(screenMessage({ text: 'I took an overdose last night' }, allUrgent).level).toBe('urgent');
+  });
+
   it('raises some held-out messages the lexicon alone misses', () => {
     const raised = heldout.filter((r) => r.label === 'urgent' && screenMessage(r).lexiconLevel === 'none' && screenRank[combined(r)] >= screenRank.check);
     expect(raised.length).toBeGreaterThan(0);

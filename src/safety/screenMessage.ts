@@ -63,7 +63,8 @@ export function screenMessage(input: ScreeningInput, model: RiskModel = shippedM
   const lexicon = screenText(text);
   const lexiconLevel = rulesLevelOf(lexicon);
   const reading = text.trim().length === 0 ? { level: 'none' as ScreenLevel, distressed: false } : modelReading(model, { ...input, text });
-  const modelLevel = reading.level;
+  // Where the lexicon read the urgent words as work talk, the model's urgent is asked about, not acted on.
+  const modelLevel = reading.level === 'urgent' && lexicon.workTalk ? 'check' : reading.level;
   const level = higher(lexiconLevel, modelLevel);
   const reasons = [...lexicon.reasons];
   if (screenRank[modelLevel] > screenRank[lexiconLevel] || (modelLevel === level && level !== 'none' && reasons.length === 0)) reasons.push(`model-${modelLevel}`);

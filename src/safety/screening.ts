@@ -39,6 +39,12 @@ export interface ScreeningResult {
    * none of them names the writer as its subject and the message is long or softens something elsewhere.
    */
   contested?: boolean;
+  /**
+   * Urgent words were read as work or clinical talk ("the overdose pathway", "I audited the ligature points")
+   * and nothing urgent was left: the learned model's urgent reading of the message is then a warning sign
+   * (the direct question), not the crisis response (see ./screenMessage.ts).
+   */
+  workTalk?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1222,7 +1228,7 @@ function namesWriter(toks: string[], m: Span): boolean {
 }
 
 /** Effective level (rank) and reason category of one risk phrase, using cues from its own clause only. */
-function evaluate(toks: string[], m: Span, clause: Clause): { level: number; reason: number; self?: boolean } {
+function evaluate(toks: string[], m: Span, clause: Clause): { level: number; reason: number; self?: boolean; workTalk?: boolean } {
   const info = entries[m.payload.ref]!;
   let level = info.level;
   let reason = info.category;
@@ -1247,8 +1253,8 @@ function evaluate(toks: string[], m: Span, clause: Clause): { level: number; rea
 
   // 2. Clinical words inside a work term or after a work frame.
   if (info.generic) {
-    if (professionalCompound(toks, m, clause)) return { level: 0, reason };
-    if (frameBefore(toks, m, clause, info.level === RANK.wellbeing)) return { level: 0, reason };
+    if (professionalCompound(toks, m, clause)) return { level: 0, reason, workTalk: true };
+    if (frameBefore(toks, m, clause, info.level === RANK.wellbeing)) return { level: 0, reason, workTalk: true };
   }
 
   // 3. Someone told the writer to do it ("he told me to kill myself", "she said I should"): about the writer,
@@ -1309,7 +1315,9 @@ export function screenText(text: string): ScreeningResult {
   const warningSignsInMessage = new Set<number>();
   const nowClauses = new Set<number>();
   const askedClauses = new Set<number>();
-  const record = (r: { level: number; reason: number; self?: boolean }, index: number, info: EntryInfo, m: Span, clause: Clause): void => {
+  let workTalk = false;
+  const record = (r: { level: number; reason: number; self?: boolean; workTalk?: boolean }, index: number, info: EntryInfo, m: Span, clause: Clause): void => {
+    if (r.workTalk && info.level === RANK.urgent) workTalk = true;
     if (r.level === 0) return;
     if (r.level === RANK.urgent) {
       urgentClauses.add(index);
@@ -1388,7 +1396,10 @@ export function screenText(text: string): ScreeningResult {
   const reasons = [...reasonLevels.entries()]
     .sort((a, b) => b[1] - a[1] || a[0] - b[0])
     .map(([c]) => categoryCodes[c]!);
-  return contested ? { level: LEVEL_OF_RANK[best]!, reasons, contested } : { level: LEVEL_OF_RANK[best]!, reasons };
+  const result: ScreeningResult = { level: LEVEL_OF_RANK[best]!, reasons };
+  if (contested) result.contested = true;
+  if (workTalk && best < RANK.urgent) result.workTalk = true;
+  return result;
 }
 
 /** Clauses from which a message counts as long (see `unclear` in screenText). */
