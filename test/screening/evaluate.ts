@@ -100,8 +100,8 @@ export function report(name: string, rows: EvalRow[]): string {
   }
   for (const [sub, pick] of [
     ['long messages', (r: EvalRow) => r.long === true],
-    // Writers named it 'second-language', 'second-language-poland' or 'l2-nigeria'.
-    ['second-language English', (r: EvalRow) => /^(second-language|l2)(-|$)/.test(r.register ?? '')],
+    // Writers named it 'second-language', 'second-language-poland', 'l2-nigeria' or 'esl-nepal'.
+    ['second-language English', (r: EvalRow) => /^(second-language|l2|esl)(-|$)/.test(r.register ?? '')],
   ] as const) {
     const f = figures(rows.filter(pick), combined);
     lines.push(`  ${sub} (lexicon + model): urgent caught ${show(f.urgentCaught)}; urgent urgent ${show(f.urgentUrgent)}; hard negatives check or urgent ${show(f.hardNegativeFlagged)}; wellbeing caught ${show(f.wellbeingCaught)}`);
