@@ -35,6 +35,12 @@ const TRAINING = { epochs: 8, learningRate: 0.05, l2: 1e-6, seed: 20261207 };
 const TARGET = { check: 0.96, urgent: 0.85, wellbeing: 0.9 };
 /** Cross-validated share of messages labelled none that may reach the urgent and wellbeing thresholds. */
 const MAX_NONE_RATE = { urgent: 0.03, wellbeing: 0.06 };
+/**
+ * Cross-validated share of hard negatives the gate may screen urgent, which sets how much more one part of a
+ * longer message needs to reach urgent: below the 5 % goal, because blind sets have run a point or two above
+ * cross-validation.
+ */
+const MAX_HARD_URGENT = 0.04;
 
 interface Example {
   input: ScreeningInput;
@@ -217,18 +223,30 @@ function main(): void {
   // urgent and wellbeing: the higher of the score that reaches their recall target and the score that keeps
   // the model's own false alarms within MAX_NONE_RATE (a needless referral or pause has a real cost).
   const thresholds = {
-    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check (for the whole message, and a stricter one for one part of a longer message) as the pair where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from while flagging the fewest messages labelled none; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE.',
+    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check (for the whole message, and a stricter one for one part of a longer message) as the pair where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from while flagging the fewest messages labelled none; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE; urgent for one part of a longer message at the lowest score (not below urgent) at which the lexicon and model together screen at most MAX_HARD_URGENT of hard negatives urgent.',
     urgent: Math.max(thresholdFor(urgentScores, TARGET.urgent), thresholdFor(noneUrgent, MAX_NONE_RATE.urgent)),
     check: best.check,
     checkPart: best.checkPart,
+    urgentPart: 1,
     wellbeing: Math.max(thresholdFor(wellbeingScores, TARGET.wellbeing), thresholdFor(noneDistress, MAX_NONE_RATE.wellbeing)),
   };
   const ordinary = new Set(['neutral-coaching', 'positive', 'bot-input']);
+  // urgentPart: the lowest threshold (not below urgent) at which the gate screens at most MAX_HARD_URGENT of
+  // hard negatives urgent. The message as a whole still reaches urgent at the urgent threshold.
+  const unseenHard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
+  const hardUrgentAt = (part: number): number =>
+    unseenHard.filter(({ e, s }) => e.lexicon === 'urgent' || (!e.workTalk && (s.urgentWhole >= thresholds.urgent || s.urgent >= part))).length / Math.max(1, unseenHard.length);
+  thresholds.urgentPart = 0.9999;
+  for (let step = Math.ceil(thresholds.urgent * 10000); step <= 9999; step++)
+    if (hardUrgentAt(step / 10000) <= MAX_HARD_URGENT) {
+      thresholds.urgentPart = step / 10000;
+      break;
+    }
   const share = (rows: typeof unseen, ok: (x: (typeof unseen)[number]) => boolean): string =>
     `${((100 * rows.filter(ok).length) / Math.max(1, rows.length)).toFixed(1)}% of ${rows.length}`;
-  const report = (t: { check: number; checkPart: number; urgent: number; wellbeing: number }): string => {
+  const report = (t: { check: number; checkPart: number; urgent: number; urgentPart: number; wellbeing: number }): string => {
     const flagged = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgentWhole >= t.check || s.urgent >= t.checkPart;
-    const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || (s.urgent >= t.urgent && !e.workTalk);
+    const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || (!e.workTalk && (s.urgentWhole >= t.urgent || s.urgent >= t.urgentPart));
     const hard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
     const plain = unseen.filter(({ e }) => e.label === 0 && ordinary.has(e.category));
     const wellbeing = unseen.filter(({ e }) => e.label === 1);
@@ -277,7 +295,7 @@ function main(): void {
   };
   const path = join(ROOT, 'src', 'safety', 'model', 'screeningModel.json');
   const text = `${JSON.stringify(file, null, 2)}\n`;
-  const summary = `trained on ${examples.length} messages (${TRAINING_FILES.length} files); thresholds check ${thresholds.check} (a part ${thresholds.checkPart}), urgent ${thresholds.urgent}, wellbeing ${thresholds.wellbeing}; weights ${file.weightsSha256.slice(0, 16)}`;
+  const summary = `trained on ${examples.length} messages (${TRAINING_FILES.length} files); thresholds check ${thresholds.check} (a part ${thresholds.checkPart}), urgent ${thresholds.urgent} (a part ${thresholds.urgentPart}), wellbeing ${thresholds.wellbeing}; weights ${file.weightsSha256.slice(0, 16)}`;
   if (check) {
     const shipped = readFileSync(path, 'utf8');
     if (shipped !== text) {

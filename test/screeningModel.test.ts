@@ -19,9 +19,9 @@ const fresh9 = loadSet(join(__dirname, 'screening', 'fresh9'));
 const fresh10 = loadSet(join(__dirname, 'screening', 'fresh10'));
 
 /** Goals not yet met, per set (see GOALS below): the README's screening section gives the figures. */
-const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_HELDOUT: Goal[] = ['hardNegativeFlagged'];
 const SHORTFALLS_FRESH9: Goal[] = ['hardNegativeUrgent'];
-const SHORTFALLS_FRESH10: Goal[] = ['hardNegativeUrgent', 'hardNegativeFlagged'];
+const SHORTFALLS_FRESH10: Goal[] = ['hardNegativeFlagged'];
 
 describe('the screening model file', () => {
   it('is valid, checksummed and within its review date', () => {

@@ -41,8 +41,8 @@ export function modelReading(model: RiskModel, input: ScreeningInput): { level: 
   const t = model.file.thresholds;
   // "Distressed" is distress without signs of risk, on its own: what a "no" to the direct question leaves.
   const distressed = wellbeing >= t.wellbeing;
-  if (urgent >= t.urgent) return { level: 'urgent', distressed };
-  // One sentence of a longer message needs more to raise a check than the message as a whole does.
+  // One sentence of a longer message needs more to raise urgent, or a check, than the message as a whole does.
+  if (urgentWhole >= t.urgent || urgent >= t.urgentPart) return { level: 'urgent', distressed };
   if (urgentWhole >= t.check || urgent >= t.checkPart) return { level: 'check', distressed };
   return { level: distress >= t.wellbeing ? 'wellbeing' : 'none', distressed };
 }

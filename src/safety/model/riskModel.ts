@@ -36,12 +36,15 @@ const modelFileSchema = z.strictObject({
     .strictObject({
       note: z.string(),
       urgent: z.number().gt(0).lt(1),
+      /** The urgent threshold for one sentence (or two neighbouring ones) of a longer message: at least `urgent`. */
+      urgentPart: z.number().gt(0).lt(1),
       check: z.number().gt(0).lt(1),
       /** The check threshold for one sentence (or two neighbouring ones) of a longer message. */
       checkPart: z.number().gt(0).lt(1),
       wellbeing: z.number().gt(0).lt(1),
     })
-    .refine((t) => t.check <= t.urgent, { message: 'the check threshold must not be above the urgent one' }),
+    .refine((t) => t.check <= t.urgent, { message: 'the check threshold must not be above the urgent one' })
+    .refine((t) => t.urgentPart >= t.urgent, { message: "a part's urgent threshold must not be below the whole message's" }),
   weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
   weights: z.string().min(1),
 });
