@@ -15,6 +15,7 @@ import { MemoryBookings } from '../src/store/memoryBookings';
 import { MemoryJobs } from '../src/store/memoryJobs';
 import { MyCoaching } from '../src/tabs/myCoaching';
 import { silentLogger } from './support/bot';
+import { sessionOneWithPlan } from './support/programmes';
 
 /**
  * The `check` level, in process through the real turn pipeline, every reply in order: a message with warning
@@ -209,21 +210,7 @@ describe('the direct question (check level)', () => {
       await chat.say('hi');
       const found = (await bot.state.readOne(chat.user.aadObjectId))!;
       const { eTag, ...doc } = found as PersonDocument & { eTag?: string };
-      const programme: Programme = {
-        startedAt: '2026-11-20T09:00:00.000Z',
-        current: 2,
-        sessions: {
-          '1': {
-            number: 1,
-            startedAt: '2026-11-20T09:00:00.000Z',
-            completedAt: '2026-11-20T10:00:00.000Z',
-            stage: 'review',
-            goal: { text: 'Lead the falls audit' },
-            actionPlan: { actions: [{ what: 'Book a room' }], obstacles: [], updatedAt: '2026-11-20T10:00:00.000Z' },
-          },
-        },
-      };
-      await bot.state.writeIfUnchanged(chat.user.aadObjectId, { ...doc, programme } as never, eTag);
+      await bot.state.writeIfUnchanged(chat.user.aadObjectId, { ...doc, programme: sessionOneWithPlan() } as never, eTag);
       return { chat, tabUser: { userId: chat.user.aadObjectId, name } };
     }
     const RESOLVED_PAST = 'I tried to end my life. That was fourteen years ago and I have been well ever since.';

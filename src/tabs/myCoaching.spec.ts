@@ -10,24 +10,12 @@ import { MemoryReferrals } from '../store/memoryReferrals';
 import { MemoryStateDocuments } from '../store/memoryState';
 import { MyCoaching } from './myCoaching';
 import { withRacingReads } from '../../test/support/racingReads';
+import { sessionOneWithPlan } from '../../test/support/programmes';
 
 const logger = createLogger('silent');
 const user = { userId: 'staff-aad-1', name: 'Priya Shah' };
 
-const programme: Programme = {
-  startedAt: '2026-11-20T09:00:00.000Z',
-  current: 2,
-  sessions: {
-    '1': {
-      number: 1,
-      startedAt: '2026-11-20T09:00:00.000Z',
-      completedAt: '2026-11-20T10:00:00.000Z',
-      stage: 'review',
-      goal: { text: 'Lead the falls audit' },
-      actionPlan: { actions: [{ what: 'Book a room' }], obstacles: [], updatedAt: '2026-11-20T10:00:00.000Z' },
-    },
-  },
-};
+const programme: Programme = sessionOneWithPlan();
 
 /**
  * The person's document in memory, where just after each of the first `times` reads of it their own 1:1
