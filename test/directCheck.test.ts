@@ -201,7 +201,7 @@ describe('the direct question (check level)', () => {
         daysAhead: 14,
         events: { record: async () => undefined, forget: async () => undefined },
         logger: silentLogger,
-        risk: { referrals: bot.store.referrals, sendReferralNow: bot.sendReferralNow, sender: bot.sender, safety: bot.safety, pauseCoaching },
+        risk: { referrals: bot.store.referrals, sendReferralNow: bot.sendReferralNow, sender: bot.sender, safety: bot.safety, tenantId: 'tenant-1', pauseCoaching },
       });
     /** Someone who has chatted with the bot and made a plan in session 1. */
     async function withPlan(name: string) {
@@ -275,6 +275,21 @@ describe('the direct question (check level)', () => {
       expect(await myCoaching().savePlan(tabUser, { action1: CLEAR_STATEMENT })).toMatch(/let a service lead know/);
       expect(await bot.referralsFor(chat.user)).toHaveLength(1);
       expect(leadsCards().slice(cardsBefore)).toHaveLength(1);
+
+      // Warning signs from someone already on the urgent path: pointed to the contacts, no question sent.
+      const sentNow = bot.sent.length;
+      expect(await myCoaching().savePlan(tabUser, { action1: 'Mentor two new starters', obstacle1: RESOLVED_PAST })).toMatch(/the people in &quot;Not OK right now&quot; are there for you/);
+      expect(bot.sent.slice(sentNow)).toEqual([]);
+    });
+
+    it('a clear statement from someone who has never chatted with the bot is still referred, to their organisation\'s leads', async () => {
+      const stranger = newUser('Dee Rowe');
+      const cardsBefore = leadsCards().length;
+      const page = await myCoaching().savePlan({ userId: stranger.aadObjectId, name: 'Dee Rowe' }, { action1: CLEAR_STATEMENT });
+      expect(page).toMatch(/let a service lead know/);
+      const [referral] = await bot.referralsFor(stranger);
+      expect(referral).toMatchObject({ level: 'urgent', tenantId: 'tenant-1', conversationType: 'tab', person: { name: 'Dee Rowe' } });
+      expect(leadsCards().slice(cardsBefore)).toEqual([expect.stringContaining('Dee Rowe may need urgent support')]);
     });
   });
 });

@@ -123,10 +123,16 @@ export interface PrivateCheckServices {
 
 /**
  * Marks the person's own document with the pending check (conditional on its eTag, read again on a
- * conflict) and sends the question to their 1:1 chat. Returns false when they have no 1:1 chat with the bot
- * or it cannot be reached; nothing is said in the group chat either way.
+ * conflict) and sends the question to their 1:1 chat.
+ * - asked: the question is in their 1:1 chat;
+ * - alreadyHelped: not asked, because they are on the urgent path (the crisis contacts are in their chat) or
+ *   answered "no" a short while ago (check fatigue: CHECK_QUIET_MS);
+ * - unreachable: they have no 1:1 chat with the bot, or it cannot be reached.
+ * Nothing is said in the group chat either way.
  */
-export async function askPrivately(userId: string, check: DirectCheck, services: PrivateCheckServices, intro = privateCheckIntro): Promise<boolean> {
+export type PrivateCheckOutcome = 'asked' | 'alreadyHelped' | 'unreachable';
+
+export async function askPrivately(userId: string, check: DirectCheck, services: PrivateCheckServices, intro = privateCheckIntro): Promise<PrivateCheckOutcome> {
   let reference: Partial<ConversationReference> | undefined;
   const { result } = await updateIfUnchanged(stateDocument(services.people, userId), {
     name: 'mark private direct check',
@@ -144,12 +150,12 @@ export async function askPrivately(userId: string, check: DirectCheck, services:
     if (err instanceof UpdateConflictError) return { result: 'unreachable' as const };
     throw err;
   });
-  if (result !== 'ask' || !reference) return result === 'alreadyHelped';
+  if (result !== 'ask' || !reference) return result === 'alreadyHelped' ? 'alreadyHelped' : 'unreachable';
   try {
     await services.sender.send(reference, directCheckCard(intro));
-    return true;
+    return 'asked';
   } catch (err) {
     services.logger.warn({ checkId: check.id, code: (err as { code?: string }).code }, 'private direct check could not be sent');
-    return false;
+    return 'unreachable';
   }
 }

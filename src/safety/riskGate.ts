@@ -335,7 +335,7 @@ async function askInPrivate(context: TurnContext, inbound: Inbound, check: Direc
     return 'handled';
   }
   afterTurnSaved(context, async () => {
-    const asked = await askPrivately(userId, check, privately).catch(() => false);
+    const asked = (await askPrivately(userId, check, privately).catch(() => 'unreachable' as const)) !== 'unreachable';
     if (asked) log.info({ checkId: check.id, reasons: check.reasons, origin: check.origin }, 'direct check asked privately');
     else log.warn({ checkId: check.id, reasons: check.reasons, origin: check.origin, code: 'check-not-deliverable' }, 'direct check could not be asked privately');
   });

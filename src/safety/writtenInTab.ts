@@ -32,6 +32,8 @@ export interface WrittenInTabServices<D extends ReachSection & SafetySection> {
   sendReferralNow?: (id: string) => Promise<unknown>;
   sender: ProactiveSender;
   safety: SafetySettings;
+  /** The organisation's Entra tenant (the bot's own), for a referral when the person has no 1:1 chat to take it from. */
+  tenantId?: string;
   events?: ServiceEventSink;
   /** The person document's own operation: coaching stops where it is, every answer kept. */
   pauseCoaching(doc: D): void;
@@ -39,8 +41,9 @@ export interface WrittenInTabServices<D extends ReachSection & SafetySection> {
 }
 
 /**
- * - pointed: the page points to support (wellbeing, or a check that could not reach their chat);
- * - asked: the direct question is waiting in their 1:1 chat (or they answered "no" to one a short while ago);
+ * - pointed: the page points to support (wellbeing; or warning signs when the question could not reach their
+ *   chat, they are already on the urgent path, or they answered "no" to it a short while ago);
+ * - asked: the direct question is waiting in their 1:1 chat;
  * - referred: an urgent referral is recorded (or one already was) and their coaching is stopped.
  */
 export type WrittenInTabOutcome = 'none' | 'pointed' | 'asked' | 'referred';
@@ -59,10 +62,11 @@ export async function respondToWritingInTab<D extends ReachSection & SafetySecti
   if (screened.level === 'wellbeing') return 'pointed';
   if (screened.level === 'check') {
     const check = newDirectCheck('tab', screened.reasons, screened.distressed);
-    const asked = await askPrivately(person.userId, check, services, tabCheckIntro).catch(() => false);
-    if (asked) log.info({ checkId: check.id, reasons: check.reasons, origin: check.origin }, 'direct check asked privately');
-    else log.warn({ checkId: check.id, reasons: check.reasons, origin: check.origin, code: 'check-not-deliverable' }, 'direct check could not be asked privately');
-    return asked ? 'asked' : 'pointed';
+    const outcome = await askPrivately(person.userId, check, services, tabCheckIntro).catch(() => 'unreachable' as const);
+    if (outcome === 'asked') log.info({ checkId: check.id, reasons: check.reasons, origin: check.origin }, 'direct check asked privately');
+    else if (outcome === 'unreachable') log.warn({ checkId: check.id, reasons: check.reasons, origin: check.origin, code: 'check-not-deliverable' }, 'direct check could not be asked privately');
+    // Already on the urgent path, or a "no" a short while ago: the page points to the contacts and asks nothing.
+    return outcome === 'asked' ? 'asked' : 'pointed';
   }
   return referFromTab(person, screened.reasons, services, log);
 }
@@ -76,7 +80,7 @@ async function referFromTab<D extends ReachSection & SafetySection>(
   const before = await services.people.readOne(person.userId);
   if (before?.safety?.status === 'urgentStop' && (before.safety.referralIds?.length ?? 0) > 0) return 'referred';
   const reference = before?.conversationReference;
-  const tenantId = reference?.conversation?.tenantId ?? 'unknown-tenant';
+  const tenantId = reference?.conversation?.tenantId ?? services.tenantId ?? 'unknown-tenant';
   const trigger = { source: 'keywords' as const, reasons };
   // One id for this save, whatever the conditional write below has to retry.
   const referral = await recordReferral(services.referrals, referralId(tenantId, person.userId, `tab:${randomUUID()}`, 'urgent'), {
