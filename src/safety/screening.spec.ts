@@ -591,6 +591,13 @@ describe('who it is about', () => {
     expect(level('my partners been having suicidal thoughts, he is under the crisis team')).toBe('none');
   });
 
+  it('"he", "she" or "they" right before the words, even after "after"; and "one of my patients"', () => {
+    expect(level('We had a young man brought in by the air ambulance after he jumped from a motorway bridge.')).toBe('none');
+    expect(level('One of my patients jumped from the road bridge over the river on Friday.')).toBe('none');
+    expect(level('After she left I jumped from the bridge')).toBe('urgent');
+    expect(level('I talked to her after I took an overdose')).toBe('urgent');
+  });
+
   it('whoever "who" stands for, which is the writer only when they describe themselves', () => {
     expect(level('I had a patient on my ward who had been self-harming with razors.')).toBe('none');
     expect(level("I'm working with a patient who has made suicide attempts.")).toBe('none');

@@ -841,6 +841,10 @@ const possessivesAndArticles = wordSet(S.possessivesAndArticles);
 const relativeWords = wordSet(S.relativeWords);
 const relativePronouns = wordSet(['who', 'whos']);
 const ownersOfEvent = wordSet(['his', 'her', 'their']);
+/** Pronouns that can only be a subject: never the object of a preposition before them ("after he jumped"). */
+const subjectPronouns = wordSet(['he', 'she', 'they', 'hed', 'shed', 'theyd', 'hes', 'shes', 'theyre', 'theyve']);
+/** Words that make "of" + people a part of those people ("one of my patients", "two of the lads"). */
+const partOf = wordSet(['one', 'some', 'two', 'three', 'several', 'few', 'many', 'most', 'all', 'none', 'each', 'both', 'either', 'neither', 'any']);
 const amWord = squeeze('am');
 /** Words between "I am" and "who" when the writer describes themselves ("I'm the kind of person who"). */
 const selfDescription = wordSet(['a', 'an', 'the', 'one', 'of', 'those', 'kind', 'type', 'sort', 'person', 'people', 'someone', 'somebody']);
@@ -1089,11 +1093,12 @@ function subjectOf(toks: string[], start: number, cs: number, info: EntryInfo): 
       return q >= cs && q < p - 1 && toks[q] === amWord ? 'self' : 'other';
     }
     if (isOtherPerson(t) || things.has(t)) {
+      if (subjectPronouns.has(t)) return 'other';
       const next = p + 1 < start ? toks[p + 1]! : '';
       if (relativeWords.has(next)) return 'other';
       let q = p - 1;
       while (q >= cs && possessivesAndArticles.has(toks[q]!)) q--;
-      if (q >= cs && prepositions.has(toks[q]!)) continue;
+      if (q >= cs && prepositions.has(toks[q]!) && !(toks[q] === 'of' && q - 1 >= cs && partOf.has(toks[q - 1]!))) continue;
       return 'other';
     }
   }
