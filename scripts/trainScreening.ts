@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { featuresOf, type ScreeningInput } from '../src/safety/model/features';
 import { encodeWeights, MODEL_CLASSES, scoreWith, sha256, weightCount, type ModelFile, type ModelScore, type RiskModel } from '../src/safety/model/riskModel';
 import { screenText } from '../src/safety/screening';
+import { modelScoresUrgent } from '../src/safety/screenMessage';
 import { seeded } from './seeded';
 
 /**
@@ -222,31 +223,32 @@ function main(): void {
   }
   // urgent and wellbeing: the higher of the score that reaches their recall target and the score that keeps
   // the model's own false alarms within MAX_NONE_RATE (a needless referral or pause has a real cost).
-  const thresholds = {
-    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check (for the whole message, and a stricter one for one part of a longer message) as the pair where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from while flagging the fewest messages labelled none; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE; urgent for one part of a longer message at the lowest score (not below urgent) at which the lexicon and model together screen at most MAX_HARD_URGENT of hard negatives urgent.',
-    urgent: Math.max(thresholdFor(urgentScores, TARGET.urgent), thresholdFor(noneUrgent, MAX_NONE_RATE.urgent)),
-    check: best.check,
-    checkPart: best.checkPart,
-    urgentPart: 1,
-    wellbeing: Math.max(thresholdFor(wellbeingScores, TARGET.wellbeing), thresholdFor(noneDistress, MAX_NONE_RATE.wellbeing)),
-  };
   const ordinary = new Set(['neutral-coaching', 'positive', 'bot-input']);
+  const urgent = Math.max(thresholdFor(urgentScores, TARGET.urgent), thresholdFor(noneUrgent, MAX_NONE_RATE.urgent));
+  // The gate's urgent reading: the lexicon's, or the model's where the lexicon did not read the words as work talk.
+  const gateUrgent = ({ e, s }: (typeof unseen)[number], t: { urgent: number; urgentPart: number }) => e.lexicon === 'urgent' || (!e.workTalk && modelScoresUrgent(s, t));
   // urgentPart: the lowest threshold (not below urgent) at which the gate screens at most MAX_HARD_URGENT of
   // hard negatives urgent. The message as a whole still reaches urgent at the urgent threshold.
   const unseenHard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
-  const hardUrgentAt = (part: number): number =>
-    unseenHard.filter(({ e, s }) => e.lexicon === 'urgent' || (!e.workTalk && (s.urgentWhole >= thresholds.urgent || s.urgent >= part))).length / Math.max(1, unseenHard.length);
-  thresholds.urgentPart = 0.9999;
-  for (let step = Math.ceil(thresholds.urgent * 10000); step <= 9999; step++)
-    if (hardUrgentAt(step / 10000) <= MAX_HARD_URGENT) {
-      thresholds.urgentPart = step / 10000;
+  let urgentPart = 0.9999;
+  for (let step = Math.ceil(urgent * 10000); step <= 9999; step++)
+    if (unseenHard.filter((x) => gateUrgent(x, { urgent, urgentPart: step / 10000 })).length / Math.max(1, unseenHard.length) <= MAX_HARD_URGENT) {
+      urgentPart = step / 10000;
       break;
     }
+  const thresholds = {
+    note: 'Chosen by scripts/trainScreening.ts from 5-fold cross-validated scores on the training corpus (never the held-out or blind sets): check (for the whole message, and a stricter one for one part of a longer message) as the pair where the lexicon and model together catch TARGET.check of urgent messages the lexicon was not written from while flagging the fewest messages labelled none; urgent and wellbeing at the higher of the score that reaches their recall target and the score that keeps messages labelled none within MAX_NONE_RATE; urgent for one part of a longer message at the lowest score (not below urgent) at which the lexicon and model together screen at most MAX_HARD_URGENT of hard negatives urgent.',
+    urgent,
+    check: best.check,
+    checkPart: best.checkPart,
+    urgentPart,
+    wellbeing: Math.max(thresholdFor(wellbeingScores, TARGET.wellbeing), thresholdFor(noneDistress, MAX_NONE_RATE.wellbeing)),
+  };
   const share = (rows: typeof unseen, ok: (x: (typeof unseen)[number]) => boolean): string =>
     `${((100 * rows.filter(ok).length) / Math.max(1, rows.length)).toFixed(1)}% of ${rows.length}`;
   const report = (t: { check: number; checkPart: number; urgent: number; urgentPart: number; wellbeing: number }): string => {
     const flagged = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || e.lexicon === 'check' || s.urgentWhole >= t.check || s.urgent >= t.checkPart;
-    const urgentLevel = ({ e, s }: (typeof unseen)[number]) => e.lexicon === 'urgent' || (!e.workTalk && (s.urgentWhole >= t.urgent || s.urgent >= t.urgentPart));
+    const urgentLevel = (x: (typeof unseen)[number]) => gateUrgent(x, t);
     const hard = unseen.filter(({ e }) => e.label === 0 && !ordinary.has(e.category));
     const plain = unseen.filter(({ e }) => e.label === 0 && ordinary.has(e.category));
     const wellbeing = unseen.filter(({ e }) => e.label === 1);

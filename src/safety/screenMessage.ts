@@ -1,4 +1,4 @@
-import { shippedModel, scoreWith, type RiskModel } from './model/riskModel';
+import { shippedModel, scoreWith, type ModelFile, type ModelScore, type RiskModel } from './model/riskModel';
 import type { ScreeningInput } from './model/features';
 import { screenText, wellbeingReasonCodes, type ScreeningResult } from './screening';
 
@@ -35,18 +35,30 @@ export interface ScreenResult {
 
 export type { ScreeningInput };
 
-/** The model's own level for an input, and whether it reads distress in it. */
-export function modelReading(model: RiskModel, input: ScreeningInput): { level: ScreenLevel; distressed: boolean } {
-  const { urgent, urgentWhole, distress, wellbeing } = scoreWith(model, input);
+/**
+ * Whether the model's scores reach urgent: the message as a whole at `urgent`; one sentence (or two neighbouring
+ * ones) of a longer message only at the stricter `urgentPart`. The training script reads scores the same way.
+ */
+export function modelScoresUrgent(s: Pick<ModelScore, 'urgent' | 'urgentWhole'>, t: Pick<ModelFile['thresholds'], 'urgent' | 'urgentPart'>): boolean {
+  return s.urgentWhole >= t.urgent || s.urgent >= t.urgentPart;
+}
+
+/**
+ * The model's own level for an input, and whether it reads distress in it. Where the lexicon read the urgent
+ * words as work talk (`workTalk`), an urgent reading is asked about (check), not acted on.
+ */
+export function modelReading(model: RiskModel, input: ScreeningInput, workTalk = false): { level: ScreenLevel; distressed: boolean } {
+  const scores = scoreWith(model, input);
+  const { urgent, urgentWhole, distress, wellbeing } = scores;
   const t = model.file.thresholds;
   // "Distressed" is distress without signs of risk, on its own: what a "no" to the direct question leaves.
   const distressed = wellbeing >= t.wellbeing;
-  // One sentence of a longer message needs more to raise urgent, or a check, than the message as a whole does.
-  if (urgentWhole >= t.urgent || urgent >= t.urgentPart) return { level: 'urgent', distressed };
-  if (urgentWhole >= t.check || urgent >= t.checkPart) return { level: 'check', distressed };
+  const scoredUrgent = modelScoresUrgent(scores, t);
+  if (scoredUrgent && !workTalk) return { level: 'urgent', distressed };
+  // One sentence of a longer message needs more to raise a check than the message as a whole does.
+  if (scoredUrgent || urgentWhole >= t.check || urgent >= t.checkPart) return { level: 'check', distressed };
   return { level: distress >= t.wellbeing ? 'wellbeing' : 'none', distressed };
 }
-
 
 /** The higher of two levels (the safer reading). */
 export function higher(a: ScreenLevel, b: ScreenLevel): ScreenLevel {
@@ -62,9 +74,8 @@ export function screenMessage(input: ScreeningInput, model: RiskModel = shippedM
   const text = typeof input.text === 'string' ? input.text : '';
   const lexicon = screenText(text);
   const lexiconLevel = rulesLevelOf(lexicon);
-  const reading = text.trim().length === 0 ? { level: 'none' as ScreenLevel, distressed: false } : modelReading(model, { ...input, text });
-  // Where the lexicon read the urgent words as work talk, the model's urgent is asked about, not acted on.
-  const modelLevel = reading.level === 'urgent' && lexicon.workTalk ? 'check' : reading.level;
+  const reading = text.trim().length === 0 ? { level: 'none' as ScreenLevel, distressed: false } : modelReading(model, { ...input, text }, lexicon.workTalk);
+  const modelLevel = reading.level;
   const level = higher(lexiconLevel, modelLevel);
   const reasons = [...lexicon.reasons];
   if (screenRank[modelLevel] > screenRank[lexiconLevel] || (modelLevel === level && level !== 'none' && reasons.length === 0)) reasons.push(`model-${modelLevel}`);

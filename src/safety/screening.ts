@@ -680,12 +680,10 @@ function addPhrase(index: PhraseIndex, written: string, payload: Payload): void 
 
 const NUMBER_WORDS = new Map<string, number>(
   [
-    'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty',
-  ]
-    .flatMap((list) => list.split(' ').map((w, i) => [w, i] as const))
-    .concat(['thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'].map((w, i) => [w, 30 + 10 * i] as const))
+    ...'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty'.split(' ').map((w, n) => [w, n] as const),
+    ...'thirty forty fifty sixty seventy eighty ninety'.split(' ').map((w, i) => [w, 30 + 10 * i] as const),
     // Tokens have their doubled letters squeezed ("fifteen" is read as "fiften").
-    .map(([w, n]) => [squeeze(w), n] as const),
+  ].map(([w, n]) => [squeeze(w), n] as const),
 );
 
 /** A token's value as a number: digits, or a number word ("ten years" as "10 years"); undefined otherwise. */
